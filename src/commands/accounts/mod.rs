@@ -1,0 +1,136 @@
+//! `tally accounts`: list, show and rename accounts.
+
+use anyhow::Result;
+use clap::Subcommand;
+use serde::Serialize;
+
+use crate::context::Ctx;
+use crate::error::usage;
+use crate::money::{Currency, format_amount};
+use crate::store::{Db, accounts};
+
+/// List, show or rename accounts
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List accounts with their balances (the default)
+    List,
+    /// Show one account
+    Show {
+        /// The account's name or id
+        account: String,
+    },
+    /// Give an account a name of your own
+    Rename {
+        /// The account's name or id
+        account: String,
+        /// The new name
+        new_name: String,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    id: i64,
+    name: String,
+    connection: Option<String>,
+    kind: String,
+    currency: String,
+    mask: Option<String>,
+    balance: Option<String>,
+    available: Option<String>,
+    balance_as_of: Option<String>,
+    tracked: bool,
+}
+
+impl Row {
+    pub fn of(a: accounts::Account) -> Result<Row> {
+        let currency = Currency::parse(&a.currency)?;
+        Ok(Row {
+            id: a.id,
+            balance: a.balance_current.map(|m| format_amount(m, currency)),
+            available: a.balance_available.map(|m| format_amount(m, currency)),
+            balance_as_of: a.balance_as_of.map(crate::store::ts),
+            name: a.name,
+            connection: a.connection_name,
+            kind: a.kind,
+            currency: a.currency,
+            mask: a.mask,
+            tracked: a.tracked,
+        })
+    }
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
+    match args.command.unwrap_or(Command::List) {
+        Command::List => list(ctx),
+        Command::Show { account } => {
+            let a = resolve(ctx.store()?.db(), &account)?;
+            ctx.out.record(&Row::of(a)?)
+        }
+        Command::Rename { account, new_name } => {
+            let db = ctx.store()?.db();
+            let a = resolve(db, &account)?;
+            if new_name.trim().is_empty() {
+                return usage(
+                    "an account name cannot be empty",
+                    "give a name, e.g. `tally accounts rename 3 \"Joint\"`",
+                );
+            }
+            accounts::rename(db, a.id, new_name.trim())?;
+            ctx.out.status(&format!(
+                "Renamed account {} from {:?} to {:?}.",
+                a.id,
+                a.name,
+                new_name.trim()
+            ));
+            Ok(())
+        }
+    }
+}
+
+pub fn list(ctx: &mut Ctx) -> Result<()> {
+    let rows = accounts::list(ctx.store()?.db())?
+        .into_iter()
+        .map(Row::of)
+        .collect::<Result<Vec<_>>>()?;
+    ctx.out.rows(&rows)
+}
+
+/// An account by id or by name (case-insensitive); unknown or ambiguous is a usage error.
+pub fn resolve(db: &Db, key: &str) -> Result<accounts::Account> {
+    let all = accounts::list(db)?;
+    if let Some(a) = key
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| all.iter().find(|a| a.id == id))
+    {
+        return Ok(a.clone());
+    }
+    let matches: Vec<&accounts::Account> = all
+        .iter()
+        .filter(|a| a.name.eq_ignore_ascii_case(key))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => usage(
+            format!("no account named {key:?}"),
+            "`tally accounts` lists names and ids",
+        ),
+        many => usage(
+            format!("{} accounts are named {key:?}", many.len()),
+            format!(
+                "use the id instead ({}), or `tally accounts rename` one of them",
+                many.iter()
+                    .map(|a| a.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+    }
+}

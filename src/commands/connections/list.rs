@@ -1,0 +1,52 @@
+//! `tally connections [list]` and `tally connections show NAME`.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::context::Ctx;
+use crate::store::{accounts, connections};
+
+#[derive(Debug, Serialize)]
+struct Row {
+    name: String,
+    provider: String,
+    institution: String,
+    status: String,
+    accounts: usize,
+    consent_expires: Option<String>,
+    days_left: Option<i64>,
+    last_synced: Option<String>,
+}
+
+fn row(ctx: &mut Ctx, c: connections::Connection) -> Result<Row> {
+    let now = ctx.now();
+    let n = accounts::for_connection(ctx.store()?.db(), c.id)?
+        .iter()
+        .filter(|a| a.tracked)
+        .count();
+    Ok(Row {
+        accounts: n,
+        consent_expires: c.consent_expires_at.map(|t| t.date_naive().to_string()),
+        days_left: c.consent_expires_at.map(|t| (t - now).num_days()),
+        last_synced: c.last_synced_at.map(crate::store::ts),
+        name: c.name,
+        provider: c.provider,
+        institution: c.institution,
+        status: c.status,
+    })
+}
+
+pub fn list(ctx: &mut Ctx) -> Result<()> {
+    let all = connections::list(ctx.store()?.db())?;
+    let rows = all
+        .into_iter()
+        .map(|c| row(ctx, c))
+        .collect::<Result<Vec<_>>>()?;
+    ctx.out.rows(&rows)
+}
+
+pub fn show(ctx: &mut Ctx, name: &str) -> Result<()> {
+    let c = super::resolve(ctx.store()?.db(), name)?;
+    let r = row(ctx, c)?;
+    ctx.out.record(&r)
+}

@@ -1,0 +1,107 @@
+//! `tally demo`: the main job end to end, offline, in seconds — start the sandbox bank
+//! in-process, link it through the real OAuth flow (a robot plays the user on the consent
+//! page), sync, and print accounts, recent transactions and a spending report.
+
+use std::net::TcpListener;
+
+use anyhow::{Context as _, Result};
+use chrono::{Datelike as _, Months};
+
+use crate::context::{Ctx, http_client};
+use crate::oauth::ConsentUi;
+use crate::output::Format;
+use crate::providers::ProviderKind;
+use crate::sandbox::{self, Options, robot};
+use crate::secrets::Secrets;
+
+/// Run tally end to end against the built-in sandbox bank, offline, in seconds
+///
+/// Uses a temporary database (or the one --db names, which it then keeps), starts the
+/// sandbox bank on 127.0.0.1, links it through its OAuth consent page — the demo plays the
+/// user and approves every account — syncs, and prints what you would see with your own bank.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
+    let temp = if ctx.config.db_from_flag {
+        None
+    } else {
+        let dir =
+            tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
+        ctx.config.db_path = dir.path().join("demo.db");
+        // Tokens for a throwaway database go nowhere permanent.
+        ctx.set_secrets(Secrets::memory());
+        Some(dir)
+    };
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context("cannot listen on 127.0.0.1 for the sandbox")?;
+    let bank = sandbox::serve(
+        listener,
+        Options {
+            now: ctx.config.now,
+            ..Options::default()
+        },
+    )?;
+    ctx.config.sandbox_url = bank.url().to_string();
+    ctx.out.status(&format!(
+        "Started the sandbox bank at {} (a fake bank on this machine).",
+        bank.url()
+    ));
+    ctx.out.status(&format!(
+        "Linking over OAuth 2.0 with PKCE. The demo plays you on the bank's consent page: it signs in as \
+         {} and approves every account.",
+        sandbox::DEFAULT_USER
+    ));
+
+    let play = |url: &str| -> Result<()> {
+        let http = http_client()?;
+        let back = robot::consent(&http, url, robot::Decision::Approve)?;
+        robot::follow(&http, &back)
+    };
+    let args = super::link::Args {
+        provider: ProviderKind::Sandbox,
+        name: Some("sandbox".into()),
+        no_browser: true,
+        all: true,
+        timeout: 30,
+    };
+    let name = super::link::link(ctx, &args, &ConsentUi::Robot(&play))?;
+
+    section(ctx, "Sync");
+    let outcomes = super::sync::sync_named(ctx, &[name])?;
+    super::sync::report(ctx, &outcomes)?;
+
+    section(ctx, "Accounts");
+    super::accounts::list(ctx)?;
+
+    section(ctx, "Recent transactions");
+    let recent = super::tx::Command::List(super::tx::list_args_recent(10));
+    super::tx::run(ctx, recent)?;
+
+    let today = ctx.now().date_naive();
+    let from = today
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(2)));
+    section(ctx, "Spending, last three months");
+    let spending = super::report::SpendingArgs {
+        account: None,
+        dates: crate::cli::DateRange {
+            from,
+            to: Some(today),
+        },
+    };
+    super::report::run(ctx, super::report::Command::Spending(spending))?;
+
+    match temp {
+        Some(_) => ctx.out.status("\nThat was a temporary database; it is gone now. Link your own bank with `tally link`."),
+        None => ctx.out.status(&format!("\nThe demo's data is in {}.", ctx.config.db_path.display())),
+    }
+    Ok(())
+}
+
+/// A heading between the demo's parts: on stderr, so stdout holds only the listings.
+fn section(ctx: &Ctx, title: &str) {
+    if ctx.out.format() == Format::Table {
+        ctx.out.status(&format!("\n== {title} =="));
+    }
+}

@@ -1,0 +1,160 @@
+//! `tally link`: run a provider's consent flow, choose the accounts to track, and save the
+//! connection (tokens to the secret store, the rest to the database) all or nothing.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::context::Ctx;
+use crate::error::{UserError, usage};
+use crate::model::RemoteAccount;
+use crate::oauth::ConsentUi;
+use crate::providers::{ProviderKind, Session};
+use crate::secrets::{Secrets, random_hex};
+use crate::store::{accounts, connections};
+
+/// Link a bank through its consent flow and choose the accounts to track
+///
+/// Opens the bank's consent page in your browser (the URL is always printed too, for SSH and
+/// headless machines), waits for the bank to send you back to a one-shot listener on
+/// 127.0.0.1, and keeps the tokens in the OS keyring.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The provider to link
+    #[arg(value_enum)]
+    pub provider: ProviderKind,
+    /// A name for the connection (default: the provider's name, made unique)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Only print the consent URL; do not try to open a browser
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Track every account the consent covers without asking (required without a terminal)
+    #[arg(long)]
+    pub all: bool,
+    /// How long to wait for the consent, in seconds
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
+    if !args.all && !ctx.interactive() {
+        return usage(
+            "choosing which accounts to track needs a terminal",
+            "pass --all to track every account the consent covers",
+        );
+    }
+    let open = !args.no_browser && ctx.config.has_display;
+    link(ctx, &args, &ConsentUi::Browser { open })?;
+    Ok(())
+}
+
+/// The whole link; `tally demo` calls it with a robot for `ui`. Returns the connection's name.
+pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
+    // Fail on an unusable database or keyring now, not after the user has consented.
+    let (store, _) = ctx.store_and_secrets()?;
+    if let Some(name) = &args.name
+        && connections::by_name(store.db(), name)?.is_some()
+    {
+        return usage(
+            format!("a connection named {name:?} exists already"),
+            "choose another --name, or `tally connections unlink` the old one first",
+        );
+    }
+    let provider = ctx.provider(args.provider)?;
+    let out = &ctx.out;
+    let linked = provider.link(ui, Duration::from_secs(args.timeout), &|m| out.status(m))?;
+
+    // List the accounts with a scratch session; the bank may rotate tokens even now.
+    let scratch = Secrets::memory();
+    let mut session = Session::new(&scratch, "link", linked.secret.clone());
+    let remote = provider.accounts(&mut session)?;
+    let secret = session.secret().clone();
+    if remote.is_empty() {
+        return Err(UserError::failure("the consent covers no accounts")
+            .hint("link again and tick at least one account")
+            .into());
+    }
+    let tracked = if args.all {
+        vec![true; remote.len()]
+    } else {
+        choose(&remote)?
+    };
+
+    let now = ctx.now();
+    let (store, secrets) = ctx.store_and_secrets()?;
+    let secret_ref = format!("{}-{}", args.provider.as_str(), random_hex()?);
+    secrets.set(&secret_ref, &secret)?;
+    let saved = store.atomic(|db| {
+        let name = match &args.name {
+            Some(n) => n.clone(),
+            None => connections::free_name(db, args.provider.as_str())?,
+        };
+        let id = connections::insert(
+            db,
+            &connections::NewConnection {
+                name: &name,
+                provider: args.provider.as_str(),
+                institution: &linked.institution,
+                consent_expires_at: linked.consent_expires_at,
+                secret_ref: &secret_ref,
+                created_at: now,
+            },
+        )?;
+        for (r, &track) in remote.iter().zip(&tracked) {
+            accounts::insert(
+                db,
+                &accounts::NewAccount {
+                    connection_id: id,
+                    external_id: &r.external_id,
+                    identity: Some(&r.identity),
+                    name: &r.name,
+                    official_name: r.official_name.as_deref(),
+                    kind: r.kind.as_str(),
+                    currency: r.currency.code(),
+                    mask: r.mask.as_deref(),
+                    tracked: track,
+                },
+                now,
+            )?;
+        }
+        Ok(name)
+    });
+    let name = match saved {
+        Ok(name) => name,
+        Err(e) => {
+            // Leave no orphaned tokens behind.
+            let _ = secrets.delete(&secret_ref);
+            return Err(e.context("cannot save the new connection; nothing was kept"));
+        }
+    };
+    let n = tracked.iter().filter(|t| **t).count();
+    ctx.out.status(&format!(
+        "Linked {name} ({}): tracking {n} of {} accounts. Next: `tally sync {name}`.",
+        linked.institution,
+        remote.len()
+    ));
+    Ok(name)
+}
+
+/// Ask which accounts to track (all ticked to start with).
+fn choose(remote: &[RemoteAccount]) -> Result<Vec<bool>> {
+    let labels: Vec<String> = remote
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ····{} ({}, {})",
+                r.name,
+                r.mask.as_deref().unwrap_or("?"),
+                r.kind.as_str(),
+                r.currency
+            )
+        })
+        .collect();
+    let picked = dialoguer::MultiSelect::new()
+        .with_prompt("Which accounts should tally track? (space toggles, enter accepts)")
+        .items(&labels)
+        .defaults(&vec![true; labels.len()])
+        .interact()?;
+    Ok((0..remote.len()).map(|i| picked.contains(&i)).collect())
+}

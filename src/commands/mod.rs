@@ -1,0 +1,64 @@
+//! One dispatch `match` from the parsed command line to the command's `run`. Each command
+//! lives in its own file (a folder per group) with its clap `Args`.
+
+pub mod accounts;
+pub mod config;
+pub mod connections;
+pub mod demo;
+pub mod generate;
+pub mod link;
+pub mod report;
+pub mod sandbox;
+pub mod sync;
+pub mod tx;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::context::Ctx;
+
+pub fn run(cli: Cli) -> Result<()> {
+    // Files we create (database, WAL, secrets, config) are ours alone.
+    // SAFETY-free: umask is a plain syscall with no memory effects.
+    set_private_umask();
+    let mut ctx = Ctx::new(&cli.global)?;
+    init_logging(ctx.config.log_filter.as_deref(), cli.global.verbose);
+    match cli.command {
+        Command::Demo(args) => demo::run(&mut ctx, args),
+        Command::Link(args) => link::run(&mut ctx, args),
+        Command::Connections(args) => connections::run(&mut ctx, args),
+        Command::Accounts(args) => accounts::run(&mut ctx, args),
+        Command::Sync(args) => sync::run(&mut ctx, args),
+        Command::Tx(cmd) => tx::run(&mut ctx, cmd),
+        Command::Report(cmd) => report::run(&mut ctx, cmd),
+        Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
+        Command::Config(cmd) => config::run(&mut ctx, cmd),
+        Command::Generate(cmd) => generate::run(&mut ctx, cmd),
+    }
+}
+
+fn set_private_umask() {
+    #[allow(unsafe_code)]
+    // SAFETY: umask(2) only swaps the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+/// Logs go to stderr: `TALLY_LOG` sets the filter, `-v` raises it.
+fn init_logging(filter: Option<&str>, verbose: u8) {
+    use std::io::IsTerminal as _;
+    let default = match verbose {
+        0 => "warn",
+        1 => "tally=debug",
+        _ => "tally=trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(filter.unwrap_or(default))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .without_time()
+        .try_init();
+}

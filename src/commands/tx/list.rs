@@ -1,0 +1,107 @@
+//! `tally tx list`: filtered transactions for people (a table) or scripts (CSV/JSON).
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::cli::DateRange;
+use crate::context::Ctx;
+use crate::money::{Currency, format_amount};
+use crate::output::Format;
+use crate::store::transactions::{self, TxFilter};
+
+/// How many rows a table shows unless `--limit` says otherwise.
+const TABLE_LIMIT: u64 = 50;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this account (name or id)
+    #[arg(long)]
+    pub account: Option<String>,
+    #[command(flatten)]
+    pub dates: DateRange,
+    /// Only rows whose payee or description contains this text
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Only this category and those under it (e.g. `Food` or `Food:Groceries`)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// At most this many rows, 0 for all (default: 50 in a table, all in CSV and JSON)
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    id: i64,
+    date: String,
+    account: String,
+    payee: Option<String>,
+    description: String,
+    amount: String,
+    currency: String,
+    category: Option<String>,
+    status: String,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
+    let table = ctx.out.format() == Format::Table;
+    let db = ctx.store()?.db();
+    let account_id = args
+        .account
+        .as_deref()
+        .map(|a| crate::commands::accounts::resolve(db, a))
+        .transpose()?
+        .map(|a| a.id);
+    let limit = match args.limit {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None if table => Some(TABLE_LIMIT),
+        None => None,
+    };
+    let filter = TxFilter {
+        account_id,
+        from: args.dates.from,
+        to: args.dates.to,
+        search: args.search,
+        category: args.category,
+        limit,
+    };
+    let rows = transactions::list(db, &filter)?
+        .into_iter()
+        .map(row)
+        .collect::<Result<Vec<_>>>()?;
+    let total = if table && limit.is_some_and(|l| rows.len() as u64 == l) {
+        Some(transactions::count(
+            db,
+            &TxFilter {
+                limit: None,
+                ..filter
+            },
+        )?)
+    } else {
+        None
+    };
+    ctx.out.rows(&rows)?;
+    if let Some(total) = total.filter(|t| *t > rows.len() as u64) {
+        ctx.out.status(&format!(
+            "showing the newest {} of {total}; --limit 0 shows all",
+            rows.len()
+        ));
+    }
+    Ok(())
+}
+
+fn row(t: transactions::Transaction) -> Result<Row> {
+    let currency = Currency::parse(&t.currency)?;
+    Ok(Row {
+        id: t.id,
+        date: t.booked_date.to_string(),
+        account: t.account_name,
+        payee: t.payee,
+        description: t.description,
+        amount: format_amount(t.amount, currency),
+        currency: t.currency,
+        category: t.category,
+        status: t.status,
+    })
+}

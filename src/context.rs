@@ -1,0 +1,118 @@
+//! `Ctx`: what every command gets — the resolved config, `Output`, the clock, and lazily the
+//! store, the secret store and the HTTP client.
+
+use std::io::IsTerminal as _;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, Utc};
+
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+use crate::output::Output;
+use crate::providers::{Provider, ProviderEnv, ProviderKind};
+use crate::secrets::Secrets;
+use crate::store::{OpenMode, Store};
+
+#[derive(Debug)]
+pub struct Ctx {
+    pub config: Config,
+    pub out: Output,
+    no_input: bool,
+    store: Option<Store>,
+    secrets: Option<Secrets>,
+    http: Option<reqwest::blocking::Client>,
+}
+
+impl Ctx {
+    pub fn new(global: &GlobalArgs) -> Result<Ctx> {
+        let config = Config::load(global.db.as_deref())?;
+        Ok(Ctx {
+            out: Output::new(global.format, global.color, global.quiet),
+            no_input: global.no_input,
+            config,
+            store: None,
+            secrets: None,
+            http: None,
+        })
+    }
+
+    /// The clock: `TALLY_NOW` when set, else the system's.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.config.now.unwrap_or_else(Utc::now)
+    }
+
+    /// Whether we may ask the user something: a terminal on both ends, and no `--no-input`.
+    pub fn interactive(&self) -> bool {
+        !self.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// The store, which must exist already (commands that only read).
+    pub fn store(&mut self) -> Result<&mut Store> {
+        self.open_store(OpenMode::Existing)
+    }
+
+    /// The store, created if missing (commands that write: link, sync, demo).
+    pub fn store_or_create(&mut self) -> Result<&mut Store> {
+        self.open_store(OpenMode::Create)
+    }
+
+    fn open_store(&mut self, mode: OpenMode) -> Result<&mut Store> {
+        if self.store.is_none() {
+            self.store = Some(Store::open(&self.config.db_path, mode)?);
+        }
+        Ok(self.store.as_mut().expect("just opened"))
+    }
+
+    /// The store (created if missing) and the secret store together, for commands that write both.
+    pub fn store_and_secrets(&mut self) -> Result<(&mut Store, &Secrets)> {
+        self.open_store(OpenMode::Create)?;
+        self.secrets()?;
+        Ok((
+            self.store.as_mut().expect("opened"),
+            self.secrets.as_ref().expect("made"),
+        ))
+    }
+
+    /// A provider of `kind`, wired to our HTTP client, clock and config.
+    pub fn provider(&mut self, kind: ProviderKind) -> Result<Box<dyn Provider>> {
+        let env = ProviderEnv {
+            http: self.http()?,
+            sandbox_url: self.config.sandbox_url.clone(),
+            now: self.now(),
+        };
+        Ok(kind.build(env))
+    }
+
+    /// Use this secret store instead of the configured one (the demo's throwaway database).
+    pub fn set_secrets(&mut self, secrets: Secrets) {
+        self.secrets = Some(secrets);
+    }
+
+    pub fn secrets(&mut self) -> Result<&Secrets> {
+        if self.secrets.is_none() {
+            self.secrets = Some(Secrets::from_config(&self.config, &self.out)?);
+        }
+        Ok(self.secrets.as_ref().expect("just made"))
+    }
+
+    /// The one HTTP client: bounded timeouts, no redirects (OAuth endpoints must not be followed).
+    pub fn http(&mut self) -> Result<reqwest::blocking::Client> {
+        if self.http.is_none() {
+            self.http = Some(http_client()?);
+        }
+        Ok(self.http.clone().expect("just built"))
+    }
+}
+
+pub fn http_client() -> Result<reqwest::blocking::Client> {
+    // reqwest is built without a default TLS provider: install ring's (idempotent).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .user_agent(concat!("tally/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .context("cannot set up the HTTP client")
+}

@@ -1,0 +1,130 @@
+//! `trait Provider`: what every bank connection speaks, in domain types. Wire structs stay in
+//! each provider's file; [`ProviderKind::build`] makes the `Box<dyn Provider>`.
+
+mod retry;
+pub mod sandbox;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use crate::model::{AccountChange, RemoteAccount};
+use crate::oauth::ConsentUi;
+use crate::secrets::{SecretString, Secrets};
+
+/// The providers tally can link. (More arrive with their issues: SimpleFIN, Enable Banking…)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProviderKind {
+    /// The built-in sandbox bank (OAuth 2.0 + PKCE on a loopback redirect)
+    Sandbox,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Sandbox => "sandbox",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProviderKind> {
+        match s {
+            "sandbox" => Some(ProviderKind::Sandbox),
+            _ => None,
+        }
+    }
+
+    pub fn build(self, env: ProviderEnv) -> Box<dyn Provider> {
+        match self {
+            ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env)),
+        }
+    }
+}
+
+/// What a provider needs from its surroundings.
+#[derive(Debug, Clone)]
+pub struct ProviderEnv {
+    pub http: reqwest::blocking::Client,
+    pub sandbox_url: String,
+    pub now: DateTime<Utc>,
+}
+
+/// Errors sync branches on: each has its own exit code and advice.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("the consent is no longer valid ({0})")]
+    NeedsRelink(String),
+    #[error("rate limited by the bank{}", .retry_after.map(|s| format!(" (retry after {s} s)")).unwrap_or_default())]
+    RateLimited { retry_after: Option<u64> },
+    #[error("the bank answered {status}: {message}")]
+    Upstream { status: u16, message: String },
+    #[error("the bank sent something tally cannot read: {0}")]
+    Malformed(String),
+}
+
+/// The outcome of linking: the secret to keep and what the consent covers.
+#[derive(Debug)]
+pub struct Linked {
+    pub secret: SecretString,
+    pub institution: String,
+    pub consent_expires_at: Option<DateTime<Utc>>,
+}
+
+/// One page of upstream changes and where to continue.
+#[derive(Debug)]
+pub struct Page {
+    pub changes: Vec<AccountChange>,
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+/// A connection's secret during one command; replacing it (token rotation) persists at once,
+/// because the old refresh token is already spent.
+pub struct Session<'a> {
+    secret: SecretString,
+    store: &'a Secrets,
+    key: String,
+}
+
+impl std::fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Session<'a> {
+    pub fn new(store: &'a Secrets, key: &str, secret: SecretString) -> Session<'a> {
+        Session {
+            secret,
+            store,
+            key: key.to_string(),
+        }
+    }
+
+    pub fn secret(&self) -> &SecretString {
+        &self.secret
+    }
+
+    pub fn replace(&mut self, secret: SecretString) -> Result<()> {
+        self.store.set(&self.key, &secret)?;
+        self.secret = secret;
+        Ok(())
+    }
+}
+
+pub trait Provider {
+    fn kind(&self) -> ProviderKind;
+    /// Run the consent flow.
+    fn link(
+        &self,
+        ui: &ConsentUi<'_>,
+        timeout: std::time::Duration,
+        say: &dyn Fn(&str),
+    ) -> Result<Linked>;
+    /// The accounts the consent covers, with balances.
+    fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>>;
+    /// The next page of changes after `cursor` (`None`: from the beginning).
+    fn fetch(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page>;
+    /// End the consent at the provider.
+    fn revoke(&self, session: &mut Session<'_>) -> Result<()>;
+}

@@ -1,0 +1,3 @@
+//! Reports: each returns rows for `Output`, never prints.
+
+pub mod spending;

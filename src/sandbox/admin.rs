@@ -1,0 +1,57 @@
+//! The sandbox's admin switches: its clock and its faults (for tests and demos).
+
+use chrono::NaiveDate;
+
+use super::State;
+use super::http::{Params, Reply, get};
+
+pub fn clock(state: &mut State, query: &Params) -> Reply {
+    if let Some(days) = get(query, "advance_days") {
+        let Ok(days) = days.parse::<i64>() else {
+            return Reply::error(
+                400,
+                "invalid_request",
+                "advance_days must be a whole number",
+            );
+        };
+        state.clock.offset += chrono::Duration::days(days);
+    } else if let Some(date) = get(query, "set") {
+        let Ok(date) = date.parse::<NaiveDate>() else {
+            return Reply::error(400, "invalid_request", "set takes a date YYYY-MM-DD");
+        };
+        let now = state.clock.now();
+        state.clock.offset += date.and_time(now.time()).and_utc() - now;
+    }
+    Reply::json(
+        200,
+        &serde_json::json!({ "now": state.clock.now().to_rfc3339() }),
+    )
+}
+
+pub fn set_fault(state: &mut State, query: &Params) -> Result<(), String> {
+    let number = |name: &str, default: u64| -> Result<u64, String> {
+        get(query, name).map_or(Ok(default), |v| {
+            v.parse().map_err(|_| format!("{name} must be a number"))
+        })
+    };
+    let count = number("count", 1)? as u32;
+    let f = &mut state.faults;
+    match get(query, "kind").unwrap_or("") {
+        "rate_limit" => {
+            f.rate_limit = count;
+            f.retry_after = number("retry_after", 1)? as u32;
+        }
+        "server_error" => f.server_error = count,
+        "slow" => {
+            f.slow = count;
+            f.slow_ms = number("ms", 2000)?;
+        }
+        "malformed" => f.malformed = count,
+        "malformed_token" => f.malformed_token = count,
+        "token_ttl" => f.token_ttl = Some(number("secs", 0)? as i64),
+        "revoke" => state.grants.values_mut().for_each(|g| g.revoked = true),
+        "clear" => *f = Default::default(),
+        other => return Err(format!("unknown fault kind {other:?}")),
+    }
+    Ok(())
+}

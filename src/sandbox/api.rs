@@ -1,0 +1,209 @@
+//! The sandbox's bearer-token JSON API: accounts with balances, and a cursor-paged
+//! transactions feed of added / modified / removed (shape in the module doc of `sandbox`).
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::data::{Change, Tx};
+use super::http::{Reply, Req, get};
+use super::{Grant, State, oauth};
+
+const MAX_COUNT: usize = 500;
+
+/// Apply the fault switches, authenticate, then run the handler for the caller's grant.
+pub fn with_faults(
+    state: &mut State,
+    req: &Req,
+    handler: fn(&State, &Grant, &Req) -> Reply,
+) -> Reply {
+    let f = &mut state.faults;
+    let mut delay_ms = 0;
+    if f.slow > 0 {
+        f.slow -= 1;
+        delay_ms = f.slow_ms;
+    }
+    if f.rate_limit > 0 {
+        f.rate_limit -= 1;
+        return Reply::error(429, "rate_limited", "too many requests")
+            .with_header("Retry-After", f.retry_after.to_string());
+    }
+    if f.server_error > 0 {
+        f.server_error -= 1;
+        return Reply::error(500, "internal_error", "the bank had a problem");
+    }
+    if f.malformed > 0 {
+        f.malformed -= 1;
+        return Reply {
+            content_type: "application/json",
+            ..Reply::html(200, "{\"added\": [{\"transaction_id\": ".into())
+        };
+    }
+    let grant = match oauth::authenticate(state, req.bearer.as_deref()) {
+        Ok(g) => g,
+        Err(reply) => return reply,
+    };
+    Reply {
+        delay_ms,
+        ..handler(state, &state.grants[&grant], req)
+    }
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    let c = crate::money::Currency::parse(currency).expect("sandbox currencies are ISO codes");
+    crate::money::format_amount(minor, c)
+}
+
+pub fn accounts(state: &State, grant: &Grant, _req: &Req) -> Reply {
+    let today = state.clock.today();
+    let visible = state.bank.events.partition_point(|e| e.visible <= today);
+    // Balances: the opening balance plus every posted transaction visible today.
+    let mut current: HashMap<usize, i64> = HashMap::new();
+    let mut pending: HashMap<usize, i64> = HashMap::new();
+    let mut live: HashMap<&str, &Tx> = HashMap::new();
+    for e in &state.bank.events[..visible] {
+        match &e.change {
+            Change::Added(t) | Change::Modified(t) => {
+                live.insert(&t.id, t);
+            }
+            Change::Removed { id, .. } => {
+                live.remove(id.as_str());
+            }
+        }
+    }
+    for t in live.values() {
+        let bucket = if t.pending {
+            &mut pending
+        } else {
+            &mut current
+        };
+        *bucket.entry(t.account).or_default() += t.amount;
+    }
+    let accounts: Vec<Value> = grant
+        .accounts
+        .iter()
+        .map(|&i| {
+            let a = &state.bank.accounts[i];
+            let cur = a.opening_balance + current.get(&i).copied().unwrap_or(0);
+            let avail = cur + pending.get(&i).copied().unwrap_or(0);
+            json!({
+                "account_id": a.id,
+                "name": a.name,
+                "official_name": a.official_name,
+                "type": a.kind,
+                "subtype": a.subtype,
+                "mask": a.mask,
+                "iban": a.iban,
+                "iso_currency_code": a.currency,
+                "balances": {
+                    "current": money(cur, a.currency),
+                    "available": money(avail, a.currency),
+                    "as_of": state.clock.now().to_rfc3339(),
+                },
+            })
+        })
+        .collect();
+    Reply::json(
+        200,
+        &json!({ "accounts": accounts, "consent_expires_at": grant.expires.to_rfc3339() }),
+    )
+}
+
+fn tx_json(state: &State, t: &Tx) -> Value {
+    let a = &state.bank.accounts[t.account];
+    json!({
+        "transaction_id": t.id,
+        "account_id": a.id,
+        "date": t.date.to_string(),
+        "authorized_date": t.authorized_date.map(|d| d.to_string()),
+        "amount": money(t.amount, a.currency),
+        "iso_currency_code": a.currency,
+        "name": t.name,
+        "merchant_name": t.merchant,
+        "pending": t.pending,
+        "pending_transaction_id": t.pending_id,
+        "category": t.category,
+    })
+}
+
+pub fn transactions_sync(state: &State, grant: &Grant, req: &Req) -> Reply {
+    let start = match get(&req.query, "cursor").filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(c) => match c.strip_prefix("c1.").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) if n <= state.bank.events.len() => n,
+            _ => {
+                return Reply::error(
+                    400,
+                    "invalid_cursor",
+                    "the cursor is not one this bank issued",
+                );
+            }
+        },
+    };
+    let count = match get(&req.query, "count").map(str::parse::<usize>) {
+        None => 100,
+        Some(Ok(n)) if (1..=MAX_COUNT).contains(&n) => n,
+        _ => return Reply::error(400, "invalid_request", "count must be between 1 and 500"),
+    };
+    let today = state.clock.today();
+    let visible = state.bank.events.partition_point(|e| e.visible <= today);
+    let mut taken = 0;
+    let mut end = start.min(visible);
+    // Merge changes to one transaction within the page, as cursor APIs do.
+    let mut order: Vec<String> = Vec::new();
+    let mut added: HashMap<String, &Tx> = HashMap::new();
+    let mut modified: HashMap<String, &Tx> = HashMap::new();
+    let mut removed: Vec<(String, usize)> = Vec::new();
+    while end < visible && taken < count {
+        let e = &state.bank.events[end];
+        end += 1;
+        if !grant.accounts.contains(&e.change.account()) {
+            continue;
+        }
+        taken += 1;
+        match &e.change {
+            Change::Added(t) => {
+                order.push(t.id.clone());
+                added.insert(t.id.clone(), t);
+            }
+            Change::Modified(t) => {
+                if added.contains_key(&t.id) {
+                    added.insert(t.id.clone(), t);
+                } else {
+                    order.push(t.id.clone());
+                    modified.insert(t.id.clone(), t);
+                }
+            }
+            Change::Removed { id, account } => {
+                // Added and removed within one page: the client never needs to hear of it.
+                if added.remove(id).is_none() {
+                    modified.remove(id);
+                    removed.push((id.clone(), *account));
+                }
+            }
+        }
+    }
+    let pick = |map: &HashMap<String, &Tx>| -> Vec<Value> {
+        order
+            .iter()
+            .filter_map(|id| map.get(id))
+            .map(|t| tx_json(state, t))
+            .collect()
+    };
+    let removed: Vec<Value> = removed
+        .iter()
+        .map(
+            |(id, acc)| json!({ "transaction_id": id, "account_id": state.bank.accounts[*acc].id }),
+        )
+        .collect();
+    Reply::json(
+        200,
+        &json!({
+            "added": pick(&added),
+            "modified": pick(&modified),
+            "removed": removed,
+            "next_cursor": format!("c1.{end}"),
+            "has_more": end < visible,
+        }),
+    )
+}

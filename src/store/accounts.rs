@@ -1,0 +1,126 @@
+//! The `account` table: accounts seen through a connection (or created by an import).
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Db, parse_ts, ts};
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub connection_id: Option<i64>,
+    pub connection_name: Option<String>,
+    pub external_id: String,
+    pub identity: Option<String>,
+    pub name: String,
+    pub official_name: Option<String>,
+    pub kind: String,
+    pub currency: String,
+    pub mask: Option<String>,
+    pub balance_current: Option<i64>,
+    pub balance_available: Option<i64>,
+    pub balance_as_of: Option<DateTime<Utc>>,
+    pub tracked: bool,
+}
+
+#[derive(Debug)]
+pub struct NewAccount<'a> {
+    pub connection_id: i64,
+    pub external_id: &'a str,
+    pub identity: Option<&'a str>,
+    pub name: &'a str,
+    pub official_name: Option<&'a str>,
+    pub kind: &'a str,
+    pub currency: &'a str,
+    pub mask: Option<&'a str>,
+    pub tracked: bool,
+}
+
+const SELECT: &str = "SELECT a.id, a.connection_id, c.name, a.external_id, a.identity, a.name, a.official_name,
+        a.kind, a.currency, a.mask, a.balance_current, a.balance_available, a.balance_as_of, a.tracked
+    FROM account a LEFT JOIN connection c ON c.id = a.connection_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: r.get(0)?,
+        connection_id: r.get(1)?,
+        connection_name: r.get(2)?,
+        external_id: r.get(3)?,
+        identity: r.get(4)?,
+        name: r.get(5)?,
+        official_name: r.get(6)?,
+        kind: r.get(7)?,
+        currency: r.get(8)?,
+        mask: r.get(9)?,
+        balance_current: r.get(10)?,
+        balance_available: r.get(11)?,
+        balance_as_of: r
+            .get::<_, Option<String>>(12)?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        tracked: r.get(13)?,
+    })
+}
+
+pub fn insert(db: &Db, a: &NewAccount<'_>, now: DateTime<Utc>) -> Result<i64> {
+    db.execute(
+        "INSERT INTO account (connection_id, external_id, identity, name, official_name, kind, currency, mask,
+                              tracked, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            a.connection_id, a.external_id, a.identity, a.name, a.official_name, a.kind, a.currency, a.mask,
+            a.tracked, ts(now)
+        ],
+    )?;
+    Ok(db.last_insert_rowid())
+}
+
+/// All accounts, tracked or not, ordered for display.
+pub fn list(db: &Db) -> Result<Vec<Account>> {
+    let mut stmt = db.prepare(&format!("{SELECT} ORDER BY c.name, a.name, a.id"))?;
+    let rows = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn for_connection(db: &Db, connection_id: i64) -> Result<Vec<Account>> {
+    let mut stmt = db.prepare(&format!(
+        "{SELECT} WHERE a.connection_id = ?1 ORDER BY a.name, a.id"
+    ))?;
+    let rows = stmt
+        .query_map([connection_id], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn by_external_id(db: &Db, connection_id: i64, external_id: &str) -> Result<Option<Account>> {
+    let sql = format!("{SELECT} WHERE a.connection_id = ?1 AND a.external_id = ?2");
+    Ok(db
+        .query_row(&sql, params![connection_id, external_id], from_row)
+        .optional()?)
+}
+
+pub fn rename(db: &Db, id: i64, name: &str) -> Result<()> {
+    db.execute(
+        "UPDATE account SET name = ?2 WHERE id = ?1",
+        params![id, name],
+    )?;
+    Ok(())
+}
+
+pub fn set_balances(
+    db: &Db,
+    id: i64,
+    current: Option<i64>,
+    available: Option<i64>,
+    as_of: DateTime<Utc>,
+) -> Result<()> {
+    db.execute(
+        "UPDATE account SET balance_current = ?2, balance_available = ?3, balance_as_of = ?4 WHERE id = ?1",
+        params![id, current, available, ts(as_of)],
+    )?;
+    Ok(())
+}

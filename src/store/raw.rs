@@ -1,0 +1,37 @@
+//! The `raw_record` table: every payload as received, kept for replay and audit.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use sha2::{Digest, Sha256};
+
+use super::{Db, ts};
+
+#[derive(Debug)]
+pub struct RawRecord<'a> {
+    pub connection_id: Option<i64>,
+    pub account_id: i64,
+    pub provider: &'a str,
+    pub external_id: Option<&'a str>,
+    pub body: &'a str,
+}
+
+/// Store a payload once (by its hash per account) and return its row id.
+pub fn insert(db: &Db, r: &RawRecord<'_>, fetched_at: DateTime<Utc>) -> Result<i64> {
+    let hash = format!("{:x}", Sha256::digest(r.body.as_bytes()));
+    db.execute(
+        "INSERT INTO raw_record (connection_id, account_id, provider, external_id, hash, body, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (account_id, hash) DO NOTHING",
+        params![r.connection_id, r.account_id, r.provider, r.external_id, hash, r.body, ts(fetched_at)],
+    )?;
+    Ok(db.query_row(
+        "SELECT id FROM raw_record WHERE account_id = ?1 AND hash = ?2",
+        params![r.account_id, hash],
+        |row| row.get(0),
+    )?)
+}
+
+pub fn count(db: &Db) -> Result<i64> {
+    Ok(db.query_row("SELECT count(*) FROM raw_record", [], |r| r.get(0))?)
+}

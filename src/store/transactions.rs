@@ -1,0 +1,325 @@
+//! The `transaction` table: reconciled rows, their listing filters and the spending report query.
+
+use anyhow::Result;
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, Row, params, params_from_iter, types::Value};
+use sha2::{Digest, Sha256};
+
+use super::{Db, parse_date, ts};
+use crate::model::NewTransaction;
+
+/// A stored row, as the reconciler and `tx show` see it.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub external_id: String,
+    pub fingerprint: String,
+    pub booked_date: NaiveDate,
+    pub value_date: Option<NaiveDate>,
+    pub amount: i64,
+    pub currency: String,
+    pub payee: Option<String>,
+    pub description: String,
+    pub status: String,
+    pub pending_external_id: Option<String>,
+    pub link_reason: Option<String>,
+    pub provider_category: Option<String>,
+    pub category: Option<String>,
+    pub category_source: Option<String>,
+    pub category_reason: Option<String>,
+    pub raw_record_id: Option<i64>,
+}
+
+/// A category decision to store with a row.
+#[derive(Debug, Clone)]
+pub struct Categorized {
+    pub category_id: i64,
+    pub source: &'static str,
+    pub reason: String,
+}
+
+const SELECT: &str = "SELECT t.id, t.account_id, a.name, t.external_id, t.fingerprint, t.booked_date, t.value_date,
+        t.amount, t.currency, t.payee, t.description, t.status, t.pending_external_id, t.link_reason,
+        t.provider_category, c.full_name, t.category_source, t.category_reason, t.raw_record_id
+    FROM \"transaction\" t
+    JOIN account a ON a.id = t.account_id
+    LEFT JOIN category c ON c.id = t.category_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
+    Ok(Transaction {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        account_name: r.get(2)?,
+        external_id: r.get(3)?,
+        fingerprint: r.get(4)?,
+        booked_date: parse_date(&r.get::<_, String>(5)?)?,
+        value_date: r
+            .get::<_, Option<String>>(6)?
+            .as_deref()
+            .map(parse_date)
+            .transpose()?,
+        amount: r.get(7)?,
+        currency: r.get(8)?,
+        payee: r.get(9)?,
+        description: r.get(10)?,
+        status: r.get(11)?,
+        pending_external_id: r.get(12)?,
+        link_reason: r.get(13)?,
+        provider_category: r.get(14)?,
+        category: r.get(15)?,
+        category_source: r.get(16)?,
+        category_reason: r.get(17)?,
+        raw_record_id: r.get(18)?,
+    })
+}
+
+/// Date, amount and normalized description: what identifies a row when ids cannot.
+pub fn fingerprint(t: &NewTransaction) -> String {
+    let description: String = t
+        .description
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let key = format!(
+        "{}|{}|{}|{}",
+        t.booked_date, t.amount, t.currency, description
+    );
+    format!("{:x}", Sha256::digest(key.as_bytes()))[..16].to_string()
+}
+
+pub fn status_of(t: &NewTransaction) -> &'static str {
+    if t.pending { "pending" } else { "posted" }
+}
+
+pub fn by_external_id(db: &Db, account_id: i64, external_id: &str) -> Result<Option<Transaction>> {
+    let sql = format!("{SELECT} WHERE t.account_id = ?1 AND t.external_id = ?2");
+    Ok(db
+        .query_row(&sql, params![account_id, external_id], from_row)
+        .optional()?)
+}
+
+pub fn by_id(db: &Db, id: i64) -> Result<Option<Transaction>> {
+    Ok(db
+        .query_row(&format!("{SELECT} WHERE t.id = ?1"), [id], from_row)
+        .optional()?)
+}
+
+pub fn insert(
+    db: &Db,
+    account_id: i64,
+    t: &NewTransaction,
+    category: Option<&Categorized>,
+    raw_record_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    db.execute(
+        "INSERT INTO \"transaction\" (account_id, external_id, fingerprint, booked_date, value_date, amount,
+             currency, payee, description, status, provider_category, category_id, category_source,
+             category_reason, raw_record_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
+        params![
+            account_id,
+            t.external_id,
+            fingerprint(t),
+            t.booked_date.to_string(),
+            t.value_date.map(|d| d.to_string()),
+            t.amount,
+            t.currency.code(),
+            t.payee,
+            t.description,
+            status_of(t),
+            t.provider_category,
+            category.map(|c| c.category_id),
+            category.map(|c| c.source),
+            category.map(|c| c.reason.as_str()),
+            raw_record_id,
+            ts(now),
+        ],
+    )?;
+    Ok(db.last_insert_rowid())
+}
+
+/// Overwrite a row's upstream fields in place. A category chosen by the user or a rule stays.
+pub fn update(
+    db: &Db,
+    id: i64,
+    t: &NewTransaction,
+    category: Option<&Categorized>,
+    raw_record_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    db.execute(
+        "UPDATE \"transaction\" SET external_id = ?2, fingerprint = ?3, booked_date = ?4, value_date = ?5,
+             amount = ?6, currency = ?7, payee = ?8, description = ?9, status = ?10, provider_category = ?11,
+             raw_record_id = coalesce(?12, raw_record_id), updated_at = ?13
+         WHERE id = ?1",
+        params![
+            id,
+            t.external_id,
+            fingerprint(t),
+            t.booked_date.to_string(),
+            t.value_date.map(|d| d.to_string()),
+            t.amount,
+            t.currency.code(),
+            t.payee,
+            t.description,
+            status_of(t),
+            t.provider_category,
+            raw_record_id,
+            ts(now),
+        ],
+    )?;
+    if let Some(c) = category {
+        db.execute(
+            "UPDATE \"transaction\" SET category_id = ?2, category_source = ?3, category_reason = ?4
+             WHERE id = ?1 AND (category_source IS NULL OR category_source = 'provider')",
+            params![id, c.category_id, c.source, c.reason],
+        )?;
+    }
+    Ok(())
+}
+
+/// Record that a posted row replaced a pending one, and why they were linked.
+pub fn set_pending_link(db: &Db, id: i64, pending_external_id: &str, reason: &str) -> Result<()> {
+    db.execute(
+        "UPDATE \"transaction\" SET pending_external_id = ?2, link_reason = ?3 WHERE id = ?1",
+        params![id, pending_external_id, reason],
+    )?;
+    Ok(())
+}
+
+pub fn mark_removed(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
+    db.execute(
+        "UPDATE \"transaction\" SET status = 'removed', updated_at = ?2 WHERE id = ?1",
+        params![id, ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Filters of `tx list` and the reports. `None` means "any".
+#[derive(Debug, Default, Clone)]
+pub struct TxFilter {
+    pub account_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub search: Option<String>,
+    /// A category and everything under it (`Food` matches `Food:Groceries`).
+    pub category: Option<String>,
+    pub limit: Option<u64>,
+}
+
+impl TxFilter {
+    /// The WHERE clause (removed rows excluded) and its parameters.
+    fn clause(&self) -> (String, Vec<Value>) {
+        let mut sql = String::from(" WHERE t.status != 'removed'");
+        let mut args: Vec<Value> = Vec::new();
+        // Every `?` in `cond` names the one value it comes with.
+        let mut add = |cond: &str, value: Value| {
+            args.push(value);
+            sql.push_str(&cond.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(id) = self.account_id {
+            add(" AND t.account_id = ?", Value::Integer(id));
+        }
+        if let Some(from) = self.from {
+            add(" AND t.booked_date >= ?", Value::Text(from.to_string()));
+        }
+        if let Some(to) = self.to {
+            add(" AND t.booked_date <= ?", Value::Text(to.to_string()));
+        }
+        if let Some(search) = &self.search {
+            let pattern = format!(
+                "%{}%",
+                search
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            add(
+                " AND (coalesce(t.payee, '') LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')",
+                Value::Text(pattern),
+            );
+        }
+        if let Some(category) = &self.category {
+            add(
+                " AND (c.full_name = ? COLLATE NOCASE OR c.full_name LIKE ? || ':%')",
+                Value::Text(category.clone()),
+            );
+        }
+        (sql, args)
+    }
+}
+
+/// Rows for `tx list`, newest first.
+pub fn list(db: &Db, filter: &TxFilter) -> Result<Vec<Transaction>> {
+    let (clause, args) = filter.clause();
+    let mut sql = format!("{SELECT}{clause} ORDER BY t.booked_date DESC, t.id DESC");
+    if let Some(limit) = filter.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    let mut stmt = db.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// How many rows `list` would return without its limit.
+pub fn count(db: &Db, filter: &TxFilter) -> Result<u64> {
+    let (clause, args) = filter.clause();
+    let sql = format!(
+        "SELECT count(*) FROM \"transaction\" t JOIN account a ON a.id = t.account_id
+         LEFT JOIN category c ON c.id = t.category_id{clause}"
+    );
+    let n: i64 = db.query_row(&sql, params_from_iter(args), |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Counts by status, for tests and summaries.
+pub fn count_by_status(db: &Db, status: &str) -> Result<i64> {
+    Ok(db.query_row(
+        "SELECT count(*) FROM \"transaction\" WHERE status = ?1",
+        [status],
+        |r| r.get(0),
+    )?)
+}
+
+#[derive(Debug, Clone)]
+pub struct SpendingRow {
+    pub month: String,
+    pub category: String,
+    pub currency: String,
+    /// Net money out in minor units (refunds subtract), positive for spending.
+    pub spent: i64,
+    pub count: i64,
+}
+
+/// Expenses by month and category: removed rows, income and transfers left out.
+pub fn spending(db: &Db, filter: &TxFilter) -> Result<Vec<SpendingRow>> {
+    let (clause, args) = filter.clause();
+    let sql = format!(
+        "SELECT substr(t.booked_date, 1, 7), coalesce(c.full_name, 'Uncategorized'), t.currency,
+                -sum(t.amount), count(*)
+         FROM \"transaction\" t JOIN account a ON a.id = t.account_id
+         LEFT JOIN category c ON c.id = t.category_id
+         {clause} AND coalesce(c.kind, 'expense') = 'expense'
+         GROUP BY 1, 2, 3
+         ORDER BY 1 DESC, 4 DESC, 2"
+    );
+    let mut stmt = db.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), |r| {
+            Ok(SpendingRow {
+                month: r.get(0)?,
+                category: r.get(1)?,
+                currency: r.get(2)?,
+                spent: r.get(3)?,
+                count: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

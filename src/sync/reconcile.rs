@@ -1,0 +1,229 @@
+//! The reconciler: applies one upstream change for one account to the stored rows. Shared by
+//! every provider and importer; nothing here knows where a change came from.
+//!
+//! - A known external id is updated in place (or left alone when nothing changed).
+//! - A posted row naming a pending one (the provider's own link) takes over that row: one
+//!   purchase, one row, the link and its reason kept. It works in either order of arrival.
+//! - A removal keeps the row and marks it removed; it drops out of every listing and report.
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+
+use crate::categorize::Categorizer;
+use crate::model::{Change, NewTransaction};
+use crate::store::{Db, transactions as txs};
+
+/// What applying a change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Added,
+    Modified,
+    Removed,
+    Unchanged,
+}
+
+pub fn apply(
+    db: &Db,
+    account_id: i64,
+    change: &Change,
+    raw_record_id: Option<i64>,
+    categorizer: &Categorizer,
+    now: DateTime<Utc>,
+) -> Result<Effect> {
+    match change {
+        Change::Upsert(t) => upsert(db, account_id, t, raw_record_id, categorizer, now),
+        Change::Remove { external_id } => match txs::by_external_id(db, account_id, external_id)? {
+            Some(row) if row.status != "removed" => {
+                txs::mark_removed(db, row.id, now)?;
+                Ok(Effect::Removed)
+            }
+            // Unknown (never delivered, or already replaced by its posted row) or already removed.
+            _ => Ok(Effect::Unchanged),
+        },
+    }
+}
+
+fn upsert(
+    db: &Db,
+    account_id: i64,
+    t: &NewTransaction,
+    raw_record_id: Option<i64>,
+    categorizer: &Categorizer,
+    now: DateTime<Utc>,
+) -> Result<Effect> {
+    let category = categorizer.categorize(t);
+    if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
+        if same(&row, t) {
+            return Ok(Effect::Unchanged);
+        }
+        txs::update(db, row.id, t, category.as_ref(), raw_record_id, now)?;
+        return Ok(Effect::Modified);
+    }
+    if let Some(pending_id) = &t.pending_external_id {
+        // The row may be live or already marked removed (the removal arrived first).
+        if let Some(pending) = txs::by_external_id(db, account_id, pending_id)? {
+            txs::update(db, pending.id, t, category.as_ref(), raw_record_id, now)?;
+            let reason = if pending.amount == t.amount {
+                format!(
+                    "the bank says posted {} replaces pending {pending_id}",
+                    t.external_id
+                )
+            } else {
+                format!(
+                    "the bank says posted {} replaces pending {pending_id} (amount changed from {} to {})",
+                    t.external_id, pending.amount, t.amount
+                )
+            };
+            txs::set_pending_link(db, pending.id, pending_id, &reason)?;
+            return Ok(Effect::Modified);
+        }
+    }
+    txs::insert(db, account_id, t, category.as_ref(), raw_record_id, now)?;
+    Ok(Effect::Added)
+}
+
+/// Whether the stored row already says what `t` says.
+fn same(row: &txs::Transaction, t: &NewTransaction) -> bool {
+    row.status == txs::status_of(t)
+        && row.booked_date == t.booked_date
+        && row.value_date == t.value_date
+        && row.amount == t.amount
+        && row.currency == t.currency.code()
+        && row.payee == t.payee
+        && row.description == t.description
+        && row.provider_category == t.provider_category
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use crate::store::{Store, accounts, connections};
+    use chrono::NaiveDate;
+
+    fn setup() -> (Store, i64, Categorizer) {
+        let store = Store::in_memory().unwrap();
+        let now = Utc::now();
+        let c = connections::insert(
+            store.db(),
+            &connections::NewConnection {
+                name: "t",
+                provider: "sandbox",
+                institution: "i",
+                consent_expires_at: None,
+                secret_ref: "r",
+                created_at: now,
+            },
+        )
+        .unwrap();
+        let a = accounts::insert(
+            store.db(),
+            &accounts::NewAccount {
+                connection_id: c,
+                external_id: "a",
+                identity: None,
+                name: "A",
+                official_name: None,
+                kind: "checking",
+                currency: "USD",
+                mask: None,
+                tracked: true,
+            },
+            now,
+        )
+        .unwrap();
+        let cat = Categorizer::load(store.db()).unwrap();
+        (store, a, cat)
+    }
+
+    fn tx(id: &str, amount: i64, pending: bool, pending_id: Option<&str>) -> Change {
+        Change::Upsert(NewTransaction {
+            external_id: id.into(),
+            pending_external_id: pending_id.map(Into::into),
+            booked_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            value_date: None,
+            amount,
+            currency: Currency::parse("USD").unwrap(),
+            payee: None,
+            description: "SQ *NOPA".into(),
+            pending,
+            provider_category: Some("FOOD_AND_DRINK_RESTAURANT".into()),
+        })
+    }
+
+    fn rows(store: &Store) -> Vec<txs::Transaction> {
+        txs::list(store.db(), &Default::default()).unwrap()
+    }
+
+    #[test]
+    fn posted_takes_over_its_pending_row_in_either_order() {
+        for removal_first in [false, true] {
+            let (store, a, cat) = setup();
+            let db = store.db();
+            let now = Utc::now();
+            assert_eq!(
+                apply(db, a, &tx("p1", -4000, true, None), None, &cat, now).unwrap(),
+                Effect::Added
+            );
+            let remove = Change::Remove {
+                external_id: "p1".into(),
+            };
+            if removal_first {
+                assert_eq!(
+                    apply(db, a, &remove, None, &cat, now).unwrap(),
+                    Effect::Removed
+                );
+            }
+            assert_eq!(
+                apply(db, a, &tx("q1", -4800, false, Some("p1")), None, &cat, now).unwrap(),
+                Effect::Modified
+            );
+            if !removal_first {
+                assert_eq!(
+                    apply(db, a, &remove, None, &cat, now).unwrap(),
+                    Effect::Unchanged
+                );
+            }
+            let all = rows(&store);
+            assert_eq!(all.len(), 1, "one purchase, one row");
+            assert_eq!((all[0].amount, all[0].status.as_str()), (-4800, "posted"));
+            assert!(
+                all[0]
+                    .link_reason
+                    .as_deref()
+                    .unwrap()
+                    .contains("amount changed")
+            );
+            assert_eq!(all[0].category.as_deref(), Some("Food:Restaurants"));
+        }
+    }
+
+    #[test]
+    fn reapplying_is_a_no_op_and_removed_rows_stay_but_hide() {
+        let (store, a, cat) = setup();
+        let db = store.db();
+        let now = Utc::now();
+        apply(db, a, &tx("x", -100, false, None), None, &cat, now).unwrap();
+        assert_eq!(
+            apply(db, a, &tx("x", -100, false, None), None, &cat, now).unwrap(),
+            Effect::Unchanged
+        );
+        assert_eq!(
+            apply(db, a, &tx("x", -150, false, None), None, &cat, now).unwrap(),
+            Effect::Modified
+        );
+        apply(
+            db,
+            a,
+            &Change::Remove {
+                external_id: "x".into(),
+            },
+            None,
+            &cat,
+            now,
+        )
+        .unwrap();
+        assert!(rows(&store).is_empty());
+        assert_eq!(txs::count_by_status(db, "removed").unwrap(), 1);
+    }
+}
