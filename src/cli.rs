@@ -7,9 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{
-    accounts, config, connections, demo, generate, link, report, sandbox, sync, tx,
-};
+use crate::commands::{accounts, config, connections, demo, generate, link, report, sandbox, sync, tx};
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
 

@@ -84,15 +84,12 @@ impl Config {
             (Some(home), _) => (home.clone(), home.clone()),
             (None, Some(d)) => (d.config_dir().to_path_buf(), d.data_dir().to_path_buf()),
             (None, None) => {
-                return Err(
-                    UserError::failure("cannot find a home directory for tally's files")
-                        .hint("set TALLY_HOME to a directory tally may use")
-                        .into(),
-                );
+                return Err(UserError::failure("cannot find a home directory for tally's files")
+                    .hint("set TALLY_HOME to a directory tally may use")
+                    .into());
             }
         };
-        let config_path =
-            env_path("TALLY_CONFIG").unwrap_or_else(|| config_dir.join("config.toml"));
+        let config_path = env_path("TALLY_CONFIG").unwrap_or_else(|| config_dir.join("config.toml"));
         let file = read_file(&config_path)?;
 
         let db_path = db_flag
@@ -105,11 +102,9 @@ impl Config {
             Some("keyring") => SecretsBackend::Keyring,
             Some("file") => SecretsBackend::File,
             Some(other) => {
-                return Err(UserError::usage(format!(
-                    "TALLY_SECRETS={other:?} is not a secrets backend"
-                ))
-                .hint("use TALLY_SECRETS=keyring (the default) or TALLY_SECRETS=file")
-                .into());
+                return Err(UserError::usage(format!("TALLY_SECRETS={other:?} is not a secrets backend"))
+                    .hint("use TALLY_SECRETS=keyring (the default) or TALLY_SECRETS=file")
+                    .into());
             }
         };
         let sandbox_url = env("TALLY_SANDBOX_URL")
@@ -140,13 +135,9 @@ fn read_file(path: &Path) -> Result<FileConfig> {
         }
     };
     toml::from_str(&text).map_err(|e| {
-        UserError::usage(format!(
-            "config file {} is not valid: {}",
-            path.display(),
-            e.message()
-        ))
-        .hint("`tally config default` prints a commented config to start from")
-        .into()
+        UserError::usage(format!("config file {} is not valid: {}", path.display(), e.message()))
+            .hint("`tally config default` prints a commented config to start from")
+            .into()
     })
 }
 
@@ -155,15 +146,11 @@ pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d.and_hms_opt(12, 0, 0).expect("noon exists").and_utc());
     }
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            UserError::usage(format!(
-                "TALLY_NOW={s:?} is neither a date nor an RFC 3339 time"
-            ))
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+        UserError::usage(format!("TALLY_NOW={s:?} is neither a date nor an RFC 3339 time"))
             .hint("for example TALLY_NOW=2026-11-23 or TALLY_NOW=2026-11-23T08:00:00Z")
             .into()
-        })
+    })
 }
 
 #[allow(clippy::disallowed_methods)] // this is the one place that reads the environment

@@ -68,19 +68,12 @@ impl Ctx {
     pub fn store_and_secrets(&mut self) -> Result<(&mut Store, &Secrets)> {
         self.open_store(OpenMode::Create)?;
         self.secrets()?;
-        Ok((
-            self.store.as_mut().expect("opened"),
-            self.secrets.as_ref().expect("made"),
-        ))
+        Ok((self.store.as_mut().expect("opened"), self.secrets.as_ref().expect("made")))
     }
 
     /// A provider of `kind`, wired to our HTTP client, clock and config.
     pub fn provider(&mut self, kind: ProviderKind) -> Result<Box<dyn Provider>> {
-        let env = ProviderEnv {
-            http: self.http()?,
-            sandbox_url: self.config.sandbox_url.clone(),
-            now: self.now(),
-        };
+        let env = ProviderEnv { http: self.http()?, sandbox_url: self.config.sandbox_url.clone(), now: self.now() };
         Ok(kind.build(env))
     }
 

@@ -39,11 +39,7 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(exit: Exit, message: impl Into<String>) -> Self {
-        UserError {
-            message: message.into(),
-            hint: None,
-            exit,
-        }
+        UserError { message: message.into(), hint: None, exit }
     }
 
     /// A mistake on the command line (exit code 2).
@@ -95,13 +91,10 @@ pub fn exit(result: anyhow::Result<()>) -> ExitCode {
 
 /// The `UserError` in `err`, whether it is the error itself, a cause, or a context layer.
 pub fn user_error(err: &anyhow::Error) -> Option<&UserError> {
-    err.downcast_ref::<UserError>()
-        .or_else(|| err.chain().find_map(|e| e.downcast_ref::<UserError>()))
+    err.downcast_ref::<UserError>().or_else(|| err.chain().find_map(|e| e.downcast_ref::<UserError>()))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    err.chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }

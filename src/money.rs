@@ -18,16 +18,10 @@ impl Currency {
         let Some(iso) = iso_currency::Currency::from_code(&code) else {
             bail!("{code:?} is not an ISO 4217 currency code");
         };
-        let bytes: [u8; 3] = code
-            .as_bytes()
-            .try_into()
-            .expect("ISO codes have three letters");
+        let bytes: [u8; 3] = code.as_bytes().try_into().expect("ISO codes have three letters");
         // Funds codes such as XAU have no exponent; treat them as whole units.
         let exponent = iso.exponent().unwrap_or(0) as u8;
-        Ok(Currency {
-            code: bytes,
-            exponent,
-        })
+        Ok(Currency { code: bytes, exponent })
     }
 
     pub fn code(&self) -> &str {
@@ -62,11 +56,7 @@ pub fn parse_amount(input: &str, currency: Currency) -> Result<i64> {
     } else if let Some(rest) = s.strip_prefix('+') {
         s = rest;
     }
-    if s.is_empty()
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         bail!("{input:?} is not an amount");
     }
     let decimal = decimal_separator(s);
@@ -94,13 +84,7 @@ pub fn parse_amount(input: &str, currency: Currency) -> Result<i64> {
     let value: i64 = digits
         .trim_start_matches('0')
         .parse::<i64>()
-        .or_else(|e| {
-            if digits.trim_start_matches('0').is_empty() {
-                Ok(0)
-            } else {
-                Err(e)
-            }
-        })
+        .or_else(|e| if digits.trim_start_matches('0').is_empty() { Ok(0) } else { Err(e) })
         .map_err(|_| anyhow::anyhow!("{input:?} is too large an amount"))?;
     Ok(if negative { -value } else { value })
 }
@@ -115,11 +99,7 @@ fn decimal_separator(s: &str) -> Option<char> {
             let count = dots.max(commas);
             let after = s.len() - s.rfind(sep).expect("counted") - 1;
             // `1,234,567` or `1.234`: grouping. `12,34` or `12.5`: decimals.
-            if count > 1 || after == 3 {
-                None
-            } else {
-                Some(sep)
-            }
+            if count > 1 || after == 3 { None } else { Some(sep) }
         }
         _ => {
             let last_dot = s.rfind('.').expect("counted");
@@ -153,21 +133,14 @@ pub fn format_amount(minor: i64, currency: Currency) -> String {
         return format!("{sign}{abs}");
     }
     let scale = 10u64.pow(exp);
-    format!(
-        "{sign}{}.{:0width$}",
-        abs / scale,
-        abs % scale,
-        width = exp as usize
-    )
+    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exp as usize)
 }
 
 /// `-1,234.56`: the form people read in tables.
 pub fn format_grouped(minor: i64, currency: Currency) -> String {
     let plain = format_amount(minor, currency);
     let (sign, rest) = plain.split_at(if minor < 0 { 1 } else { 0 });
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {

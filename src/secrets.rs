@@ -78,9 +78,7 @@ impl Secrets {
         let store: Arc<keyring_core::CredentialStore> =
             dbus_secret_service_keyring_store::Store::new().map_err(|e| no_keyring(&e))?;
         // Touch the store once, so a locked or absent keyring fails here and not mid-sync.
-        let probe = store
-            .build(SERVICE, "probe", None)
-            .map_err(|e| no_keyring(&e))?;
+        let probe = store.build(SERVICE, "probe", None).map_err(|e| no_keyring(&e))?;
         match probe.get_password() {
             Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(Secrets::Keyring(store)),
             Err(e) => Err(no_keyring(&e)),
@@ -89,28 +87,23 @@ impl Secrets {
 
     #[cfg(not(target_os = "linux"))]
     fn keyring() -> Result<Secrets> {
-        Err(
-            UserError::failure("no OS keyring support is built for this platform yet")
-                .hint("set TALLY_SECRETS=file to keep tokens in a 0600 file instead")
-                .into(),
-        )
+        Err(UserError::failure("no OS keyring support is built for this platform yet")
+            .hint("set TALLY_SECRETS=file to keep tokens in a 0600 file instead")
+            .into())
     }
 
     pub fn set(&self, key: &str, value: &SecretString) -> Result<()> {
         match self {
-            Secrets::Keyring(store) => store
-                .build(SERVICE, key, None)
-                .and_then(|e| e.set_password(value.expose()))
-                .map_err(|e| no_keyring(&e)),
+            Secrets::Keyring(store) => {
+                store.build(SERVICE, key, None).and_then(|e| e.set_password(value.expose())).map_err(|e| no_keyring(&e))
+            }
             Secrets::File(path) => {
                 let mut all = read_file(path)?;
                 all.insert(key.to_string(), value.expose().to_string());
                 write_file(path, &all)
             }
             Secrets::Memory(map) => {
-                map.lock()
-                    .expect("not poisoned")
-                    .insert(key.to_string(), value.expose().to_string());
+                map.lock().expect("not poisoned").insert(key.to_string(), value.expose().to_string());
                 Ok(())
             }
         }
@@ -119,10 +112,7 @@ impl Secrets {
     /// The secret, or `None` when there is no entry for `key`.
     pub fn get(&self, key: &str) -> Result<Option<SecretString>> {
         let value = match self {
-            Secrets::Keyring(store) => match store
-                .build(SERVICE, key, None)
-                .and_then(|e| e.get_password())
-            {
+            Secrets::Keyring(store) => match store.build(SERVICE, key, None).and_then(|e| e.get_password()) {
                 Ok(v) => Some(v),
                 Err(keyring_core::Error::NoEntry) => None,
                 Err(e) => return Err(no_keyring(&e)),
@@ -135,10 +125,7 @@ impl Secrets {
 
     pub fn delete(&self, key: &str) -> Result<()> {
         match self {
-            Secrets::Keyring(store) => match store
-                .build(SERVICE, key, None)
-                .and_then(|e| e.delete_credential())
-            {
+            Secrets::Keyring(store) => match store.build(SERVICE, key, None).and_then(|e| e.delete_credential()) {
                 Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
                 Err(e) => Err(no_keyring(&e)),
             },
@@ -181,14 +168,10 @@ fn read_file(path: &PathBuf) -> Result<BTreeMap<String, String>> {
             path.display(),
             meta.mode() & 0o777
         ))
-        .hint(format!(
-            "run `chmod 600 {}`, then consider re-linking: the tokens may be exposed",
-            path.display()
-        ))
+        .hint(format!("run `chmod 600 {}`, then consider re-linking: the tokens may be exposed", path.display()))
         .into());
     }
-    let text = fs::read_to_string(path)
-        .with_context(|| format!("cannot read secrets file {}", path.display()))?;
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read secrets file {}", path.display()))?;
     toml::from_str(&text).map_err(|_| {
         // The parser's message could quote a token; say where, not what.
         UserError::failure(format!("secrets file {} is damaged", path.display()))
@@ -200,22 +183,13 @@ fn read_file(path: &PathBuf) -> Result<BTreeMap<String, String>> {
 /// Write atomically: a 0600 temporary file in the same 0700 directory, then rename.
 fn write_file(path: &PathBuf, all: &BTreeMap<String, String>) -> Result<()> {
     let dir = path.parent().context("secrets file has no directory")?;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     let tmp = path.with_extension("toml.tmp");
     let text = toml::to_string(all).context("cannot encode secrets")?;
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
+    let mut f = fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
     f.write_all(text.as_bytes())?;
     f.sync_all()?;
-    fs::rename(&tmp, path)
-        .with_context(|| format!("cannot write secrets file {}", path.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot write secrets file {}", path.display()))?;
     Ok(())
 }
 

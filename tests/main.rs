@@ -1,1 +1,28 @@
-//! Integration tests.
+//! The one integration-test binary: every file below is a module of it.
+#![allow(clippy::disallowed_methods)] // tests may read the environment (TALLY_BLESS, CI)
+#![allow(clippy::print_stderr)] // and say why a test was skipped
+
+mod common;
+
+mod accounts;
+mod connections;
+mod demo;
+mod errors;
+mod generated;
+mod keyring;
+mod link;
+mod report;
+mod sync;
+mod tx;
+
+/// A test file that is not declared above would silently never run.
+#[test]
+fn every_test_file_is_a_module() {
+    let main = include_str!("main.rs");
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(module) = name.strip_suffix(".rs").filter(|m| *m != "main") {
+            assert!(main.contains(&format!("mod {module};")), "tests/{name} is not declared in tests/main.rs");
+        }
+    }
+}

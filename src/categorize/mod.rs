@@ -18,9 +18,7 @@ pub struct Categorizer {
 
 impl Categorizer {
     pub fn load(db: &Db) -> Result<Categorizer> {
-        Ok(Categorizer {
-            ids: categories::all(db)?.into_iter().collect(),
-        })
+        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect() })
     }
 
     pub fn categorize(&self, t: &NewTransaction) -> Option<Categorized> {

@@ -39,12 +39,7 @@ pub fn map(code: &str) -> Option<&'static str> {
     DETAILED
         .iter()
         .find(|(k, _)| *k == code)
-        .or_else(|| {
-            PRIMARY
-                .iter()
-                .filter(|(k, _)| code.starts_with(&format!("{k}_")))
-                .max_by_key(|(k, _)| k.len())
-        })
+        .or_else(|| PRIMARY.iter().filter(|(k, _)| code.starts_with(&format!("{k}_"))).max_by_key(|(k, _)| k.len()))
         .map(|(_, v)| *v)
 }
 
@@ -56,10 +51,7 @@ mod tests {
     fn detailed_beats_primary_and_unknown_is_none() {
         assert_eq!(map("FOOD_AND_DRINK_GROCERIES"), Some("Food:Groceries"));
         assert_eq!(map("FOOD_AND_DRINK_BEER_WINE"), Some("Food"));
-        assert_eq!(
-            map("RENT_AND_UTILITIES_GAS_AND_ELECTRICITY"),
-            Some("Housing:Utilities")
-        );
+        assert_eq!(map("RENT_AND_UTILITIES_GAS_AND_ELECTRICITY"), Some("Housing:Utilities"));
         assert_eq!(map("TRANSFER_OUT_SAVINGS"), Some("Transfer"));
         assert_eq!(map("SOMETHING_NEW"), None);
     }

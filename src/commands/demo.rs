@@ -26,27 +26,16 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let temp = if ctx.config.db_from_flag {
         None
     } else {
-        let dir =
-            tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
+        let dir = tempfile::tempdir().context("cannot create a temporary directory for the demo")?;
         ctx.config.db_path = dir.path().join("demo.db");
         // Tokens for a throwaway database go nowhere permanent.
         ctx.set_secrets(Secrets::memory());
         Some(dir)
     };
-    let listener =
-        TcpListener::bind("127.0.0.1:0").context("cannot listen on 127.0.0.1 for the sandbox")?;
-    let bank = sandbox::serve(
-        listener,
-        Options {
-            now: ctx.config.now,
-            ..Options::default()
-        },
-    )?;
+    let listener = TcpListener::bind("127.0.0.1:0").context("cannot listen on 127.0.0.1 for the sandbox")?;
+    let bank = sandbox::serve(listener, Options { now: ctx.config.now, ..Options::default() })?;
     ctx.config.sandbox_url = bank.url().to_string();
-    ctx.out.status(&format!(
-        "Started the sandbox bank at {} (a fake bank on this machine).",
-        bank.url()
-    ));
+    ctx.out.status(&format!("Started the sandbox bank at {} (a fake bank on this machine).", bank.url()));
     ctx.out.status(&format!(
         "Linking over OAuth 2.0 with PKCE. The demo plays you on the bank's consent page: it signs in as \
          {} and approves every account.",
@@ -79,21 +68,16 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     super::tx::run(ctx, recent)?;
 
     let today = ctx.now().date_naive();
-    let from = today
-        .with_day(1)
-        .and_then(|d| d.checked_sub_months(Months::new(2)));
+    let from = today.with_day(1).and_then(|d| d.checked_sub_months(Months::new(2)));
     section(ctx, "Spending, last three months");
-    let spending = super::report::SpendingArgs {
-        account: None,
-        dates: crate::cli::DateRange {
-            from,
-            to: Some(today),
-        },
-    };
+    let spending =
+        super::report::SpendingArgs { account: None, dates: crate::cli::DateRange { from, to: Some(today) } };
     super::report::run(ctx, super::report::Command::Spending(spending))?;
 
     match temp {
-        Some(_) => ctx.out.status("\nThat was a temporary database; it is gone now. Link your own bank with `tally link`."),
+        Some(_) => {
+            ctx.out.status("\nThat was a temporary database; it is gone now. Link your own bank with `tally link`.")
+        }
         None => ctx.out.status(&format!("\nThe demo's data is in {}.", ctx.config.db_path.display())),
     }
     Ok(())

@@ -29,8 +29,7 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             for (path, bytes) in render()? {
                 let path = dir.join(path);
                 std::fs::create_dir_all(path.parent().expect("has a parent"))?;
-                std::fs::write(&path, bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
             }
             Ok(())
         }
@@ -48,11 +47,7 @@ fn public_command() -> clap::Command {
         .after_long_help(full.get_after_long_help().cloned().unwrap_or_default())
         .max_term_width(100)
         .disable_help_subcommand(true)
-        .args(
-            full.get_arguments()
-                .filter(|a| !matches!(a.get_id().as_str(), "help" | "version"))
-                .cloned(),
-        )
+        .args(full.get_arguments().filter(|a| !matches!(a.get_id().as_str(), "help" | "version")).cloned())
         .subcommands(full.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
     cmd.build();
     cmd
@@ -68,11 +63,7 @@ fn completion(shell: Shell) -> Result<Vec<u8>> {
 /// Every generated file, relative to the repository root.
 pub fn render() -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut files = Vec::new();
-    for (shell, name) in [
-        (Shell::Bash, "tally.bash"),
-        (Shell::Zsh, "_tally"),
-        (Shell::Fish, "tally.fish"),
-    ] {
+    for (shell, name) in [(Shell::Bash, "tally.bash"), (Shell::Zsh, "_tally"), (Shell::Fish, "tally.fish")] {
         files.push((Path::new("completions").join(name), completion(shell)?));
     }
     man_pages(&public_command(), "tally", &mut files)?;
@@ -84,10 +75,7 @@ fn man_pages(cmd: &clap::Command, name: &str, files: &mut Vec<(PathBuf, Vec<u8>)
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd.clone().name(name.to_string())).render(&mut buf)?;
     files.push((Path::new("man").join(format!("{name}.1")), buf));
-    for sub in cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
         man_pages(sub, &format!("{name}-{}", sub.get_name()), files)?;
     }
     Ok(())

@@ -75,11 +75,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
             .hint("link again and tick at least one account")
             .into());
     }
-    let tracked = if args.all {
-        vec![true; remote.len()]
-    } else {
-        choose(&remote)?
-    };
+    let tracked = if args.all { vec![true; remote.len()] } else { choose(&remote)? };
 
     let now = ctx.now();
     let (store, secrets) = ctx.store_and_secrets()?;
@@ -141,15 +137,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
 fn choose(remote: &[RemoteAccount]) -> Result<Vec<bool>> {
     let labels: Vec<String> = remote
         .iter()
-        .map(|r| {
-            format!(
-                "{} ····{} ({}, {})",
-                r.name,
-                r.mask.as_deref().unwrap_or("?"),
-                r.kind.as_str(),
-                r.currency
-            )
-        })
+        .map(|r| format!("{} ····{} ({}, {})", r.name, r.mask.as_deref().unwrap_or("?"), r.kind.as_str(), r.currency))
         .collect();
     let picked = dialoguer::MultiSelect::new()
         .with_prompt("Which accounts should tally track? (space toggles, enter accepts)")

@@ -35,21 +35,10 @@ pub struct ServeArgs {
 pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
     let Command::Serve(args) = cmd;
     let listener = TcpListener::bind(("127.0.0.1", args.port)).with_context(|| {
-        format!(
-            "cannot listen on 127.0.0.1:{} (is another sandbox running? try --port 0)",
-            args.port
-        )
+        format!("cannot listen on 127.0.0.1:{} (is another sandbox running? try --port 0)", args.port)
     })?;
-    let bank = sandbox::serve(
-        listener,
-        Options {
-            seed: args.seed,
-            scale: args.scale,
-            now: ctx.config.now,
-        },
-    )?;
-    ctx.out
-        .status(&format!("sandbox bank listening on {}", bank.url()));
+    let bank = sandbox::serve(listener, Options { seed: args.seed, scale: args.scale, now: ctx.config.now })?;
+    ctx.out.status(&format!("sandbox bank listening on {}", bank.url()));
     ctx.out.status(&format!(
         "sign in as {} / {}; link it with: TALLY_SANDBOX_URL={} tally link sandbox",
         sandbox::DEFAULT_USER,

@@ -41,29 +41,20 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
 pub fn sync_named(ctx: &mut Ctx, names: &[String]) -> Result<Vec<Outcome>> {
     let store = ctx.store_or_create()?;
     let chosen: Vec<connections::Connection> = if names.is_empty() {
-        connections::list(store.db())?
-            .into_iter()
-            .filter(|c| c.status != "revoked")
-            .collect()
+        connections::list(store.db())?.into_iter().filter(|c| c.status != "revoked").collect()
     } else {
-        names
-            .iter()
-            .map(|n| super::connections::resolve(store.db(), n))
-            .collect::<Result<_>>()?
+        names.iter().map(|n| super::connections::resolve(store.db(), n)).collect::<Result<_>>()?
     };
     if chosen.is_empty() {
-        return Err(
-            UserError::usage("there is nothing to sync: no connections yet")
-                .hint("link a bank first: `tally link sandbox`")
-                .into(),
-        );
+        return Err(UserError::usage("there is nothing to sync: no connections yet")
+            .hint("link a bank first: `tally link sandbox`")
+            .into());
     }
     let now = ctx.now();
     let mut outcomes = Vec::new();
     for c in chosen {
         if c.status == "revoked" {
-            ctx.out
-                .warn(&format!("{} is unlinked; skipping it", c.name));
+            ctx.out.warn(&format!("{} is unlinked; skipping it", c.name));
             continue;
         }
         let Some(kind) = ProviderKind::parse(&c.provider) else {
@@ -106,36 +97,21 @@ pub fn report(ctx: &Ctx, outcomes: &[Outcome]) -> Result<()> {
     }
     for o in &failed {
         let e = o.error.as_ref().expect("failed");
-        ctx.out
-            .warn(&format!("sync of {} failed: {e:#}", o.connection.name));
+        ctx.out.warn(&format!("sync of {} failed: {e:#}", o.connection.name));
         let hint = match o.exit() {
             Exit::Reconsent => format!(
                 "the consent ended; link the bank again with `tally link {}` (your data stays)",
                 o.connection.provider
             ),
-            Exit::TempFail => {
-                "the bank is busy or down; nothing was lost, run `tally sync` again later".into()
-            }
+            Exit::TempFail => "the bank is busy or down; nothing was lost, run `tally sync` again later".into(),
             _ => "nothing past the last good page was saved; run with -v for details".into(),
         };
         ctx.out.hint(&hint);
     }
-    let Some(worst) = failed
-        .iter()
-        .map(|o| o.exit())
-        .max_by_key(|e| exit_rank(*e))
-    else {
+    let Some(worst) = failed.iter().map(|o| o.exit()).max_by_key(|e| exit_rank(*e)) else {
         return Ok(());
     };
-    Err(UserError::new(
-        worst,
-        format!(
-            "{} of {} connections failed to sync",
-            failed.len(),
-            outcomes.len()
-        ),
-    )
-    .into())
+    Err(UserError::new(worst, format!("{} of {} connections failed to sync", failed.len(), outcomes.len())).into())
 }
 
 /// Which exit code wins when several connections fail: re-consent needs a person most.

@@ -25,23 +25,14 @@ impl Callback {
 
 impl Listener {
     pub fn bind() -> Result<Listener> {
-        let server = tiny_http::Server::http("127.0.0.1:0").map_err(|e| {
-            anyhow::anyhow!("cannot listen on 127.0.0.1 for the bank's redirect: {e}")
-        })?;
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .unwrap_or_default();
+        let server = tiny_http::Server::http("127.0.0.1:0")
+            .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1 for the bank's redirect: {e}"))?;
+        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or_default();
         Ok(Listener { server, port })
     }
 
     pub fn redirect_uri(&self) -> String {
-        format!(
-            "http://127.0.0.1:{}{}",
-            self.port,
-            crate::sandbox::REDIRECT_PATH
-        )
+        format!("http://127.0.0.1:{}{}", self.port, crate::sandbox::REDIRECT_PATH)
     }
 
     /// Wait for the callback until `timeout`, or until `abort` says the other side gave up.
@@ -65,23 +56,16 @@ impl Listener {
                         "tally received the bank's answer: no access was granted. Return to the terminal."
                     };
                     let _ = request.respond(
-                        tiny_http::Response::from_string(format!(
-                            "<!doctype html><title>tally</title><p>{page}</p>"
-                        ))
-                        .with_header(
-                            tiny_http::Header::from_bytes(
-                                "Content-Type",
-                                "text/html; charset=utf-8",
-                            )
-                            .expect("static header"),
-                        ),
+                        tiny_http::Response::from_string(format!("<!doctype html><title>tally</title><p>{page}</p>"))
+                            .with_header(
+                                tiny_http::Header::from_bytes("Content-Type", "text/html; charset=utf-8")
+                                    .expect("static header"),
+                            ),
                     );
                     return Ok(Callback(params));
                 }
                 _ => {
-                    let _ = request.respond(
-                        tiny_http::Response::from_string("not found").with_status_code(404),
-                    );
+                    let _ = request.respond(tiny_http::Response::from_string("not found").with_status_code(404));
                 }
             }
         }

@@ -10,13 +10,11 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use base64::Engine as _;
 use oauth2::basic::{
-    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
-    BasicTokenType,
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    PkceCodeChallenge, RedirectUrl, RevocationUrl, Scope, StandardRevocableToken,
-    StandardTokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, PkceCodeChallenge,
+    RedirectUrl, RevocationUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
 use serde::Deserialize;
 
@@ -83,24 +81,17 @@ pub fn discover(http: &reqwest::blocking::Client, issuer: &str) -> Result<Endpoi
     if !response.status().is_success() {
         anyhow::bail!("{url} answered {}", response.status());
     }
-    response
-        .json()
-        .with_context(|| format!("{url} did not return a discovery document"))
+    response.json().with_context(|| format!("{url} did not return a discovery document"))
 }
 
 pub fn unreachable(url: &str, e: reqwest::Error) -> anyhow::Error {
-    anyhow::Error::new(e).context(
-        UserError::new(crate::error::Exit::TempFail, format!("cannot reach {url}"))
-            .hint("is the server running? For the sandbox: `tally sandbox serve` in another terminal, or set TALLY_SANDBOX_URL"),
-    )
+    anyhow::Error::new(e).context(UserError::new(crate::error::Exit::TempFail, format!("cannot reach {url}")).hint(
+        "is the server running? For the sandbox: `tally sandbox serve` in another terminal, or set TALLY_SANDBOX_URL",
+    ))
 }
 
 pub fn client(endpoints: &Endpoints, client_id: &str) -> Result<Client> {
-    let revocation = endpoints
-        .revocation_endpoint
-        .clone()
-        .map(RevocationUrl::new)
-        .transpose()?;
+    let revocation = endpoints.revocation_endpoint.clone().map(RevocationUrl::new).transpose()?;
     Ok(oauth2::Client::new(ClientId::new(client_id.to_string()))
         .set_auth_type(oauth2::AuthType::RequestBody)
         .set_auth_uri(AuthUrl::new(endpoints.authorization_endpoint.clone())?)
@@ -118,8 +109,7 @@ pub fn http_fn(
         for (k, v) in resp.headers() {
             b = b.header(k, v);
         }
-        Ok(b.body(resp.bytes()?.to_vec())
-            .expect("status and headers came from a valid response"))
+        Ok(b.body(resp.bytes()?.to_vec()).expect("status and headers came from a valid response"))
     }
 }
 
@@ -140,15 +130,9 @@ pub fn authorize(
     ui: &ConsentUi<'_>,
     say: &dyn Fn(&str),
 ) -> Result<Tokens> {
-    let Request {
-        client_id,
-        scopes,
-        timeout,
-        now,
-    } = *request;
+    let Request { client_id, scopes, timeout, now } = *request;
     let listener = loopback::Listener::bind()?;
-    let client =
-        client(endpoints, client_id)?.set_redirect_uri(RedirectUrl::new(listener.redirect_uri())?);
+    let client = client(endpoints, client_id)?.set_redirect_uri(RedirectUrl::new(listener.redirect_uri())?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = CsrfToken::new_random();
     let (url, state) = client
@@ -161,16 +145,11 @@ pub fn authorize(
     let callback = std::thread::scope(|scope| -> Result<loopback::Callback> {
         let robot = match ui {
             ConsentUi::Browser { open } => {
-                say(&format!(
-                    "Open this URL in a browser to give consent:\n\n  {url}\n"
-                ));
+                say(&format!("Open this URL in a browser to give consent:\n\n  {url}\n"));
                 if *open {
                     open_browser(url.as_str(), say);
                 }
-                say(&format!(
-                    "Waiting for the bank to send you back (up to {} s)…",
-                    timeout.as_secs()
-                ));
+                say(&format!("Waiting for the bank to send you back (up to {} s)…", timeout.as_secs()));
                 None
             }
             ConsentUi::Robot(play) => Some(scope.spawn(|| play(url.as_str()))),
@@ -199,38 +178,27 @@ pub fn authorize(
         } else {
             "run `tally link` again; if it keeps failing, the bank may be misconfigured"
         };
-        return Err(UserError::failure(
-            format!("the bank refused the link: {error} {detail}")
-                .trim_end()
-                .to_string(),
-        )
-        .hint(hint)
-        .into());
+        return Err(UserError::failure(format!("the bank refused the link: {error} {detail}").trim_end().to_string())
+            .hint(hint)
+            .into());
     }
     if callback.get("state") != Some(state.secret().as_str()) {
-        return Err(UserError::failure(
-            "the bank's answer did not carry this request's `state`; it was not accepted",
-        )
-        .hint("this can mean a forged or stale redirect: run `tally link` again")
-        .into());
+        return Err(UserError::failure("the bank's answer did not carry this request's `state`; it was not accepted")
+            .hint("this can mean a forged or stale redirect: run `tally link` again")
+            .into());
     }
     match callback.get("iss") {
         Some(iss) if iss != endpoints.issuer => {
-            return Err(UserError::failure(format!(
-                "the answer came from issuer {iss}, not {}",
-                endpoints.issuer
-            ))
-            .hint("a mix-up attack or a misconfigured bank: run `tally link` again")
-            .into());
+            return Err(UserError::failure(format!("the answer came from issuer {iss}, not {}", endpoints.issuer))
+                .hint("a mix-up attack or a misconfigured bank: run `tally link` again")
+                .into());
         }
         None if endpoints.authorization_response_iss_parameter_supported => {
             anyhow::bail!("the bank's answer lacks the `iss` it promised (RFC 9207)");
         }
         _ => {}
     }
-    let code = callback
-        .get("code")
-        .context("the bank's answer has neither a code nor an error")?;
+    let code = callback.get("code").context("the bank's answer has neither a code nor an error")?;
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(verifier)
@@ -244,34 +212,20 @@ pub fn authorize(
 
 /// The nonce, issuer and audience of an ID token received straight from the token endpoint
 /// over the connection we opened (OIDC Core §3.1.3.7 allows TLS in place of a signature).
-fn check_id_token(
-    id_token: &str,
-    endpoints: &Endpoints,
-    client_id: &str,
-    nonce: &str,
-) -> Result<()> {
+fn check_id_token(id_token: &str, endpoints: &Endpoints, client_id: &str, nonce: &str) -> Result<()> {
     #[derive(Deserialize)]
     struct Claims {
         iss: String,
         aud: String,
         nonce: Option<String>,
     }
-    let payload = id_token
-        .split('.')
-        .nth(1)
-        .context("the ID token is not a JWT")?;
+    let payload = id_token.split('.').nth(1).context("the ID token is not a JWT")?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
         .context("the ID token's payload is not base64url")?;
-    let claims: Claims =
-        serde_json::from_slice(&bytes).context("the ID token's claims are not readable")?;
-    if claims.iss != endpoints.issuer
-        || claims.aud != client_id
-        || claims.nonce.as_deref() != Some(nonce)
-    {
-        anyhow::bail!(
-            "the ID token does not match this request (issuer, audience or nonce differ)"
-        );
+    let claims: Claims = serde_json::from_slice(&bytes).context("the ID token's claims are not readable")?;
+    if claims.iss != endpoints.issuer || claims.aud != client_id || claims.nonce.as_deref() != Some(nonce) {
+        anyhow::bail!("the ID token does not match this request (issuer, audience or nonce differ)");
     }
     Ok(())
 }

@@ -20,9 +20,7 @@ pub struct Tokens {
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
+        f.debug_struct("Tokens").field("expires_at", &self.expires_at).finish_non_exhaustive()
     }
 }
 
@@ -41,10 +39,7 @@ impl Tokens {
         Tokens {
             access_token: r.access_token().secret().clone(),
             refresh_token: r.refresh_token().map(|t| t.secret().clone()),
-            expires_at: r
-                .expires_in()
-                .and_then(|d| chrono::Duration::from_std(d).ok())
-                .map(|d| now + d),
+            expires_at: r.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now + d),
             consent_expires_at: r.extra_fields().consent_expires_at,
         }
     }
@@ -54,14 +49,12 @@ impl Tokens {
     }
 
     pub fn from_secret(s: &SecretString) -> Result<Tokens> {
-        serde_json::from_str(s.expose())
-            .map_err(|_| anyhow::anyhow!("the stored tokens are damaged; link again"))
+        serde_json::from_str(s.expose()).map_err(|_| anyhow::anyhow!("the stored tokens are damaged; link again"))
     }
 
     /// Expired, or about to be (a minute's margin for clock skew and slow calls).
     pub fn expired(&self, now: DateTime<Utc>) -> bool {
-        self.expires_at
-            .is_some_and(|t| t <= now + chrono::Duration::seconds(60))
+        self.expires_at.is_some_and(|t| t <= now + chrono::Duration::seconds(60))
     }
 }
 
@@ -78,9 +71,7 @@ pub fn describe<E: std::error::Error + Send + Sync + 'static>(
                 TokenError::Other(format!("{} {detail}", r.error())).into()
             }
         }
-        RequestTokenError::Request(e) => {
-            anyhow::Error::new(e).context("cannot reach the bank's token endpoint")
-        }
+        RequestTokenError::Request(e) => anyhow::Error::new(e).context("cannot reach the bank's token endpoint"),
         RequestTokenError::Parse(e, _body) => {
             TokenError::Other(format!("its answer is not a valid token response ({e})")).into()
         }
@@ -89,22 +80,12 @@ pub fn describe<E: std::error::Error + Send + Sync + 'static>(
 }
 
 /// Exchange the refresh token for new tokens; the bank rotates the refresh token.
-pub fn refresh(
-    http: &reqwest::blocking::Client,
-    client: &Client,
-    old: &Tokens,
-    now: DateTime<Utc>,
-) -> Result<Tokens> {
+pub fn refresh(http: &reqwest::blocking::Client, client: &Client, old: &Tokens, now: DateTime<Utc>) -> Result<Tokens> {
     let Some(refresh) = &old.refresh_token else {
-        return Err(TokenError::Revoked(
-            "the access token expired and there is no refresh token".into(),
-        )
-        .into());
+        return Err(TokenError::Revoked("the access token expired and there is no refresh token".into()).into());
     };
-    let response = client
-        .exchange_refresh_token(&RefreshToken::new(refresh.clone()))
-        .request(&http_fn(http))
-        .map_err(describe)?;
+    let response =
+        client.exchange_refresh_token(&RefreshToken::new(refresh.clone())).request(&http_fn(http)).map_err(describe)?;
     let mut tokens = Tokens::from_response(&response, now);
     // A bank that does not rotate keeps the old refresh token valid.
     if tokens.refresh_token.is_none() {
@@ -118,9 +99,7 @@ pub fn refresh(
 pub fn revoke(http: &reqwest::blocking::Client, client: &Client, tokens: &Tokens) -> Result<()> {
     let token = match &tokens.refresh_token {
         Some(r) => StandardRevocableToken::RefreshToken(RefreshToken::new(r.clone())),
-        None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(
-            tokens.access_token.clone(),
-        )),
+        None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(tokens.access_token.clone())),
     };
     client
         .revoke_token(token)?

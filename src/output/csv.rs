@@ -23,14 +23,9 @@ pub fn write(out: &mut impl Write, rows: &[Cells]) -> Result<()> {
 /// negative numbers stay as they are, so amounts remain numbers.
 fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let number = cell
-        .strip_prefix('-')
-        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit() || c == '.'));
-    if risky && !number {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
+    let number =
+        cell.strip_prefix('-').is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    if risky && !number { format!("'{cell}").into() } else { cell.into() }
 }
 
 #[cfg(test)]

@@ -150,9 +150,7 @@ pub fn print_error(err: &anyhow::Error, hint: Option<&str>) {
 fn cells_of<T: Serialize>(rows: &[T]) -> Result<Vec<Cells>> {
     rows.iter()
         .map(|row| match serde_json::to_value(row)? {
-            serde_json::Value::Object(map) => {
-                Ok(map.into_iter().map(|(k, v)| (k, cell_text(v))).collect())
-            }
+            serde_json::Value::Object(map) => Ok(map.into_iter().map(|(k, v)| (k, cell_text(v))).collect()),
             other => anyhow::bail!("internal: row serialized as {other}, not an object"),
         })
         .collect()

@@ -10,11 +10,7 @@ pub fn render(rows: &[Cells]) -> String {
     for row in rows {
         table.add_row(row.iter().map(|(_, v)| {
             let cell = Cell::new(v);
-            if looks_numeric(v) {
-                cell.set_alignment(CellAlignment::Right)
-            } else {
-                cell
-            }
+            if looks_numeric(v) { cell.set_alignment(CellAlignment::Right) } else { cell }
         }));
     }
     table.to_string()
@@ -31,16 +27,11 @@ pub fn render_pairs(cells: &Cells) -> String {
 
 fn new_table() -> Table {
     let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    table.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     table
 }
 
 fn looks_numeric(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
-    !digits.is_empty()
-        && digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
 }

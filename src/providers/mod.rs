@@ -86,19 +86,13 @@ pub struct Session<'a> {
 
 impl std::fmt::Debug for Session<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("key", &self.key)
-            .finish_non_exhaustive()
+        f.debug_struct("Session").field("key", &self.key).finish_non_exhaustive()
     }
 }
 
 impl<'a> Session<'a> {
     pub fn new(store: &'a Secrets, key: &str, secret: SecretString) -> Session<'a> {
-        Session {
-            secret,
-            store,
-            key: key.to_string(),
-        }
+        Session { secret, store, key: key.to_string() }
     }
 
     pub fn secret(&self) -> &SecretString {
@@ -115,12 +109,7 @@ impl<'a> Session<'a> {
 pub trait Provider {
     fn kind(&self) -> ProviderKind;
     /// Run the consent flow.
-    fn link(
-        &self,
-        ui: &ConsentUi<'_>,
-        timeout: std::time::Duration,
-        say: &dyn Fn(&str),
-    ) -> Result<Linked>;
+    fn link(&self, ui: &ConsentUi<'_>, timeout: std::time::Duration, say: &dyn Fn(&str)) -> Result<Linked>;
     /// The accounts the consent covers, with balances.
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>>;
     /// The next page of changes after `cursor` (`None`: from the beginning).

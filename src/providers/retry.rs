@@ -51,8 +51,6 @@ pub fn send(make: impl Fn() -> RequestBuilder, url: &str) -> anyhow::Result<Resp
 /// 250 ms, 500 ms, 1 s… plus up to 50 % jitter, so many clients do not retry in step.
 fn backoff(attempt: u32) -> Duration {
     let base = 250u64 << (attempt - 1).min(6);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     Duration::from_millis(base + u64::from(nanos) % (base / 2 + 1))
 }

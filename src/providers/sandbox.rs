@@ -24,10 +24,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new(env: ProviderEnv) -> Sandbox {
-        Sandbox {
-            env,
-            endpoints: OnceLock::new(),
-        }
+        Sandbox { env, endpoints: OnceLock::new() }
     }
 
     fn endpoints(&self) -> Result<&Endpoints> {
@@ -40,13 +37,11 @@ impl Sandbox {
 
     fn refresh(&self, session: &mut Session<'_>, old: &Tokens) -> Result<Tokens> {
         let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        let fresh = token::refresh(&self.env.http, &client, old, self.env.now).map_err(|e| {
-            match e.downcast_ref::<token::TokenError>() {
-                Some(token::TokenError::Revoked(why)) => {
-                    ProviderError::NeedsRelink(why.clone()).into()
-                }
-                _ => e,
-            }
+        let fresh = token::refresh(&self.env.http, &client, old, self.env.now).map_err(|e| match e
+            .downcast_ref::<token::TokenError>()
+        {
+            Some(token::TokenError::Revoked(why)) => ProviderError::NeedsRelink(why.clone()).into(),
+            _ => e,
         })?;
         session.replace(fresh.to_secret())?;
         tracing::debug!("access token refreshed; the rotated refresh token is saved");
@@ -54,11 +49,7 @@ impl Sandbox {
     }
 
     /// GET an API path with the bearer token: refresh when expired, once more on a 401.
-    fn get<T: DeserializeOwned>(
-        &self,
-        session: &mut Session<'_>,
-        path: &str,
-    ) -> Result<(T, serde_json::Value)> {
+    fn get<T: DeserializeOwned>(&self, session: &mut Session<'_>, path: &str) -> Result<(T, serde_json::Value)> {
         let url = format!("{}{path}", self.env.sandbox_url);
         let mut tokens = Tokens::from_secret(session.secret())?;
         if tokens.expired(self.env.now) {
@@ -69,15 +60,13 @@ impl Sandbox {
             let bearer = tokens.access_token.clone();
             let response = retry::send(|| self.env.http.get(&url).bearer_auth(&bearer), &url)?;
             let status = response.status().as_u16();
-            let body = response
-                .text()
-                .with_context(|| format!("cannot read the answer from {url}"))?;
+            let body = response.text().with_context(|| format!("cannot read the answer from {url}"))?;
             match status {
                 200 => {
-                    let value: serde_json::Value = serde_json::from_str(&body)
-                        .map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
-                    let parsed = T::deserialize(&value)
-                        .map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
+                    let value: serde_json::Value =
+                        serde_json::from_str(&body).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
+                    let parsed =
+                        T::deserialize(&value).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
                     return Ok((parsed, value));
                 }
                 401 if !refreshed => {
@@ -86,11 +75,7 @@ impl Sandbox {
                 }
                 401 | 403 => return Err(ProviderError::NeedsRelink(api_error(&body)).into()),
                 _ => {
-                    return Err(ProviderError::Upstream {
-                        status,
-                        message: api_error(&body),
-                    }
-                    .into());
+                    return Err(ProviderError::Upstream { status, message: api_error(&body) }.into());
                 }
             }
         }
@@ -105,13 +90,7 @@ fn api_error(body: &str) -> String {
         error_description: Option<String>,
     }
     match serde_json::from_str::<E>(body) {
-        Ok(e) => format!(
-            "{}{}",
-            e.error,
-            e.error_description
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default()
-        ),
+        Ok(e) => format!("{}{}", e.error, e.error_description.map(|d| format!(": {d}")).unwrap_or_default()),
         Err(_) => "no error details".into(),
     }
 }
@@ -209,8 +188,7 @@ fn to_remote(a: WireAccount) -> Result<RemoteAccount> {
 }
 
 fn to_change(raw: serde_json::Value) -> Result<AccountChange> {
-    let t = WireTx::deserialize(&raw)
-        .map_err(|e| ProviderError::Malformed(format!("transaction: {e}")))?;
+    let t = WireTx::deserialize(&raw).map_err(|e| ProviderError::Malformed(format!("transaction: {e}")))?;
     let currency = Currency::parse(&t.iso_currency_code)?;
     let amount = parse_amount(&t.amount, currency)
         .map_err(|e| ProviderError::Malformed(format!("transaction {}: {e}", t.transaction_id)))?;
@@ -265,36 +243,23 @@ impl Provider for Sandbox {
             path.push_str(&url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>());
         }
         let (wire, _): (WireSync, _) = self.get(session, &path)?;
-        let mut changes =
-            Vec::with_capacity(wire.added.len() + wire.modified.len() + wire.removed.len());
+        let mut changes = Vec::with_capacity(wire.added.len() + wire.modified.len() + wire.removed.len());
         for raw in wire.added.into_iter().chain(wire.modified) {
             changes.push(to_change(raw)?);
         }
         for r in wire.removed {
-            let raw =
-                serde_json::json!({ "removed": r.transaction_id, "account_id": r.account_id })
-                    .to_string();
+            let raw = serde_json::json!({ "removed": r.transaction_id, "account_id": r.account_id }).to_string();
             changes.push(AccountChange {
                 account_external_id: r.account_id,
                 raw,
-                change: Change::Remove {
-                    external_id: r.transaction_id,
-                },
+                change: Change::Remove { external_id: r.transaction_id },
             });
         }
-        Ok(Page {
-            changes,
-            next_cursor: wire.next_cursor,
-            has_more: wire.has_more,
-        })
+        Ok(Page { changes, next_cursor: wire.next_cursor, has_more: wire.has_more })
     }
 
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {
         let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        token::revoke(
-            &self.env.http,
-            &client,
-            &Tokens::from_secret(session.secret())?,
-        )
+        token::revoke(&self.env.http, &client, &Tokens::from_secret(session.secret())?)
     }
 }

@@ -8,11 +8,7 @@ use super::http::{Params, Reply, get};
 pub fn clock(state: &mut State, query: &Params) -> Reply {
     if let Some(days) = get(query, "advance_days") {
         let Ok(days) = days.parse::<i64>() else {
-            return Reply::error(
-                400,
-                "invalid_request",
-                "advance_days must be a whole number",
-            );
+            return Reply::error(400, "invalid_request", "advance_days must be a whole number");
         };
         state.clock.offset += chrono::Duration::days(days);
     } else if let Some(date) = get(query, "set") {
@@ -22,17 +18,12 @@ pub fn clock(state: &mut State, query: &Params) -> Reply {
         let now = state.clock.now();
         state.clock.offset += date.and_time(now.time()).and_utc() - now;
     }
-    Reply::json(
-        200,
-        &serde_json::json!({ "now": state.clock.now().to_rfc3339() }),
-    )
+    Reply::json(200, &serde_json::json!({ "now": state.clock.now().to_rfc3339() }))
 }
 
 pub fn set_fault(state: &mut State, query: &Params) -> Result<(), String> {
     let number = |name: &str, default: u64| -> Result<u64, String> {
-        get(query, name).map_or(Ok(default), |v| {
-            v.parse().map_err(|_| format!("{name} must be a number"))
-        })
+        get(query, name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name} must be a number")))
     };
     let count = number("count", 1)? as u32;
     let f = &mut state.faults;

@@ -12,11 +12,7 @@ use super::{Grant, State, oauth};
 const MAX_COUNT: usize = 500;
 
 /// Apply the fault switches, authenticate, then run the handler for the caller's grant.
-pub fn with_faults(
-    state: &mut State,
-    req: &Req,
-    handler: fn(&State, &Grant, &Req) -> Reply,
-) -> Reply {
+pub fn with_faults(state: &mut State, req: &Req, handler: fn(&State, &Grant, &Req) -> Reply) -> Reply {
     let f = &mut state.faults;
     let mut delay_ms = 0;
     if f.slow > 0 {
@@ -43,10 +39,7 @@ pub fn with_faults(
         Ok(g) => g,
         Err(reply) => return reply,
     };
-    Reply {
-        delay_ms,
-        ..handler(state, &state.grants[&grant], req)
-    }
+    Reply { delay_ms, ..handler(state, &state.grants[&grant], req) }
 }
 
 fn money(minor: i64, currency: &str) -> String {
@@ -72,11 +65,7 @@ pub fn accounts(state: &State, grant: &Grant, _req: &Req) -> Reply {
         }
     }
     for t in live.values() {
-        let bucket = if t.pending {
-            &mut pending
-        } else {
-            &mut current
-        };
+        let bucket = if t.pending { &mut pending } else { &mut current };
         *bucket.entry(t.account).or_default() += t.amount;
     }
     let accounts: Vec<Value> = grant
@@ -103,10 +92,7 @@ pub fn accounts(state: &State, grant: &Grant, _req: &Req) -> Reply {
             })
         })
         .collect();
-    Reply::json(
-        200,
-        &json!({ "accounts": accounts, "consent_expires_at": grant.expires.to_rfc3339() }),
-    )
+    Reply::json(200, &json!({ "accounts": accounts, "consent_expires_at": grant.expires.to_rfc3339() }))
 }
 
 fn tx_json(state: &State, t: &Tx) -> Value {
@@ -132,11 +118,7 @@ pub fn transactions_sync(state: &State, grant: &Grant, req: &Req) -> Reply {
         Some(c) => match c.strip_prefix("c1.").and_then(|n| n.parse::<usize>().ok()) {
             Some(n) if n <= state.bank.events.len() => n,
             _ => {
-                return Reply::error(
-                    400,
-                    "invalid_cursor",
-                    "the cursor is not one this bank issued",
-                );
+                return Reply::error(400, "invalid_cursor", "the cursor is not one this bank issued");
             }
         },
     };
@@ -184,17 +166,11 @@ pub fn transactions_sync(state: &State, grant: &Grant, req: &Req) -> Reply {
         }
     }
     let pick = |map: &HashMap<String, &Tx>| -> Vec<Value> {
-        order
-            .iter()
-            .filter_map(|id| map.get(id))
-            .map(|t| tx_json(state, t))
-            .collect()
+        order.iter().filter_map(|id| map.get(id)).map(|t| tx_json(state, t)).collect()
     };
     let removed: Vec<Value> = removed
         .iter()
-        .map(
-            |(id, acc)| json!({ "transaction_id": id, "account_id": state.bank.accounts[*acc].id }),
-        )
+        .map(|(id, acc)| json!({ "transaction_id": id, "account_id": state.bank.accounts[*acc].id }))
         .collect();
     Reply::json(
         200,

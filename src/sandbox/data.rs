@@ -97,27 +97,16 @@ impl Rng {
     }
 }
 
-const GROCERS: &[(&str, &str)] = &[
-    ("WHOLEFDS MKT #10234", "Whole Foods"),
-    ("TRADER JOE'S #552", "Trader Joe's"),
-    ("SAFEWAY 1290", "Safeway"),
-];
-const RESTAURANTS: &[(&str, &str)] = &[
-    ("SQ *NOPA", "Nopa"),
-    ("TST* TARTINE MANUFACTORY", "Tartine"),
-    ("DOORDASH*ZUNI CAFE", "Zuni Cafe"),
-];
-const COFFEE: &[(&str, &str)] = &[
-    ("SQ *BLUE BOTTLE COFFEE", "Blue Bottle Coffee"),
-    ("STARBUCKS STORE 0831", "Starbucks"),
-];
+const GROCERS: &[(&str, &str)] =
+    &[("WHOLEFDS MKT #10234", "Whole Foods"), ("TRADER JOE'S #552", "Trader Joe's"), ("SAFEWAY 1290", "Safeway")];
+const RESTAURANTS: &[(&str, &str)] =
+    &[("SQ *NOPA", "Nopa"), ("TST* TARTINE MANUFACTORY", "Tartine"), ("DOORDASH*ZUNI CAFE", "Zuni Cafe")];
+const COFFEE: &[(&str, &str)] =
+    &[("SQ *BLUE BOTTLE COFFEE", "Blue Bottle Coffee"), ("STARBUCKS STORE 0831", "Starbucks")];
 
 /// Build the bank for `seed` and `scale`, with `start` as the sandbox's first "today".
 pub fn generate(seed: u64, scale: u32, start: NaiveDate) -> Bank {
-    let mut bank = Bank {
-        accounts: Vec::new(),
-        events: Vec::new(),
-    };
+    let mut bank = Bank { accounts: Vec::new(), events: Vec::new() };
     for set in 0..scale.max(1) {
         let mut g = Gen {
             rng: Rng(seed ^ (u64::from(set) << 32) ^ 0x7A11_7A11),
@@ -136,11 +125,7 @@ pub fn generate(seed: u64, scale: u32, start: NaiveDate) -> Bank {
 }
 
 fn accounts_for(set: u32) -> Vec<Account> {
-    let suffix = if set == 0 {
-        String::new()
-    } else {
-        format!(" #{}", set + 1)
-    };
+    let suffix = if set == 0 { String::new() } else { format!(" #{}", set + 1) };
     let mask = |n: u32| format!("{:04}", (set * 10 + n) % 10_000);
     vec![
         Account {
@@ -183,10 +168,7 @@ fn accounts_for(set: u32) -> Vec<Account> {
             kind: "depository",
             subtype: "checking",
             mask: mask(4),
-            iban: Some(iban(
-                "DE",
-                &format!("37040044{:010}", 532_013_000 + u64::from(set)),
-            )),
+            iban: Some(iban("DE", &format!("37040044{:010}", 532_013_000 + u64::from(set)))),
             currency: "EUR",
             opening_balance: 1_500_00,
         },
@@ -198,11 +180,7 @@ fn iban(country: &str, bban: &str) -> String {
     let rearranged = format!("{bban}{country}00");
     let remainder = rearranged.chars().fold(0u64, |acc, c| {
         let v = c.to_digit(36).expect("alphanumeric") as u64;
-        if v >= 10 {
-            (acc * 100 + v) % 97
-        } else {
-            (acc * 10 + v) % 97
-        }
+        if v >= 10 { (acc * 100 + v) % 97 } else { (acc * 10 + v) % 97 }
     });
     format!("{country}{:02}{bban}", 98 - remainder)
 }
@@ -227,14 +205,7 @@ impl Gen {
         format!("tx-{}-{:07}", self.set, self.next_id)
     }
 
-    fn tx(
-        &mut self,
-        account: usize,
-        date: NaiveDate,
-        amount: i64,
-        name: &str,
-        category: &'static str,
-    ) -> Tx {
+    fn tx(&mut self, account: usize, date: NaiveDate, amount: i64, name: &str, category: &'static str) -> Tx {
         Tx {
             id: self.id(),
             account: self.base + account,
@@ -254,28 +225,14 @@ impl Gen {
     }
 
     /// A posted transaction that appears on its own date.
-    fn posted(
-        &mut self,
-        account: usize,
-        date: NaiveDate,
-        amount: i64,
-        name: &str,
-        category: &'static str,
-    ) {
+    fn posted(&mut self, account: usize, date: NaiveDate, amount: i64, name: &str, category: &'static str) {
         let t = self.tx(account, date, amount, name, category);
         self.at(date, Change::Added(t));
     }
 
     /// A card purchase: pending on `date`, posted two days later under a new id that carries
     /// the pending id, for `final_amount` (a tip may have been added).
-    fn card_purchase(
-        &mut self,
-        date: NaiveDate,
-        amount: i64,
-        final_amount: i64,
-        m: (&str, &str),
-        cat: &'static str,
-    ) {
+    fn card_purchase(&mut self, date: NaiveDate, amount: i64, final_amount: i64, m: (&str, &str), cat: &'static str) {
         let mut pending = self.tx(CARD, date, amount, m.0, cat);
         pending.pending = true;
         pending.merchant = Some(m.1.to_string());
@@ -287,13 +244,7 @@ impl Gen {
         posted.merchant = Some(m.1.to_string());
         posted.pending_id = Some(pending_id.clone());
         self.at(post_day, Change::Added(posted));
-        self.at(
-            post_day,
-            Change::Removed {
-                id: pending_id,
-                account: self.base + CARD,
-            },
-        );
+        self.at(post_day, Change::Removed { id: pending_id, account: self.base + CARD });
     }
 
     fn history(&mut self, start: NaiveDate) {
@@ -314,67 +265,25 @@ impl Gen {
             self.posted(CHK, d, 2_900_00, "ACME CORP PAYROLL PPD", "INCOME_WAGES");
         }
         if dom == 1 {
-            self.posted(
-                CHK,
-                d,
-                -1_850_00,
-                "OAKWOOD PROPERTY MGMT RENT",
-                "RENT_AND_UTILITIES_RENT",
-            );
+            self.posted(CHK, d, -1_850_00, "OAKWOOD PROPERTY MGMT RENT", "RENT_AND_UTILITIES_RENT");
         }
         if dom == 5 {
             let amount = -self.rng.range(80_00, 140_00);
-            self.posted(
-                CHK,
-                d,
-                amount,
-                "CITY POWER & LIGHT",
-                "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY",
-            );
+            self.posted(CHK, d, amount, "CITY POWER & LIGHT", "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY");
         }
         if dom == 2 {
-            self.posted(
-                CHK,
-                d,
-                -500_00,
-                "ONLINE TRANSFER TO SAVINGS XXXX0002",
-                "TRANSFER_OUT_ACCOUNT_TRANSFER",
-            );
-            self.posted(
-                SAV,
-                d,
-                500_00,
-                "ONLINE TRANSFER FROM CHECKING XXXX0001",
-                "TRANSFER_IN_ACCOUNT_TRANSFER",
-            );
+            self.posted(CHK, d, -500_00, "ONLINE TRANSFER TO SAVINGS XXXX0002", "TRANSFER_OUT_ACCOUNT_TRANSFER");
+            self.posted(SAV, d, 500_00, "ONLINE TRANSFER FROM CHECKING XXXX0001", "TRANSFER_IN_ACCOUNT_TRANSFER");
         }
         if d.succ_opt().is_some_and(|n| n.day() == 1) {
             let interest = self.rng.range(20_00, 45_00);
-            self.posted(
-                SAV,
-                d,
-                interest,
-                "INTEREST PAYMENT",
-                "INCOME_INTEREST_EARNED",
-            );
+            self.posted(SAV, d, interest, "INTEREST PAYMENT", "INCOME_INTEREST_EARNED");
         }
         if dom == 20 && *card_spend > 0 {
             let pay = *card_spend;
             *card_spend = 0;
-            self.posted(
-                CHK,
-                d,
-                -pay,
-                "REWARDS VISA AUTOPAY",
-                "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",
-            );
-            self.posted(
-                CARD,
-                d,
-                pay,
-                "PAYMENT - THANK YOU",
-                "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",
-            );
+            self.posted(CHK, d, -pay, "REWARDS VISA AUTOPAY", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT");
+            self.posted(CARD, d, pay, "PAYMENT - THANK YOU", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT");
         }
         // Subscriptions on the card.
         for (when, amount, name, cat) in [
@@ -418,65 +327,30 @@ impl Gen {
         }
         if self.rng.chance(12) {
             let amount = -self.rng.range(2_50, 8_00);
-            self.posted(
-                CHK,
-                d,
-                amount,
-                "CLIPPER TRANSIT",
-                "TRANSPORTATION_PUBLIC_TRANSIT",
-            );
+            self.posted(CHK, d, amount, "CLIPPER TRANSIT", "TRANSPORTATION_PUBLIC_TRANSIT");
         }
         // A hotel's authorization hold that is reversed three days later and never posts.
         if self.rng.chance(3) {
-            let mut hold = self.tx(
-                CARD,
-                d,
-                -200_00,
-                "MARRIOTT HOTEL AUTH HOLD",
-                "TRAVEL_LODGING",
-            );
+            let mut hold = self.tx(CARD, d, -200_00, "MARRIOTT HOTEL AUTH HOLD", "TRAVEL_LODGING");
             hold.pending = true;
             let id = hold.id.clone();
             self.at(d, Change::Added(hold));
-            self.at(
-                d + Days::new(3),
-                Change::Removed {
-                    id,
-                    account: self.base + CARD,
-                },
-            );
+            self.at(d + Days::new(3), Change::Removed { id, account: self.base + CARD });
         }
         // A check that clears late: dated six days back, visible today.
         if self.rng.chance(3) {
             let amount = -self.rng.range(40_00, 300_00);
-            let t = self.tx(
-                CHK,
-                d - Days::new(6),
-                amount,
-                "CHECK 1042",
-                "GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE",
-            );
+            let t =
+                self.tx(CHK, d - Days::new(6), amount, "CHECK 1042", "GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE");
             self.at(d, Change::Added(t));
         }
         // The euro account: groceries, trains, a monthly top-up.
         if dom == 3 {
-            self.posted(
-                EUR,
-                d,
-                400_00,
-                "UEBERWEISUNG EIGENES KONTO",
-                "TRANSFER_IN_ACCOUNT_TRANSFER",
-            );
+            self.posted(EUR, d, 400_00, "UEBERWEISUNG EIGENES KONTO", "TRANSFER_IN_ACCOUNT_TRANSFER");
         }
         if self.rng.chance(15) {
             let amount = -self.rng.range(8_00, 70_00);
-            self.posted(
-                EUR,
-                d,
-                amount,
-                "REWE SAGT DANKE 4471",
-                "FOOD_AND_DRINK_GROCERIES",
-            );
+            self.posted(EUR, d, amount, "REWE SAGT DANKE 4471", "FOOD_AND_DRINK_GROCERIES");
         }
         if self.rng.chance(6) {
             let amount = -self.rng.range(20_00, 120_00);
@@ -523,44 +397,19 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert!(
-            added.iter().any(|t| t.pending_id.is_some()),
-            "pending then posted"
-        );
-        let tipped = added
-            .iter()
-            .filter(|t| t.pending_id.is_some())
-            .any(|posted| {
-                let pid = posted.pending_id.as_deref();
-                added
-                    .iter()
-                    .any(|p| Some(p.id.as_str()) == pid && p.amount != posted.amount)
-            });
-        assert!(
-            tipped,
-            "a posted amount that differs from its pending amount"
-        );
-        assert!(
-            bank.events
-                .iter()
-                .any(|e| matches!(e.change, Change::Modified(_)))
-        );
-        assert!(
-            added.iter().any(|t| t.name.contains("AUTH HOLD")),
-            "reversed authorization"
-        );
-        assert!(
-            bank.events
-                .iter()
-                .any(|e| matches!(&e.change, Change::Added(t) if t.date < e.visible))
-        );
+        assert!(added.iter().any(|t| t.pending_id.is_some()), "pending then posted");
+        let tipped = added.iter().filter(|t| t.pending_id.is_some()).any(|posted| {
+            let pid = posted.pending_id.as_deref();
+            added.iter().any(|p| Some(p.id.as_str()) == pid && p.amount != posted.amount)
+        });
+        assert!(tipped, "a posted amount that differs from its pending amount");
+        assert!(bank.events.iter().any(|e| matches!(e.change, Change::Modified(_))));
+        assert!(added.iter().any(|t| t.name.contains("AUTH HOLD")), "reversed authorization");
+        assert!(bank.events.iter().any(|e| matches!(&e.change, Change::Added(t) if t.date < e.visible)));
         assert!(bank.accounts.iter().any(|a| a.currency == "EUR"));
         assert!(bank.events.windows(2).all(|w| w[0].visible <= w[1].visible));
         let first = bank.events.first().unwrap().visible;
-        assert!(
-            first <= start() - Days::new(HISTORY_DAYS - 1),
-            "two years of history"
-        );
+        assert!(first <= start() - Days::new(HISTORY_DAYS - 1), "two years of history");
     }
 
     #[test]

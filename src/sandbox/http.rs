@@ -11,23 +11,15 @@ use super::{State, admin, api, oauth};
 pub type Params = Vec<(String, String)>;
 
 pub fn parse_query(query: &str) -> Params {
-    url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
+    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
 }
 
 pub fn get<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 pub fn all<'a>(params: &'a Params, name: &str) -> impl Iterator<Item = &'a str> {
-    params
-        .iter()
-        .filter(move |(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    params.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 /// What a handler answers; turned into a tiny_http response outside the state lock.
@@ -53,20 +45,11 @@ impl Reply {
 
     /// An OAuth/API error body: `{"error": code, "error_description": text}`.
     pub fn error(status: u16, code: &str, description: &str) -> Reply {
-        Reply::json(
-            status,
-            &serde_json::json!({ "error": code, "error_description": description }),
-        )
+        Reply::json(status, &serde_json::json!({ "error": code, "error_description": description }))
     }
 
     pub fn html(status: u16, body: String) -> Reply {
-        Reply {
-            status,
-            content_type: "text/html; charset=utf-8",
-            body,
-            headers: Vec::new(),
-            delay_ms: 0,
-        }
+        Reply { status, content_type: "text/html; charset=utf-8", body, headers: Vec::new(), delay_ms: 0 }
     }
 
     pub fn redirect(location: String) -> Reply {
@@ -98,9 +81,7 @@ pub struct Req {
 pub fn handle(state: &Mutex<State>, mut request: tiny_http::Request) {
     let reply = match read(&mut request) {
         Ok(req) => {
-            let mut state = state
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             route(&mut state, &req)
         }
         Err(reply) => reply,
@@ -109,8 +90,7 @@ pub fn handle(state: &Mutex<State>, mut request: tiny_http::Request) {
         std::thread::sleep(std::time::Duration::from_millis(reply.delay_ms));
     }
     let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
-    let headers =
-        std::iter::once(("Content-Type", reply.content_type.to_string())).chain(reply.headers);
+    let headers = std::iter::once(("Content-Type", reply.content_type.to_string())).chain(reply.headers);
     for (name, value) in headers {
         if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(h);
@@ -122,14 +102,9 @@ pub fn handle(state: &Mutex<State>, mut request: tiny_http::Request) {
 
 fn read(request: &mut tiny_http::Request) -> Result<Req, Reply> {
     let bad = |msg: &str| Reply::error(400, "invalid_request", msg);
-    let url = url::Url::parse(&format!("http://sandbox{}", request.url()))
-        .map_err(|_| bad("bad request target"))?;
+    let url = url::Url::parse(&format!("http://sandbox{}", request.url())).map_err(|_| bad("bad request target"))?;
     let mut body = String::new();
-    request
-        .as_reader()
-        .take(1 << 20)
-        .read_to_string(&mut body)
-        .map_err(|_| bad("the body is not UTF-8"))?;
+    request.as_reader().take(1 << 20).read_to_string(&mut body).map_err(|_| bad("the body is not UTF-8"))?;
     let bearer = request
         .headers()
         .iter()

@@ -74,11 +74,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            seed: 42,
-            scale: 1,
-            now: None,
-        }
+        Options { seed: 42, scale: 1, now: None }
     }
 }
 
@@ -135,12 +131,8 @@ impl Drop for Sandbox {
 pub fn serve(listener: TcpListener, options: Options) -> Result<Sandbox> {
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
-    let server =
-        Arc::new(tiny_http::Server::from_listener(listener, None).map_err(anyhow::Error::msg)?);
-    let clock = Clock {
-        pinned: options.now,
-        offset: Duration::zero(),
-    };
+    let server = Arc::new(tiny_http::Server::from_listener(listener, None).map_err(anyhow::Error::msg)?);
+    let clock = Clock { pinned: options.now, offset: Duration::zero() };
     let bank = data::generate(options.seed, options.scale, clock.now().date_naive());
     let state = Arc::new(Mutex::new(State::new(url.clone(), clock, bank)));
     let workers = (0..WORKERS)
@@ -153,12 +145,7 @@ pub fn serve(listener: TcpListener, options: Options) -> Result<Sandbox> {
             })
         })
         .collect();
-    Ok(Sandbox {
-        url,
-        server,
-        state,
-        workers,
-    })
+    Ok(Sandbox { url, server, state, workers })
 }
 
 #[derive(Debug, Clone)]
@@ -262,8 +249,6 @@ fn random_token() -> String {
 fn rand_fallback() -> u128 {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as u128;
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     t.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ n
 }

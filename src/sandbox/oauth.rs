@@ -8,10 +8,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::http::{Params, Reply, all, get};
-use super::{
-    AuthRequest, CLIENT_ID, CONSENT_DAYS, Code, Grant, REDIRECT_PATH, State, Token, page,
-    random_token,
-};
+use super::{AuthRequest, CLIENT_ID, CONSENT_DAYS, Code, Grant, REDIRECT_PATH, State, Token, page, random_token};
 
 const ACCESS_TTL_SECS: i64 = 3600;
 const CODE_TTL_SECS: i64 = 600;
@@ -64,36 +61,17 @@ fn back_to(redirect_uri: &str, state: &State, params: &[(&str, &str)]) -> Reply 
 pub fn authorize_page(state: &mut State, query: &Params) -> Reply {
     // Errors about the client or redirect must not redirect (RFC 6749 §4.1.2.1).
     if get(query, "client_id") != Some(CLIENT_ID) {
-        return Reply::html(
-            400,
-            page::error(
-                "Unknown client",
-                "This application is not registered with the bank.",
-            ),
-        );
+        return Reply::html(400, page::error("Unknown client", "This application is not registered with the bank."));
     }
     let Some(redirect_uri) = get(query, "redirect_uri").filter(|u| redirect_allowed(u)) else {
-        return Reply::html(
-            400,
-            page::error(
-                "Bad redirect",
-                "The redirect_uri is not registered for this client.",
-            ),
-        );
+        return Reply::html(400, page::error("Bad redirect", "The redirect_uri is not registered for this client."));
     };
     let st = get(query, "state").unwrap_or("");
     let fail = |code: &str, why: &str| {
-        back_to(
-            redirect_uri,
-            state,
-            &[("error", code), ("error_description", why), ("state", st)],
-        )
+        back_to(redirect_uri, state, &[("error", code), ("error_description", why), ("state", st)])
     };
     if get(query, "response_type") != Some("code") {
-        return fail(
-            "unsupported_response_type",
-            "only response_type=code is supported",
-        );
+        return fail("unsupported_response_type", "only response_type=code is supported");
     }
     let Some(challenge) = get(query, "code_challenge").filter(|c| c.len() >= 43) else {
         return fail("invalid_request", "PKCE is required: send code_challenge");
@@ -113,16 +91,10 @@ pub fn authorize_page(state: &mut State, query: &Params) -> Reply {
 }
 
 pub fn authorize_submit(state: &mut State, form: &Params) -> Reply {
-    let Some(request) = get(form, "request_id")
-        .and_then(|id| state.requests.get(id))
-        .cloned()
-    else {
+    let Some(request) = get(form, "request_id").and_then(|id| state.requests.get(id)).cloned() else {
         return Reply::html(
             400,
-            page::error(
-                "Expired",
-                "This sign-in request is unknown or already used. Start again.",
-            ),
+            page::error("Expired", "This sign-in request is unknown or already used. Start again."),
         );
     };
     let id = get(form, "request_id").unwrap_or_default().to_string();
@@ -131,62 +103,31 @@ pub fn authorize_submit(state: &mut State, form: &Params) -> Reply {
         return back_to(
             &request.redirect_uri,
             state,
-            &[
-                ("error", "access_denied"),
-                ("error_description", "the user denied access"),
-                ("state", &request.state),
-            ],
+            &[("error", "access_denied"), ("error_description", "the user denied access"), ("state", &request.state)],
         );
     }
     let user = get(form, "username").unwrap_or("");
     if user != super::DEFAULT_USER || get(form, "password") != Some(super::DEFAULT_PASSWORD) {
-        return Reply::html(
-            401,
-            page::consent(
-                &id,
-                &state.bank.accounts,
-                Some("Wrong username or password."),
-            ),
-        );
+        return Reply::html(401, page::consent(&id, &state.bank.accounts, Some("Wrong username or password.")));
     }
-    let accounts: Vec<usize> = all(form, "account")
-        .filter_map(|a| state.bank.accounts.iter().position(|acc| acc.id == a))
-        .collect();
+    let accounts: Vec<usize> =
+        all(form, "account").filter_map(|a| state.bank.accounts.iter().position(|acc| acc.id == a)).collect();
     if accounts.is_empty() {
-        return Reply::html(
-            400,
-            page::consent(
-                &id,
-                &state.bank.accounts,
-                Some("Choose at least one account."),
-            ),
-        );
+        return Reply::html(400, page::consent(&id, &state.bank.accounts, Some("Choose at least one account.")));
     }
     state.requests.remove(&id);
     let code = random_token();
     let expires = state.clock.now() + Duration::seconds(CODE_TTL_SECS);
     let st = request.state.clone();
     let redirect_uri = request.redirect_uri.clone();
-    state.codes.insert(
-        code.clone(),
-        Code {
-            request,
-            user: user.to_string(),
-            accounts,
-            expires,
-            grant: None,
-        },
-    );
+    state.codes.insert(code.clone(), Code { request, user: user.to_string(), accounts, expires, grant: None });
     back_to(&redirect_uri, state, &[("code", &code), ("state", &st)])
 }
 
 pub fn token(state: &mut State, form: &Params) -> Reply {
     if state.faults.malformed_token > 0 {
         state.faults.malformed_token -= 1;
-        return Reply {
-            content_type: "application/json",
-            ..Reply::html(200, "{\"access_token\": ".into())
-        };
+        return Reply { content_type: "application/json", ..Reply::html(200, "{\"access_token\": ".into()) };
     }
     if get(form, "client_id") != Some(CLIENT_ID) {
         return Reply::error(401, "invalid_client", "unknown client");
@@ -194,11 +135,7 @@ pub fn token(state: &mut State, form: &Params) -> Reply {
     match get(form, "grant_type") {
         Some("authorization_code") => exchange_code(state, form),
         Some("refresh_token") => refresh(state, form),
-        _ => Reply::error(
-            400,
-            "unsupported_grant_type",
-            "use authorization_code or refresh_token",
-        ),
+        _ => Reply::error(400, "unsupported_grant_type", "use authorization_code or refresh_token"),
     }
 }
 
@@ -230,20 +167,9 @@ fn exchange_code(state: &mut State, form: &Params) -> Reply {
     let grant_id = state.next_grant;
     state.next_grant += 1;
     code.grant = Some(grant_id);
-    let (user, nonce, accounts) = (
-        code.user.clone(),
-        code.request.nonce.clone(),
-        code.accounts.clone(),
-    );
+    let (user, nonce, accounts) = (code.user.clone(), code.request.nonce.clone(), code.accounts.clone());
     let expires = now + Duration::days(CONSENT_DAYS);
-    state.grants.insert(
-        grant_id,
-        Grant {
-            accounts,
-            expires,
-            revoked: false,
-        },
-    );
+    state.grants.insert(grant_id, Grant { accounts, expires, revoked: false });
     issue(state, grant_id, Some((&user, nonce.as_deref())))
 }
 
@@ -279,13 +205,7 @@ fn issue(state: &mut State, grant_id: u64, id_token_for: Option<(&str, Option<&s
     let ttl = state.faults.token_ttl.unwrap_or(ACCESS_TTL_SECS);
     let access = random_token();
     let refresh = random_token();
-    state.access.insert(
-        access.clone(),
-        Token {
-            grant: grant_id,
-            expires: now + Duration::seconds(ttl),
-        },
-    );
+    state.access.insert(access.clone(), Token { grant: grant_id, expires: now + Duration::seconds(ttl) });
     state.refresh.insert(refresh.clone(), (grant_id, true));
     let consent_expires = state.grants[&grant_id].expires;
     let mut body = json!({
@@ -310,11 +230,7 @@ fn issue(state: &mut State, grant_id: u64, id_token_for: Option<(&str, Option<&s
 /// RFC 7009: always 200; a refresh token ends the consent, an access token just itself.
 pub fn revoke(state: &mut State, form: &Params) -> Reply {
     if let Some(token) = get(form, "token") {
-        if let Some(g) = state
-            .refresh
-            .get(token)
-            .and_then(|(grant, _)| state.grants.get_mut(grant))
-        {
+        if let Some(g) = state.refresh.get(token).and_then(|(grant, _)| state.grants.get_mut(grant)) {
             g.revoked = true;
         }
         state.access.remove(token);
@@ -325,28 +241,18 @@ pub fn revoke(state: &mut State, form: &Params) -> Reply {
 /// The grant behind a bearer token, or the 401/403 reply the API owes.
 pub fn authenticate(state: &State, bearer: Option<&str>) -> Result<u64, Reply> {
     let unauthorized = |why: &str| {
-        Reply::error(401, "invalid_token", why).with_header(
-            "WWW-Authenticate",
-            format!("Bearer error=\"invalid_token\", error_description=\"{why}\""),
-        )
+        Reply::error(401, "invalid_token", why)
+            .with_header("WWW-Authenticate", format!("Bearer error=\"invalid_token\", error_description=\"{why}\""))
     };
     let Some(token) = bearer.and_then(|b| state.access.get(b)) else {
         return Err(unauthorized("unknown access token"));
     };
     let grant = &state.grants[&token.grant];
     if grant.revoked {
-        return Err(Reply::error(
-            403,
-            "consent_revoked",
-            "the user's consent was revoked; link again",
-        ));
+        return Err(Reply::error(403, "consent_revoked", "the user's consent was revoked; link again"));
     }
     if grant.expires < state.clock.now() {
-        return Err(Reply::error(
-            403,
-            "consent_expired",
-            "the user's consent expired; link again",
-        ));
+        return Err(Reply::error(403, "consent_expired", "the user's consent expired; link again"));
     }
     if token.expires <= state.clock.now() {
         return Err(unauthorized("access token expired"));

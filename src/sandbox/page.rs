@@ -3,10 +3,7 @@
 use super::data::Account;
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn layout(title: &str, body: &str) -> String {
@@ -25,10 +22,7 @@ pub fn consent(request_id: &str, accounts: &[Account], error: Option<&str>) -> S
     }
     body.push_str("<p><b>tally</b> asks to read your accounts, balances and transactions.</p>\n");
     body.push_str("<form method=\"post\" action=\"/authorize\">\n");
-    body.push_str(&format!(
-        "<input type=\"hidden\" name=\"request_id\" value=\"{}\">\n",
-        escape(request_id)
-    ));
+    body.push_str(&format!("<input type=\"hidden\" name=\"request_id\" value=\"{}\">\n", escape(request_id)));
     body.push_str(&format!(
         "<label>Username <input name=\"username\" value=\"{}\"></label>\n\
          <label>Password <input type=\"password\" name=\"password\" value=\"{}\"></label>\n<fieldset><legend>Accounts to share</legend>\n",
@@ -52,10 +46,7 @@ pub fn consent(request_id: &str, accounts: &[Account], error: Option<&str>) -> S
 }
 
 pub fn error(title: &str, message: &str) -> String {
-    layout(
-        title,
-        &format!("<p class=\"error\">{}</p>", escape(message)),
-    )
+    layout(title, &format!("<p class=\"error\">{}</p>", escape(message)))
 }
 
 pub fn index(issuer: &str) -> String {

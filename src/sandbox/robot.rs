@@ -12,15 +12,8 @@ pub enum Decision {
 
 /// Submit the consent form behind `authorize_url` and return where the bank redirects the
 /// browser (the loopback callback URL), without following it.
-pub fn consent(
-    client: &reqwest::blocking::Client,
-    authorize_url: &str,
-    decision: Decision,
-) -> Result<String> {
-    let page = client
-        .get(authorize_url)
-        .send()
-        .context("cannot load the consent page")?;
+pub fn consent(client: &reqwest::blocking::Client, authorize_url: &str, decision: Decision) -> Result<String> {
+    let page = client.get(authorize_url).send().context("cannot load the consent page")?;
     if !page.status().is_success() {
         // The bank refused the request itself and may redirect with an error.
         if let Some(loc) = page.headers().get("location") {
@@ -30,40 +23,19 @@ pub fn consent(
     }
     let html = page.text()?;
     let base = url::Url::parse(authorize_url)?;
-    let mut form: Vec<(String, String)> = inputs(&html)
-        .into_iter()
-        .filter(|i| i.checked || i.kind != "checkbox")
-        .map(|i| (i.name, i.value))
-        .collect();
-    form.push((
-        "decision".into(),
-        if decision == Decision::Approve {
-            "approve"
-        } else {
-            "deny"
-        }
-        .into(),
-    ));
-    let reply = client
-        .post(base.join("/authorize")?)
-        .form(&form)
-        .send()
-        .context("cannot submit the consent form")?;
+    let mut form: Vec<(String, String)> =
+        inputs(&html).into_iter().filter(|i| i.checked || i.kind != "checkbox").map(|i| (i.name, i.value)).collect();
+    form.push(("decision".into(), if decision == Decision::Approve { "approve" } else { "deny" }.into()));
+    let reply = client.post(base.join("/authorize")?).form(&form).send().context("cannot submit the consent form")?;
     let Some(location) = reply.headers().get("location") else {
-        bail!(
-            "the consent form answered {} without a redirect",
-            reply.status()
-        );
+        bail!("the consent form answered {} without a redirect", reply.status());
     };
     Ok(location.to_str()?.to_string())
 }
 
 /// Follow the bank's redirect to the loopback listener, as a browser would.
 pub fn follow(client: &reqwest::blocking::Client, location: &str) -> Result<()> {
-    client
-        .get(location)
-        .send()
-        .context("cannot reach the loopback callback")?;
+    client.get(location).send().context("cannot reach the loopback callback")?;
     Ok(())
 }
 

@@ -55,11 +55,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
         mask: r.get(9)?,
         balance_current: r.get(10)?,
         balance_available: r.get(11)?,
-        balance_as_of: r
-            .get::<_, Option<String>>(12)?
-            .as_deref()
-            .map(parse_ts)
-            .transpose()?,
+        balance_as_of: r.get::<_, Option<String>>(12)?.as_deref().map(parse_ts).transpose()?,
         tracked: r.get(13)?,
     })
 }
@@ -70,8 +66,16 @@ pub fn insert(db: &Db, a: &NewAccount<'_>, now: DateTime<Utc>) -> Result<i64> {
                               tracked, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            a.connection_id, a.external_id, a.identity, a.name, a.official_name, a.kind, a.currency, a.mask,
-            a.tracked, ts(now)
+            a.connection_id,
+            a.external_id,
+            a.identity,
+            a.name,
+            a.official_name,
+            a.kind,
+            a.currency,
+            a.mask,
+            a.tracked,
+            ts(now)
         ],
     )?;
     Ok(db.last_insert_rowid())
@@ -80,34 +84,23 @@ pub fn insert(db: &Db, a: &NewAccount<'_>, now: DateTime<Utc>) -> Result<i64> {
 /// All accounts, tracked or not, ordered for display.
 pub fn list(db: &Db) -> Result<Vec<Account>> {
     let mut stmt = db.prepare(&format!("{SELECT} ORDER BY c.name, a.name, a.id"))?;
-    let rows = stmt
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
 pub fn for_connection(db: &Db, connection_id: i64) -> Result<Vec<Account>> {
-    let mut stmt = db.prepare(&format!(
-        "{SELECT} WHERE a.connection_id = ?1 ORDER BY a.name, a.id"
-    ))?;
-    let rows = stmt
-        .query_map([connection_id], from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = db.prepare(&format!("{SELECT} WHERE a.connection_id = ?1 ORDER BY a.name, a.id"))?;
+    let rows = stmt.query_map([connection_id], from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
 pub fn by_external_id(db: &Db, connection_id: i64, external_id: &str) -> Result<Option<Account>> {
     let sql = format!("{SELECT} WHERE a.connection_id = ?1 AND a.external_id = ?2");
-    Ok(db
-        .query_row(&sql, params![connection_id, external_id], from_row)
-        .optional()?)
+    Ok(db.query_row(&sql, params![connection_id, external_id], from_row).optional()?)
 }
 
 pub fn rename(db: &Db, id: i64, name: &str) -> Result<()> {
-    db.execute(
-        "UPDATE account SET name = ?2 WHERE id = ?1",
-        params![id, name],
-    )?;
+    db.execute("UPDATE account SET name = ?2 WHERE id = ?1", params![id, name])?;
     Ok(())
 }
 

@@ -35,10 +35,7 @@ const COLUMNS: &str = "id, name, provider, institution, status, consent_expires_
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Connection> {
     let opt_ts = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
-        r.get::<_, Option<String>>(i)?
-            .as_deref()
-            .map(parse_ts)
-            .transpose()
+        r.get::<_, Option<String>>(i)?.as_deref().map(parse_ts).transpose()
     };
     Ok(Connection {
         id: r.get(0)?,
@@ -65,9 +62,7 @@ pub fn insert(db: &Db, c: &NewConnection<'_>) -> Result<i64> {
 
 pub fn list(db: &Db) -> Result<Vec<Connection>> {
     let mut stmt = db.prepare(&format!("SELECT {COLUMNS} FROM connection ORDER BY name"))?;
-    let rows = stmt
-        .query_map([], from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -94,26 +89,17 @@ pub fn free_name(db: &Db, base: &str) -> Result<String> {
 }
 
 pub fn set_status(db: &Db, id: i64, status: &str) -> Result<()> {
-    db.execute(
-        "UPDATE connection SET status = ?2 WHERE id = ?1",
-        params![id, status],
-    )?;
+    db.execute("UPDATE connection SET status = ?2 WHERE id = ?1", params![id, status])?;
     Ok(())
 }
 
 /// Advance the cursor; called inside the same transaction as the page's data.
 pub fn set_cursor(db: &Db, id: i64, cursor: Option<&str>) -> Result<()> {
-    db.execute(
-        "UPDATE connection SET cursor = ?2 WHERE id = ?1",
-        params![id, cursor],
-    )?;
+    db.execute("UPDATE connection SET cursor = ?2 WHERE id = ?1", params![id, cursor])?;
     Ok(())
 }
 
 pub fn set_synced(db: &Db, id: i64, at: DateTime<Utc>) -> Result<()> {
-    db.execute(
-        "UPDATE connection SET last_synced_at = ?2 WHERE id = ?1",
-        params![id, ts(at)],
-    )?;
+    db.execute("UPDATE connection SET last_synced_at = ?2 WHERE id = ?1", params![id, ts(at)])?;
     Ok(())
 }

@@ -23,10 +23,7 @@ pub use crate::error::UserError;
 /// Migrations in order; the database's `PRAGMA user_version` is how many have run.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
-    (
-        "0002_default_categories",
-        include_str!("migrations/0002_default_categories.sql"),
-    ),
+    ("0002_default_categories", include_str!("migrations/0002_default_categories.sql")),
 ];
 
 /// The schema version this build writes.
@@ -34,9 +31,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "database {path} has schema version {found}, newer than this tally understands ({SCHEMA_VERSION})"
-    )]
+    #[error("database {path} has schema version {found}, newer than this tally understands ({SCHEMA_VERSION})")]
     SchemaTooNew { path: PathBuf, found: i64 },
 }
 
@@ -70,25 +65,16 @@ impl Store {
             }
             create_private_file(path)?;
         }
-        let db =
-            Db::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
-        let mut store = Store {
-            db,
-            path: path.to_path_buf(),
-        };
-        store
-            .configure()
-            .with_context(|| format!("cannot use database {}", path.display()))?;
+        let db = Db::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
+        let mut store = Store { db, path: path.to_path_buf() };
+        store.configure().with_context(|| format!("cannot use database {}", path.display()))?;
         store.migrate()?;
         Ok(store)
     }
 
     /// A private in-memory store for unit tests.
     pub fn in_memory() -> Result<Store> {
-        let mut store = Store {
-            db: Db::open_in_memory()?,
-            path: PathBuf::from(":memory:"),
-        };
+        let mut store = Store { db: Db::open_in_memory()?, path: PathBuf::from(":memory:") };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -106,9 +92,7 @@ impl Store {
     fn configure(&self) -> Result<()> {
         self.db.busy_timeout(Duration::from_secs(10))?;
         // Reading a page of a file that is not SQLite fails here, with a clear message.
-        let mode: String = self
-            .db
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode: String = self.db.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if mode != "wal" && mode != "memory" {
             anyhow::bail!("journal_mode is {mode}, expected wal");
         }
@@ -118,23 +102,16 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let found: i64 = self
-            .db
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let found: i64 = self.db.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(anyhow::Error::new(StoreError::SchemaTooNew {
-                path: self.path.clone(),
-                found,
-            })
-            .context(
+            return Err(anyhow::Error::new(StoreError::SchemaTooNew { path: self.path.clone(), found }).context(
                 UserError::failure("refusing to touch a database written by a newer tally")
                     .hint("upgrade tally; this version would not understand the newer tables"),
             ));
         }
         for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             let tx = self.db.transaction()?;
-            tx.execute_batch(sql)
-                .with_context(|| format!("migration {name} failed"))?;
+            tx.execute_batch(sql).with_context(|| format!("migration {name} failed"))?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
@@ -143,25 +120,16 @@ impl Store {
 
     /// `PRAGMA integrity_check`: "ok" or the problems found.
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .db
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self.db.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .db
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self.db.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// Run `f` in one SQLite transaction: all of it commits, or none of it.
-    pub fn atomic<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let tx = self
-            .db
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    pub fn atomic<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
@@ -194,15 +162,11 @@ pub fn ts(t: DateTime<Utc>) -> String {
 pub(crate) fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 pub(crate) fn parse_date(s: &str) -> rusqlite::Result<NaiveDate> {
-    s.parse().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+    s.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 #[cfg(test)]
@@ -213,10 +177,7 @@ mod tests {
     fn migrates_an_empty_database_to_the_latest_version() {
         let store = Store::in_memory().unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        let n: i64 = store
-            .db
-            .query_row("SELECT count(*) FROM category", [], |r| r.get(0))
-            .unwrap();
+        let n: i64 = store.db.query_row("SELECT count(*) FROM category", [], |r| r.get(0)).unwrap();
         assert!(n > 20);
     }
 
@@ -225,10 +186,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         drop(Store::open(&path, OpenMode::Create).unwrap());
-        Db::open(&path)
-            .unwrap()
-            .pragma_update(None, "user_version", 99)
-            .unwrap();
+        Db::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
         let err = Store::open(&path, OpenMode::Existing).unwrap_err();
         assert!(format!("{err:#}").contains("schema version 99"), "{err:#}");
         assert!(crate::error::user_error(&err).is_some());
@@ -240,29 +198,12 @@ mod tests {
         let path = dir.path().join("sub/t.db");
         drop(Store::open(&path, OpenMode::Create).unwrap());
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-        assert_eq!(
-            fs::metadata(path.parent().unwrap())
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777,
-            0o700
-        );
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
 
         let junk = dir.path().join("junk.db");
-        fs::write(
-            &junk,
-            b"this is not a database, just some text that is long enough",
-        )
-        .unwrap();
+        fs::write(&junk, b"this is not a database, just some text that is long enough").unwrap();
         let err = Store::open(&junk, OpenMode::Existing).unwrap_err();
-        assert!(
-            format!("{err:#}").contains("cannot use database"),
-            "{err:#}"
-        );
+        assert!(format!("{err:#}").contains("cannot use database"), "{err:#}");
     }
 }

@@ -55,11 +55,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
         external_id: r.get(3)?,
         fingerprint: r.get(4)?,
         booked_date: parse_date(&r.get::<_, String>(5)?)?,
-        value_date: r
-            .get::<_, Option<String>>(6)?
-            .as_deref()
-            .map(parse_date)
-            .transpose()?,
+        value_date: r.get::<_, Option<String>>(6)?.as_deref().map(parse_date).transpose()?,
         amount: r.get(7)?,
         currency: r.get(8)?,
         payee: r.get(9)?,
@@ -77,16 +73,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
 
 /// Date, amount and normalized description: what identifies a row when ids cannot.
 pub fn fingerprint(t: &NewTransaction) -> String {
-    let description: String = t
-        .description
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let key = format!(
-        "{}|{}|{}|{}",
-        t.booked_date, t.amount, t.currency, description
-    );
+    let description: String = t.description.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    let key = format!("{}|{}|{}|{}", t.booked_date, t.amount, t.currency, description);
     format!("{:x}", Sha256::digest(key.as_bytes()))[..16].to_string()
 }
 
@@ -96,15 +84,11 @@ pub fn status_of(t: &NewTransaction) -> &'static str {
 
 pub fn by_external_id(db: &Db, account_id: i64, external_id: &str) -> Result<Option<Transaction>> {
     let sql = format!("{SELECT} WHERE t.account_id = ?1 AND t.external_id = ?2");
-    Ok(db
-        .query_row(&sql, params![account_id, external_id], from_row)
-        .optional()?)
+    Ok(db.query_row(&sql, params![account_id, external_id], from_row).optional()?)
 }
 
 pub fn by_id(db: &Db, id: i64) -> Result<Option<Transaction>> {
-    Ok(db
-        .query_row(&format!("{SELECT} WHERE t.id = ?1"), [id], from_row)
-        .optional()?)
+    Ok(db.query_row(&format!("{SELECT} WHERE t.id = ?1"), [id], from_row).optional()?)
 }
 
 pub fn insert(
@@ -192,10 +176,7 @@ pub fn set_pending_link(db: &Db, id: i64, pending_external_id: &str, reason: &st
 }
 
 pub fn mark_removed(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
-    db.execute(
-        "UPDATE \"transaction\" SET status = 'removed', updated_at = ?2 WHERE id = ?1",
-        params![id, ts(now)],
-    )?;
+    db.execute("UPDATE \"transaction\" SET status = 'removed', updated_at = ?2 WHERE id = ?1", params![id, ts(now)])?;
     Ok(())
 }
 
@@ -231,23 +212,14 @@ impl TxFilter {
             add(" AND t.booked_date <= ?", Value::Text(to.to_string()));
         }
         if let Some(search) = &self.search {
-            let pattern = format!(
-                "%{}%",
-                search
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
+            let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             add(
                 " AND (coalesce(t.payee, '') LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')",
                 Value::Text(pattern),
             );
         }
         if let Some(category) = &self.category {
-            add(
-                " AND (c.full_name = ? COLLATE NOCASE OR c.full_name LIKE ? || ':%')",
-                Value::Text(category.clone()),
-            );
+            add(" AND (c.full_name = ? COLLATE NOCASE OR c.full_name LIKE ? || ':%')", Value::Text(category.clone()));
         }
         (sql, args)
     }
@@ -261,9 +233,7 @@ pub fn list(db: &Db, filter: &TxFilter) -> Result<Vec<Transaction>> {
         sql.push_str(&format!(" LIMIT {limit}"));
     }
     let mut stmt = db.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params_from_iter(args), from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = stmt.query_map(params_from_iter(args), from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -280,11 +250,7 @@ pub fn count(db: &Db, filter: &TxFilter) -> Result<u64> {
 
 /// Counts by status, for tests and summaries.
 pub fn count_by_status(db: &Db, status: &str) -> Result<i64> {
-    Ok(db.query_row(
-        "SELECT count(*) FROM \"transaction\" WHERE status = ?1",
-        [status],
-        |r| r.get(0),
-    )?)
+    Ok(db.query_row("SELECT count(*) FROM \"transaction\" WHERE status = ?1", [status], |r| r.get(0))?)
 }
 
 #[derive(Debug, Clone)]

@@ -12,7 +12,7 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::categorize::Categorizer;
-use crate::error::{Exit, UserError};
+use crate::error::Exit;
 use crate::providers::{Provider, ProviderError, Session};
 use crate::secrets::Secrets;
 use crate::store::sync_runs::{self, Counts};
@@ -34,8 +34,9 @@ impl Outcome {
             None => Exit::Ok,
             Some(e) if needs_relink(e) => Exit::Reconsent,
             Some(e) => match e.chain().find_map(|c| c.downcast_ref::<ProviderError>()) {
-                Some(ProviderError::RateLimited { .. })
-                | Some(ProviderError::Upstream { status: 500.., .. }) => Exit::TempFail,
+                Some(ProviderError::RateLimited { .. }) | Some(ProviderError::Upstream { status: 500.., .. }) => {
+                    Exit::TempFail
+                }
                 _ => crate::error::user_error(e).map_or(Exit::Failure, |u| u.exit),
             },
         }
@@ -43,12 +44,7 @@ impl Outcome {
 }
 
 pub fn needs_relink(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<ProviderError>(),
-            Some(ProviderError::NeedsRelink(_))
-        )
-    })
+    e.chain().any(|c| matches!(c.downcast_ref::<ProviderError>(), Some(ProviderError::NeedsRelink(_))))
 }
 
 /// Sync one connection. Errors end up in the outcome (and the audit rows), not in `Err`,
@@ -62,23 +58,10 @@ pub fn sync_connection(
     progress: &dyn Fn(u64),
 ) -> Result<Outcome> {
     let started = Instant::now();
-    let tracked: Vec<accounts::Account> = accounts::for_connection(store.db(), connection.id)?
-        .into_iter()
-        .filter(|a| a.tracked)
-        .collect();
-    let mut counts: HashMap<i64, Counts> =
-        tracked.iter().map(|a| (a.id, Counts::default())).collect();
-    let error = pull(
-        store,
-        secrets,
-        provider,
-        connection,
-        &tracked,
-        &mut counts,
-        now,
-        progress,
-    )
-    .err();
+    let tracked: Vec<accounts::Account> =
+        accounts::for_connection(store.db(), connection.id)?.into_iter().filter(|a| a.tracked).collect();
+    let mut counts: HashMap<i64, Counts> = tracked.iter().map(|a| (a.id, Counts::default())).collect();
+    let error = pull(store, secrets, provider, connection, &tracked, &mut counts, now, progress).err();
     if error.as_ref().is_some_and(needs_relink) {
         connections::set_status(store.db(), connection.id, "needs_relink")?;
     }
@@ -105,11 +88,7 @@ pub fn sync_connection(
         let c = counts.remove(&a.id).unwrap_or_default();
         (a, c)
     });
-    Ok(Outcome {
-        connection: connection.clone(),
-        accounts: accounts.collect(),
-        error,
-    })
+    Ok(Outcome { connection: connection.clone(), accounts: accounts.collect(), error })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -124,16 +103,10 @@ fn pull(
     progress: &dyn Fn(u64),
 ) -> Result<()> {
     let Some(secret) = secrets.get(&connection.secret_ref)? else {
-        return Err(ProviderError::NeedsRelink(
-            "its tokens are missing from the secret store".into(),
-        )
-        .into());
+        return Err(ProviderError::NeedsRelink("its tokens are missing from the secret store".into()).into());
     };
     let mut session = Session::new(secrets, &connection.secret_ref, secret);
-    let by_external: HashMap<&str, i64> = tracked
-        .iter()
-        .map(|a| (a.external_id.as_str(), a.id))
-        .collect();
+    let by_external: HashMap<&str, i64> = tracked.iter().map(|a| (a.external_id.as_str(), a.id)).collect();
     let categorizer = Categorizer::load(store.db())?;
     let mut cursor = connection.cursor.clone();
     let mut seen = 0u64;
@@ -157,14 +130,7 @@ fn pull(
                     now,
                 )?;
                 let c = counts.get_mut(&account_id).expect("tracked");
-                match reconcile::apply(
-                    db,
-                    account_id,
-                    &change.change,
-                    Some(raw_id),
-                    &categorizer,
-                    now,
-                )? {
+                match reconcile::apply(db, account_id, &change.change, Some(raw_id), &categorizer, now)? {
                     Effect::Added => c.added += 1,
                     Effect::Modified => c.modified += 1,
                     Effect::Removed => c.removed += 1,
@@ -184,13 +150,7 @@ fn pull(
     store.atomic(|db| {
         for r in &remote {
             if let Some(&id) = by_external.get(r.external_id.as_str()) {
-                accounts::set_balances(
-                    db,
-                    id,
-                    r.balance_current,
-                    r.balance_available,
-                    r.balance_as_of,
-                )?;
+                accounts::set_balances(db, id, r.balance_current, r.balance_available, r.balance_as_of)?;
             }
         }
         connections::set_synced(db, connection.id, now)?;
@@ -204,11 +164,5 @@ fn pull(
 
 /// How many live rows an account has (for summaries and tests).
 pub fn live_rows(store: &Store, account_id: i64) -> Result<u64> {
-    crate::store::transactions::count(
-        store.db(),
-        &TxFilter {
-            account_id: Some(account_id),
-            ..Default::default()
-        },
-    )
+    crate::store::transactions::count(store.db(), &TxFilter { account_id: Some(account_id), ..Default::default() })
 }

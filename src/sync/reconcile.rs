@@ -64,10 +64,7 @@ fn upsert(
         if let Some(pending) = txs::by_external_id(db, account_id, pending_id)? {
             txs::update(db, pending.id, t, category.as_ref(), raw_record_id, now)?;
             let reason = if pending.amount == t.amount {
-                format!(
-                    "the bank says posted {} replaces pending {pending_id}",
-                    t.external_id
-                )
+                format!("the bank says posted {} replaces pending {pending_id}", t.external_id)
             } else {
                 format!(
                     "the bank says posted {} replaces pending {pending_id} (amount changed from {} to {})",
@@ -161,39 +158,19 @@ mod tests {
             let (store, a, cat) = setup();
             let db = store.db();
             let now = Utc::now();
-            assert_eq!(
-                apply(db, a, &tx("p1", -4000, true, None), None, &cat, now).unwrap(),
-                Effect::Added
-            );
-            let remove = Change::Remove {
-                external_id: "p1".into(),
-            };
+            assert_eq!(apply(db, a, &tx("p1", -4000, true, None), None, &cat, now).unwrap(), Effect::Added);
+            let remove = Change::Remove { external_id: "p1".into() };
             if removal_first {
-                assert_eq!(
-                    apply(db, a, &remove, None, &cat, now).unwrap(),
-                    Effect::Removed
-                );
+                assert_eq!(apply(db, a, &remove, None, &cat, now).unwrap(), Effect::Removed);
             }
-            assert_eq!(
-                apply(db, a, &tx("q1", -4800, false, Some("p1")), None, &cat, now).unwrap(),
-                Effect::Modified
-            );
+            assert_eq!(apply(db, a, &tx("q1", -4800, false, Some("p1")), None, &cat, now).unwrap(), Effect::Modified);
             if !removal_first {
-                assert_eq!(
-                    apply(db, a, &remove, None, &cat, now).unwrap(),
-                    Effect::Unchanged
-                );
+                assert_eq!(apply(db, a, &remove, None, &cat, now).unwrap(), Effect::Unchanged);
             }
             let all = rows(&store);
             assert_eq!(all.len(), 1, "one purchase, one row");
             assert_eq!((all[0].amount, all[0].status.as_str()), (-4800, "posted"));
-            assert!(
-                all[0]
-                    .link_reason
-                    .as_deref()
-                    .unwrap()
-                    .contains("amount changed")
-            );
+            assert!(all[0].link_reason.as_deref().unwrap().contains("amount changed"));
             assert_eq!(all[0].category.as_deref(), Some("Food:Restaurants"));
         }
     }
@@ -204,25 +181,9 @@ mod tests {
         let db = store.db();
         let now = Utc::now();
         apply(db, a, &tx("x", -100, false, None), None, &cat, now).unwrap();
-        assert_eq!(
-            apply(db, a, &tx("x", -100, false, None), None, &cat, now).unwrap(),
-            Effect::Unchanged
-        );
-        assert_eq!(
-            apply(db, a, &tx("x", -150, false, None), None, &cat, now).unwrap(),
-            Effect::Modified
-        );
-        apply(
-            db,
-            a,
-            &Change::Remove {
-                external_id: "x".into(),
-            },
-            None,
-            &cat,
-            now,
-        )
-        .unwrap();
+        assert_eq!(apply(db, a, &tx("x", -100, false, None), None, &cat, now).unwrap(), Effect::Unchanged);
+        assert_eq!(apply(db, a, &tx("x", -150, false, None), None, &cat, now).unwrap(), Effect::Modified);
+        apply(db, a, &Change::Remove { external_id: "x".into() }, None, &cat, now).unwrap();
         assert!(rows(&store).is_empty());
         assert_eq!(txs::count_by_status(db, "removed").unwrap(), 1);
     }

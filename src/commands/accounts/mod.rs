@@ -83,53 +83,32 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
                 );
             }
             accounts::rename(db, a.id, new_name.trim())?;
-            ctx.out.status(&format!(
-                "Renamed account {} from {:?} to {:?}.",
-                a.id,
-                a.name,
-                new_name.trim()
-            ));
+            ctx.out.status(&format!("Renamed account {} from {:?} to {:?}.", a.id, a.name, new_name.trim()));
             Ok(())
         }
     }
 }
 
 pub fn list(ctx: &mut Ctx) -> Result<()> {
-    let rows = accounts::list(ctx.store()?.db())?
-        .into_iter()
-        .map(Row::of)
-        .collect::<Result<Vec<_>>>()?;
+    let rows = accounts::list(ctx.store()?.db())?.into_iter().map(Row::of).collect::<Result<Vec<_>>>()?;
     ctx.out.rows(&rows)
 }
 
 /// An account by id or by name (case-insensitive); unknown or ambiguous is a usage error.
 pub fn resolve(db: &Db, key: &str) -> Result<accounts::Account> {
     let all = accounts::list(db)?;
-    if let Some(a) = key
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| all.iter().find(|a| a.id == id))
-    {
+    if let Some(a) = key.parse::<i64>().ok().and_then(|id| all.iter().find(|a| a.id == id)) {
         return Ok(a.clone());
     }
-    let matches: Vec<&accounts::Account> = all
-        .iter()
-        .filter(|a| a.name.eq_ignore_ascii_case(key))
-        .collect();
+    let matches: Vec<&accounts::Account> = all.iter().filter(|a| a.name.eq_ignore_ascii_case(key)).collect();
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => usage(
-            format!("no account named {key:?}"),
-            "`tally accounts` lists names and ids",
-        ),
+        [] => usage(format!("no account named {key:?}"), "`tally accounts` lists names and ids"),
         many => usage(
             format!("{} accounts are named {key:?}", many.len()),
             format!(
                 "use the id instead ({}), or `tally accounts rename` one of them",
-                many.iter()
-                    .map(|a| a.id.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                many.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(", ")
             ),
         ),
     }

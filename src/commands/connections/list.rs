@@ -20,10 +20,7 @@ struct Row {
 
 fn row(ctx: &mut Ctx, c: connections::Connection) -> Result<Row> {
     let now = ctx.now();
-    let n = accounts::for_connection(ctx.store()?.db(), c.id)?
-        .iter()
-        .filter(|a| a.tracked)
-        .count();
+    let n = accounts::for_connection(ctx.store()?.db(), c.id)?.iter().filter(|a| a.tracked).count();
     Ok(Row {
         accounts: n,
         consent_expires: c.consent_expires_at.map(|t| t.date_naive().to_string()),
@@ -38,10 +35,7 @@ fn row(ctx: &mut Ctx, c: connections::Connection) -> Result<Row> {
 
 pub fn list(ctx: &mut Ctx) -> Result<()> {
     let all = connections::list(ctx.store()?.db())?;
-    let rows = all
-        .into_iter()
-        .map(|c| row(ctx, c))
-        .collect::<Result<Vec<_>>>()?;
+    let rows = all.into_iter().map(|c| row(ctx, c)).collect::<Result<Vec<_>>>()?;
     ctx.out.rows(&rows)
 }
 

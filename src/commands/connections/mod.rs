@@ -46,9 +46,6 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
 pub fn resolve(db: &Db, name: &str) -> Result<connections::Connection> {
     match connections::by_name(db, name)? {
         Some(c) => Ok(c),
-        None => usage(
-            format!("no connection named {name:?}"),
-            "`tally connections` lists them",
-        ),
+        None => usage(format!("no connection named {name:?}"), "`tally connections` lists them"),
     }
 }

@@ -26,9 +26,7 @@ pub fn run(ctx: &mut Ctx, name: &str) -> Result<()> {
                 ));
             }
         }
-        _ => ctx
-            .out
-            .warn("no tokens for this connection, so nothing to revoke at the provider"),
+        _ => ctx.out.warn("no tokens for this connection, so nothing to revoke at the provider"),
     }
     let (store, secrets) = ctx.store_and_secrets()?;
     secrets.delete(&c.secret_ref)?;

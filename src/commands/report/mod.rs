@@ -26,18 +26,9 @@ pub struct SpendingArgs {
 pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
     let Command::Spending(args) = cmd;
     let db = ctx.store()?.db();
-    let account_id = args
-        .account
-        .as_deref()
-        .map(|a| crate::commands::accounts::resolve(db, a))
-        .transpose()?
-        .map(|a| a.id);
-    let filter = TxFilter {
-        account_id,
-        from: args.dates.from,
-        to: args.dates.to,
-        ..Default::default()
-    };
+    let account_id =
+        args.account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?.map(|a| a.id);
+    let filter = TxFilter { account_id, from: args.dates.from, to: args.dates.to, ..Default::default() };
     let rows = crate::report::spending::spending(db, &filter)?;
     ctx.out.rows(&rows)
 }

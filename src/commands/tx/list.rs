@@ -46,12 +46,8 @@ pub struct Row {
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     let table = ctx.out.format() == Format::Table;
     let db = ctx.store()?.db();
-    let account_id = args
-        .account
-        .as_deref()
-        .map(|a| crate::commands::accounts::resolve(db, a))
-        .transpose()?
-        .map(|a| a.id);
+    let account_id =
+        args.account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?.map(|a| a.id);
     let limit = match args.limit {
         Some(0) => None,
         Some(n) => Some(n),
@@ -66,27 +62,15 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         category: args.category,
         limit,
     };
-    let rows = transactions::list(db, &filter)?
-        .into_iter()
-        .map(row)
-        .collect::<Result<Vec<_>>>()?;
+    let rows = transactions::list(db, &filter)?.into_iter().map(row).collect::<Result<Vec<_>>>()?;
     let total = if table && limit.is_some_and(|l| rows.len() as u64 == l) {
-        Some(transactions::count(
-            db,
-            &TxFilter {
-                limit: None,
-                ..filter
-            },
-        )?)
+        Some(transactions::count(db, &TxFilter { limit: None, ..filter })?)
     } else {
         None
     };
     ctx.out.rows(&rows)?;
     if let Some(total) = total.filter(|t| *t > rows.len() as u64) {
-        ctx.out.status(&format!(
-            "showing the newest {} of {total}; --limit 0 shows all",
-            rows.len()
-        ));
+        ctx.out.status(&format!("showing the newest {} of {total}; --limit 0 shows all", rows.len()));
     }
     Ok(())
 }

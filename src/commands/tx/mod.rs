@@ -23,13 +23,7 @@ pub enum Command {
 
 /// `tx list --limit N` with no other filter (the demo's "recent transactions").
 pub fn list_args_recent(limit: u64) -> list::Args {
-    list::Args {
-        account: None,
-        dates: Default::default(),
-        search: None,
-        category: None,
-        limit: Some(limit),
-    }
+    list::Args { account: None, dates: Default::default(), search: None, category: None, limit: Some(limit) }
 }
 
 pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {

@@ -32,10 +32,7 @@ struct Detail {
 
 pub fn run(ctx: &mut Ctx, id: i64) -> Result<()> {
     let Some(t) = transactions::by_id(ctx.store()?.db(), id)? else {
-        return usage(
-            format!("no transaction with id {id}"),
-            "`tally tx list` shows ids in its first column",
-        );
+        return usage(format!("no transaction with id {id}"), "`tally tx list` shows ids in its first column");
     };
     let currency = Currency::parse(&t.currency)?;
     ctx.out.record(&Detail {

@@ -1,0 +1,366 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tally_global_optspecs
+    string join \n db= format= color= v/verbose q/quiet no-input h/help V/version
+end
+
+function __fish_tally_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tally_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tally_using_subcommand
+    set -l cmd (__fish_tally_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tally -n "__fish_tally_needs_command" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_needs_command" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_needs_command" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_needs_command" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_needs_command" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_needs_command" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_needs_command" -s V -l version -d 'Print version'
+complete -c tally -n "__fish_tally_needs_command" -f -a "demo" -d 'Run tally end to end against the built-in sandbox bank, offline, in seconds'
+complete -c tally -n "__fish_tally_needs_command" -f -a "link" -d 'Link a bank through its consent flow and choose the accounts to track'
+complete -c tally -n "__fish_tally_needs_command" -f -a "connections" -d 'List, show or unlink connections (a consent at one provider)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "conn" -d 'List, show or unlink connections (a consent at one provider)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, show or rename accounts'
+complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new transactions from the banks'
+complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List and show transactions'
+complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
+complete -c tally -n "__fish_tally_needs_command" -f -a "sandbox" -d 'Run the built-in sandbox bank'
+complete -c tally -n "__fish_tally_needs_command" -f -a "config" -d 'Show tally\'s configuration'
+complete -c tally -n "__fish_tally_using_subcommand demo" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand demo" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand demo" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand demo" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand demo" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand demo" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand link" -l name -d 'A name for the connection (default: the provider\'s name, made unique)' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l timeout -d 'How long to wait for the consent, in seconds' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand link" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand link" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand link" -l no-browser -d 'Only print the consent URL; do not try to open a browser'
+complete -c tally -n "__fish_tally_using_subcommand link" -l all -d 'Track every account the consent covers without asking (required without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand link" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand link" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand link" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand link" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -f -a "list" -d 'List connections with their status and consent expiry (the default)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -f -a "show" -d 'Show one connection'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -f -a "unlink" -d 'Revoke a connection\'s consent at the provider and delete its tokens; its accounts and transactions stay in the database'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from show" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -f -a "list" -d 'List connections with their status and consent expiry (the default)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -f -a "show" -d 'Show one connection'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -f -a "unlink" -d 'Revoke a connection\'s consent at the provider and delete its tokens; its accounts and transactions stay in the database'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from show" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -f -a "list" -d 'List accounts with their balances (the default)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -f -a "show" -d 'Show one account'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -f -a "rename" -d 'Give an account a name of your own'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from show" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand sync" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand sync" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand sync" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand sync" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand sync" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand sync" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -f -a "list" -d 'List transactions, newest first (removed ones are left out)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -f -a "show" -d 'Show everything tally knows about one transaction, including why it was linked or categorized'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l search -d 'Only rows whose payee or description contains this text' -r
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l category -d 'Only this category and those under it (e.g. `Food` or `Food:Groceries`)' -r
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l limit -d 'At most this many rows, 0 for all (default: 50 in a table, all in CSV and JSON)' -r
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -f -a "spending" -d 'Spending by month and category (income, transfers and removed rows left out)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -f -a "serve" -d 'Serve the sandbox bank on 127.0.0.1 until interrupted (Ctrl-C)'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l port -d 'The port to listen on (0 picks a free one)' -r
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l seed -d 'The seed of the synthetic data: the same seed, the same bank' -r
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l scale -d 'Multiply accounts and history (each step adds four accounts and two years of data)' -r
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand sandbox; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -f -a "path" -d 'Print the path of the config file (it may not exist yet)'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -f -a "show" -d 'Print the configuration in effect: defaults < config file < environment < flags'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -f -a "default" -d 'Print a commented default config file to start from'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from default" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from default" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from default" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from default" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from default" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from default" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from default" -s h -l help -d 'Print help'

@@ -1,0 +1,145 @@
+//! `TestEnv`: runs the real `tally` binary with a clean environment (temporary home, pinned
+//! clock, file secrets) against an in-process sandbox bank on 127.0.0.1:0.
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tally::sandbox::{self, Options, Sandbox, robot};
+
+pub const NOW: &str = "2026-11-23T12:00:00Z";
+
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+    pub sandbox: Sandbox,
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    /// Assert success and return self, showing everything the command said when it failed.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success:\n{self:#?}");
+        self
+    }
+
+    #[track_caller]
+    pub fn fails_with(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "expected exit {code}:\n{self:#?}");
+        assert!(self.stderr.contains("error:"), "no `error:` line:\n{self:#?}");
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let now = tally::config::parse_now(NOW).unwrap();
+        let sandbox = sandbox::serve(listener, Options { seed: 42, scale: 1, now: Some(now) }).unwrap();
+        TestEnv { dir: tempfile::tempdir().unwrap(), sandbox }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.home().join("tally.db")
+    }
+
+    /// `tally ARGS` with a clean environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command_for(env!("CARGO_BIN_EXE_tally"));
+        cmd.args(args);
+        cmd
+    }
+
+    /// Any program, with the same clean environment `tally` gets.
+    pub fn command_for(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("HOME", self.dir.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TALLY_HOME", self.home())
+            .env("TALLY_NOW", NOW)
+            .env("TALLY_SANDBOX_URL", self.sandbox.url())
+            .env("TALLY_SECRETS", "file")
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "200")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().unwrap();
+        Run {
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+
+    /// `tally link sandbox --all --no-browser ARGS`, with `browser` playing the user once
+    /// the consent URL is printed.
+    pub fn link_with(&self, args: &[&str], browser: impl FnOnce(&str)) -> Run {
+        let mut all = vec!["link", "sandbox", "--all", "--no-browser", "--timeout", "20"];
+        all.extend_from_slice(args);
+        let mut child = self.command(&all).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        let mut url = None;
+        while url.is_none() {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break; // the command ended before printing a URL
+            }
+            seen.push_str(&line);
+            url = line.split_whitespace().find(|w| w.contains("/authorize?")).map(str::to_string);
+        }
+        if let Some(url) = url {
+            browser(&url);
+        }
+        stderr.read_to_string(&mut seen).unwrap();
+        let mut stdout = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        let status = child.wait().unwrap();
+        Run { stdout, stderr: seen, code: status.code().unwrap_or(-1) }
+    }
+
+    /// Link the sandbox as a user who approves everything.
+    pub fn link(&self) -> Run {
+        self.link_with(&[], |url| {
+            let http = tally::context::http_client().unwrap();
+            let back = robot::consent(&http, url, robot::Decision::Approve).unwrap();
+            robot::follow(&http, &back).unwrap();
+        })
+        .ok()
+    }
+
+    /// Link, then sync once.
+    pub fn linked_and_synced(&self) -> Run {
+        self.link();
+        self.run(&["sync"]).ok()
+    }
+
+    /// Query the database directly (read-only checks).
+    pub fn query<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        query(&self.db(), sql)
+    }
+}
+
+pub fn query<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}

@@ -1,0 +1,148 @@
+//! `tally link`: the whole OAuth flow over HTTP, and every way it must refuse.
+
+use tally::sandbox::robot::{self, Decision};
+
+use crate::common::TestEnv;
+
+fn http() -> reqwest::blocking::Client {
+    tally::context::http_client().unwrap()
+}
+
+#[test]
+fn links_through_the_consent_page_and_keeps_tokens_out_of_the_database() {
+    let env = TestEnv::new();
+    let run = env.link();
+    assert!(run.stderr.contains("/authorize?"), "the URL is always printed:\n{}", run.stderr);
+    assert!(run.stderr.contains("code_challenge_method=S256"));
+    assert!(run.stderr.contains("Linked sandbox"), "{}", run.stderr);
+
+    let conns = env.run(&["connections", "--format", "json"]).ok().json();
+    assert_eq!(conns[0]["name"], "sandbox");
+    assert_eq!(conns[0]["status"], "active");
+    assert_eq!(conns[0]["accounts"], 4);
+    assert_eq!(conns[0]["days_left"], 180);
+
+    // Tokens live in the (opted-in) secrets file, 0600, and nowhere in the database.
+    let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    let token = secrets.split("access_token").nth(1).unwrap().split('"').nth(2).unwrap().to_string();
+    assert!(token.len() >= 32, "{secrets}");
+    let db = std::fs::read(env.db()).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains(&token));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(env.home().join("secrets.toml")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(run.stderr.contains("warning: secrets are kept in a plaintext file"), "{}", run.stderr);
+}
+
+#[test]
+fn denied_consent_saves_nothing() {
+    let env = TestEnv::new();
+    let run = env.link_with(&[], |url| {
+        let back = robot::consent(&http(), url, Decision::Deny).unwrap();
+        assert!(back.contains("error=access_denied"), "{back}");
+        robot::follow(&http(), &back).unwrap();
+    });
+    let run = run.fails_with(1);
+    assert!(run.stderr.contains("access_denied"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint:"));
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0);
+}
+
+#[test]
+fn a_callback_with_the_wrong_state_is_refused() {
+    let env = TestEnv::new();
+    let run = env.link_with(&[], |url| {
+        let back = robot::consent(&http(), url, Decision::Approve).unwrap();
+        let forged = regex_free_replace_state(&back, "forged-state");
+        robot::follow(&http(), &forged).unwrap();
+    });
+    let run = run.fails_with(1);
+    assert!(run.stderr.contains("`state`"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0);
+}
+
+fn regex_free_replace_state(url: &str, state: &str) -> String {
+    let mut u = url::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| (k.to_string(), if k == "state" { state.to_string() } else { v.to_string() }))
+        .collect();
+    u.query_pairs_mut().clear().extend_pairs(pairs);
+    u.to_string()
+}
+
+#[test]
+fn a_replayed_code_revokes_what_it_granted() {
+    let env = TestEnv::new();
+    let mut callback = String::new();
+    env.link_with(&[], |url| {
+        callback = robot::consent(&http(), url, Decision::Approve).unwrap();
+        robot::follow(&http(), &callback).unwrap();
+    })
+    .ok();
+    // An attacker who saw the redirect replays its code at the token endpoint.
+    let code = url::Url::parse(&callback).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.to_string();
+    let redirect = callback.split('?').next().unwrap().to_string();
+    let replay = http()
+        .post(format!("{}/token", env.sandbox.url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "tally-cli"),
+            ("redirect_uri", &redirect),
+            ("code_verifier", "x".repeat(43).as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(replay.status(), 400);
+    assert!(replay.text().unwrap().contains("invalid_grant"));
+    // The bank revoked the consent: sync says so with the re-consent exit code.
+    let run = env.run(&["sync"]).fails_with(77);
+    assert!(run.stderr.contains("consent"), "{}", run.stderr);
+    assert!(run.stderr.contains("tally link sandbox"), "{}", run.stderr);
+    let conns = env.run(&["connections", "--format", "json"]).ok().json();
+    assert_eq!(conns[0]["status"], "needs_relink");
+}
+
+#[test]
+fn choosing_accounts_without_a_terminal_needs_all() {
+    let env = TestEnv::new();
+    let run = env.run(&["link", "sandbox", "--no-browser"]).fails_with(2);
+    assert!(run.stderr.contains("--all"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unknown_provider_is_a_usage_error() {
+    let env = TestEnv::new();
+    let run = env.run(&["link", "plaid-classic"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("possible values: sandbox"), "{}", run.stderr);
+}
+
+#[test]
+fn a_sandbox_that_is_down_is_a_temporary_failure_with_a_hint() {
+    let env = TestEnv::new();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let run = env
+        .command(&["link", "sandbox", "--all", "--no-browser"])
+        .env("TALLY_SANDBOX_URL", format!("http://{dead}"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(75));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("cannot reach"), "{stderr}");
+    assert!(stderr.contains("hint: is the server running?"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_token_response_is_a_clear_error() {
+    let env = TestEnv::new();
+    env.sandbox.fault("kind=malformed_token").unwrap();
+    let run = env.link_with(&[], |url| {
+        let back = robot::consent(&http(), url, Decision::Approve).unwrap();
+        robot::follow(&http(), &back).unwrap();
+    });
+    let run = run.fails_with(1);
+    assert!(run.stderr.contains("not a valid token response"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0);
+}

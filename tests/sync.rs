@@ -1,0 +1,220 @@
+//! `tally sync`: idempotent, incremental, one row per purchase, and honest about failures.
+
+use crate::common::TestEnv;
+
+/// Every live and removed row, as scripts would export them.
+fn snapshot(env: &TestEnv) -> String {
+    let rows: String = {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT id, account_id, external_id, booked_date, amount, status, coalesce(payee, '') FROM \"transaction\" ORDER BY id")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{}|{}|{}|{}|{}|{}|{}\n",
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?
+                ))
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    rows
+}
+
+fn totals(run: &crate::common::Run) -> (u64, u64, u64) {
+    run.json().as_array().unwrap().iter().fold((0, 0, 0), |(a, m, r), row| {
+        (
+            a + row["added"].as_u64().unwrap(),
+            m + row["modified"].as_u64().unwrap(),
+            r + row["removed"].as_u64().unwrap(),
+        )
+    })
+}
+
+#[test]
+fn syncing_twice_changes_nothing_the_second_time() {
+    let env = TestEnv::new();
+    env.link();
+    let first = env.run(&["sync", "--format", "json"]).ok();
+    let (added, _, _) = totals(&first);
+    assert!(added > 1000, "two years of history: {}", first.stdout);
+    let before = snapshot(&env);
+    let raw_before: i64 = env.query("SELECT count(*) FROM raw_record");
+
+    let second = env.run(&["sync", "--format", "json"]).ok();
+    assert_eq!(totals(&second), (0, 0, 0), "{}", second.stdout);
+    assert_eq!(snapshot(&env), before);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM raw_record"), raw_before);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM sync_run"), 8, "one audit row per account per sync");
+}
+
+#[test]
+fn advancing_the_clock_brings_only_the_new_days() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let before = snapshot(&env);
+    env.sandbox.advance_days(3);
+    let run = env.run(&["sync", "--format", "json"]).ok();
+    let (added, modified, removed) = totals(&run);
+    assert!((1..60).contains(&added), "three days of data, not the history again: {}", run.stdout);
+    let after = snapshot(&env);
+    // Old rows are untouched, except pending ones that posted (modified in place) or were
+    // reversed (removed) meanwhile.
+    let changed = before.lines().filter(|l| !after.contains(*l)).count() as u64;
+    assert!(changed <= modified + removed, "only modified or removed rows may differ ({changed})");
+    let newest: String = env.query("SELECT max(booked_date) FROM \"transaction\"");
+    assert!(newest.as_str() > "2026-11-23" && newest.as_str() <= "2026-11-26", "{newest}");
+}
+
+/// Sync once a day for `days` days. Within one page the bank merges a pending row that posted
+/// or was reversed, so links and removals show up across syncs, as they do in real life.
+fn sync_daily(env: &TestEnv, days: u32) {
+    for _ in 0..days {
+        env.sandbox.advance_days(1);
+        env.run(&["sync"]).ok();
+    }
+}
+
+#[test]
+fn a_posted_purchase_replaces_its_pending_row() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    sync_daily(&env, 10);
+    // Each posting that names a pending id took over that row: no row keeps a pending id
+    // that a posted row claims.
+    let doubled: i64 = env.query(
+        "SELECT count(*) FROM \"transaction\" p JOIN \"transaction\" q
+           ON q.pending_external_id = p.external_id AND q.account_id = p.account_id",
+    );
+    assert_eq!(doubled, 0);
+    let tipped: i64 =
+        env.query("SELECT id FROM \"transaction\" WHERE link_reason LIKE '%amount changed%' ORDER BY id LIMIT 1");
+    let show = env.run(&["tx", "show", &tipped.to_string(), "--format", "json"]).ok().json();
+    assert_eq!(show["status"], "posted");
+    assert!(show["replaced_pending"].as_str().unwrap().starts_with("tx-"));
+    assert!(show["link_reason"].as_str().unwrap().contains("replaces pending"));
+    // The row carries the posted amount (tip included), not the authorization's.
+    let reason = show["link_reason"].as_str().unwrap();
+    let posted_minor: i64 = reason.rsplit(" to ").next().unwrap().trim_end_matches(')').parse().unwrap();
+    let usd = tally::money::Currency::parse("USD").unwrap();
+    assert_eq!(tally::money::parse_amount(show["amount"].as_str().unwrap(), usd).unwrap(), posted_minor);
+}
+
+#[test]
+fn removed_transactions_stay_stored_but_leave_every_report() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    sync_daily(&env, 30);
+    let removed: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status = 'removed'");
+    assert!(removed > 0, "the reversed hotel holds");
+    let listed = env.run(&["tx", "list", "--search", "AUTH HOLD", "--format", "json"]).ok().json();
+    for row in listed.as_array().unwrap() {
+        assert_eq!(row["status"], "pending", "only holds not yet reversed: {row}");
+    }
+    let all = env.run(&["tx", "list", "--format", "json"]).ok().json();
+    let live: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'");
+    assert_eq!(all.as_array().unwrap().len() as i64, live);
+    let travel_live: i64 = env.query(
+        "SELECT -coalesce(sum(amount), 0) FROM \"transaction\" t JOIN category c ON c.id = t.category_id
+         WHERE c.full_name = 'Travel' AND t.status != 'removed' AND t.currency = 'USD'",
+    );
+    let removed_travel: i64 = env.query(
+        "SELECT count(*) FROM \"transaction\" t JOIN category c ON c.id = t.category_id
+         WHERE c.full_name = 'Travel' AND t.status = 'removed' AND t.currency = 'USD'",
+    );
+    assert!(removed_travel > 0, "a reversed hotel hold, so the check below can fail");
+    let usd = tally::money::Currency::parse("USD").unwrap();
+    let report = env.run(&["report", "spending", "--format", "json"]).ok().json();
+    let travel: i64 = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["category"] == "Travel" && r["currency"] == "USD")
+        .map(|r| tally::money::parse_amount(r["spent"].as_str().unwrap(), usd).unwrap())
+        .sum();
+    assert_eq!(travel, travel_live);
+}
+
+#[test]
+fn rate_limits_and_server_errors_are_retried() {
+    let env = TestEnv::new();
+    env.link();
+    env.sandbox.fault("kind=rate_limit&count=1&retry_after=1").unwrap();
+    env.sandbox.fault("kind=server_error&count=2").unwrap();
+    let run = env.run(&["sync", "--format", "json"]).ok();
+    assert!(totals(&run).0 > 1000);
+}
+
+#[test]
+fn a_long_retry_after_fails_the_connection_for_now() {
+    let env = TestEnv::new();
+    env.link();
+    env.sandbox.fault("kind=rate_limit&count=9&retry_after=3600").unwrap();
+    let run = env.run(&["sync"]).fails_with(75);
+    assert!(run.stderr.contains("rate limited"), "{}", run.stderr);
+    assert!(run.stderr.contains("run `tally sync` again later"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), 0);
+}
+
+#[test]
+fn an_expired_access_token_is_refreshed_and_the_rotation_kept() {
+    let env = TestEnv::new();
+    env.link();
+    let secrets = || std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    let linked = secrets();
+    // Our clock says the hour-long access token has expired: refresh before calling.
+    let run = env.command(&["sync"]).env("TALLY_NOW", "2026-11-23T14:00:00Z").output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let refreshed = secrets();
+    assert_ne!(refreshed, linked, "the rotated refresh token was saved");
+    // The bank's clock says so but ours does not: the 401 triggers one refresh and a retry.
+    env.sandbox.advance_days(1);
+    env.run(&["sync"]).ok();
+    assert_ne!(secrets(), refreshed);
+    // Had the spent refresh token been kept instead, the bank would have ended the consent.
+    assert_eq!(env.query::<String>("SELECT status FROM connection"), "active");
+}
+
+#[test]
+fn a_revoked_consent_marks_the_connection_and_keeps_the_data() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let rows: i64 = env.query("SELECT count(*) FROM \"transaction\"");
+    env.sandbox.fault("kind=revoke").unwrap();
+    let run = env.run(&["sync"]).fails_with(77);
+    assert!(run.stderr.contains("consent_revoked"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), rows);
+    let status: String = env.query("SELECT status FROM connection");
+    assert_eq!(status, "needs_relink");
+    let failed: i64 = env.query("SELECT count(*) FROM sync_run WHERE status = 'failed'");
+    assert_eq!(failed, 4);
+}
+
+#[test]
+fn a_malformed_page_fails_that_connection_and_writes_nothing() {
+    let env = TestEnv::new();
+    env.link();
+    env.sandbox.fault("kind=malformed").unwrap();
+    let run = env.run(&["sync"]).fails_with(1);
+    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), 0);
+    assert_eq!(env.query::<Option<String>>("SELECT cursor FROM connection"), None);
+    // The next sync completes the work.
+    env.run(&["sync"]).ok();
+}
+
+#[test]
+fn unknown_connection_is_a_usage_error() {
+    let env = TestEnv::new();
+    env.link();
+    let run = env.run(&["sync", "nope"]).fails_with(2);
+    assert!(run.stderr.contains("no connection named \"nope\""), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: `tally connections` lists them"));
+}

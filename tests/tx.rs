@@ -1,0 +1,57 @@
+//! `tally tx list` and `tally tx show`: filters, formats that parse back, clear errors.
+
+use crate::common::TestEnv;
+
+#[test]
+fn filters_narrow_the_list_and_csv_json_parse_back() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let json = env
+        .run(&["tx", "list", "--format", "json", "--from", "2026-11-01", "--to", "2026-11-15", "--category", "Food"])
+        .ok()
+        .json();
+    let rows = json.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        let date = r["date"].as_str().unwrap();
+        assert!(("2026-11-01"..="2026-11-15").contains(&date), "{r}");
+        assert!(r["category"].as_str().unwrap().starts_with("Food"), "{r}");
+        assert!(r["amount"].as_str().unwrap().parse::<String>().is_ok());
+    }
+    let csv = env.run(&["tx", "list", "--format", "csv", "--search", "netflix"]).ok().stdout;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(headers, ["id", "date", "account", "payee", "description", "amount", "currency", "category", "status"]);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(records.len() >= 24, "two years of a monthly subscription");
+    assert!(records.iter().all(|r| &r[4] == "NETFLIX.COM" && &r[5] == "-15.49"));
+
+    let limited = env.run(&["tx", "list", "--account", "Rewards Visa", "--limit", "3", "--format", "json"]).ok().json();
+    assert_eq!(limited.as_array().unwrap().len(), 3);
+    assert!(limited.as_array().unwrap().iter().all(|r| r["account"] == "Rewards Visa"));
+}
+
+#[test]
+fn tables_say_when_they_are_cut_short() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let run = env.run(&["tx", "list"]).ok();
+    // Rows plus the header row.
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with('│')).count(), 50 + 1);
+    assert!(run.stderr.contains("showing the newest 50 of"), "{}", run.stderr);
+}
+
+#[test]
+fn show_explains_the_category_and_unknown_ids_fail() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let id: i64 = env.query("SELECT min(id) FROM \"transaction\" WHERE description = 'NETFLIX.COM'");
+    let shown = env.run(&["tx", "show", &id.to_string(), "--format", "json"]).ok().json();
+    assert_eq!(shown["category"], "Subscriptions:Streaming");
+    assert_eq!(shown["category_source"], "provider");
+    assert!(shown["category_reason"].as_str().unwrap().contains("ENTERTAINMENT_TV_AND_MOVIES"));
+    assert!(shown["raw_record"].is_i64());
+
+    let run = env.run(&["tx", "show", "999999"]).fails_with(2);
+    assert!(run.stderr.contains("no transaction with id 999999"), "{}", run.stderr);
+}
