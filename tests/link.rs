@@ -146,3 +146,12 @@ fn a_malformed_token_response_is_a_clear_error() {
     assert!(run.stderr.contains("not a valid token response"), "{}", run.stderr);
     assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0);
 }
+
+#[test]
+fn nobody_consenting_times_out_with_a_hint() {
+    let env = TestEnv::new();
+    let run = env.run(&["link", "sandbox", "--all", "--no-browser", "--timeout", "1"]).fails_with(75);
+    assert!(run.stderr.contains("/authorize?"), "the URL was printed: {}", run.stderr);
+    assert!(run.stderr.contains("timed out waiting for the bank"), "{}", run.stderr);
+    assert!(run.stderr.contains("--timeout"), "{}", run.stderr);
+}

@@ -12,6 +12,7 @@ mod generated;
 mod keyring;
 mod link;
 mod report;
+mod sandbox;
 mod sync;
 mod tx;
 
