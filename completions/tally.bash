@@ -618,12 +618,20 @@ _tally() {
             return 0
             ;;
         tally__subcmd__sync)
-            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --wait --history --limit --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

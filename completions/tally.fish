@@ -213,6 +213,8 @@ complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_su
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand sync" -l wait -d 'Wait up to SECS for another sync of this database to finish' -r
+complete -c tally -n "__fish_tally_using_subcommand sync" -l limit -d 'With --history: how many rows' -r
 complete -c tally -n "__fish_tally_using_subcommand sync" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand sync" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
@@ -220,6 +222,7 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand sync" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand sync" -l history -d 'List past syncs, newest first, instead of syncing'
 complete -c tally -n "__fish_tally_using_subcommand sync" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand sync" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand sync" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'

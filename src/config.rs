@@ -12,6 +12,9 @@ use crate::error::UserError;
 /// The sandbox bank's documented default address (`tally sandbox serve` listens here).
 pub const DEFAULT_SANDBOX_PORT: u16 = 8765;
 
+/// How many days ahead `sync` and `doctor` warn about an expiring consent.
+pub const DEFAULT_CONSENT_WARN_DAYS: i64 = 14;
+
 /// The commented default config, printed by `tally config default`.
 pub const DEFAULT_CONFIG: &str = include_str!("config.default.toml");
 
@@ -35,6 +38,8 @@ struct FileConfig {
     secrets: SecretsSection,
     #[serde(default)]
     database: DatabaseSection,
+    #[serde(default)]
+    sync: SyncSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -47,6 +52,12 @@ struct SandboxSection {
 #[serde(deny_unknown_fields)]
 struct SecretsSection {
     backend: Option<SecretsBackend>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncSection {
+    consent_warn_days: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +77,8 @@ pub struct Config {
     pub secrets_path: PathBuf,
     pub secrets_backend: SecretsBackend,
     pub sandbox_url: String,
+    /// Warn this many days before a consent expires.
+    pub consent_warn_days: i64,
     /// `TALLY_NOW`: a pinned clock for tests and reproducible runs.
     pub now: Option<DateTime<Utc>>,
     #[serde(skip)]
@@ -119,6 +132,7 @@ impl Config {
             db_path,
             secrets_backend,
             sandbox_url: sandbox_url.trim_end_matches('/').to_string(),
+            consent_warn_days: file.sync.consent_warn_days.unwrap_or(DEFAULT_CONSENT_WARN_DAYS),
             now,
             log_filter: env("TALLY_LOG"),
             has_display: env("DISPLAY").is_some() || env("WAYLAND_DISPLAY").is_some(),

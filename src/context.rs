@@ -77,6 +77,15 @@ impl Ctx {
         Ok(kind.build(env))
     }
 
+    /// Say so, loudly, when tokens are about to go to the plaintext file.
+    pub fn warn_if_plaintext_secrets(&mut self) -> Result<()> {
+        self.secrets()?;
+        if let Some(s) = &self.secrets {
+            s.warn_if_plaintext(&self.out);
+        }
+        Ok(())
+    }
+
     /// Use this secret store instead of the configured one (the demo's throwaway database).
     pub fn set_secrets(&mut self, secrets: Secrets) {
         self.secrets = Some(secrets);
@@ -84,7 +93,7 @@ impl Ctx {
 
     pub fn secrets(&mut self) -> Result<&Secrets> {
         if self.secrets.is_none() {
-            self.secrets = Some(Secrets::from_config(&self.config, &self.out)?);
+            self.secrets = Some(Secrets::from_config(&self.config)?);
         }
         Ok(self.secrets.as_ref().expect("just made"))
     }

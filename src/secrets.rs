@@ -55,17 +55,21 @@ impl fmt::Debug for Secrets {
 }
 
 impl Secrets {
-    pub fn from_config(config: &Config, out: &Output) -> Result<Secrets> {
+    pub fn from_config(config: &Config) -> Result<Secrets> {
         match config.secrets_backend {
             SecretsBackend::Keyring => Self::keyring(),
-            SecretsBackend::File => {
-                out.warn(&format!(
-                    "secrets are kept in a plaintext file ({}) because you chose TALLY_SECRETS=file; \
-                     anyone who can read your files can use your bank tokens",
-                    config.secrets_path.display()
-                ));
-                Ok(Secrets::File(config.secrets_path.clone()))
-            }
+            SecretsBackend::File => Ok(Secrets::File(config.secrets_path.clone())),
+        }
+    }
+
+    /// The loud warning owed when tokens are about to be written to a plaintext file.
+    pub fn warn_if_plaintext(&self, out: &Output) {
+        if let Secrets::File(path) = self {
+            out.warn(&format!(
+                "your bank tokens go to a plaintext file ({}) because you chose TALLY_SECRETS=file; \
+                 anyone who can read your files can use them",
+                path.display()
+            ));
         }
     }
 

@@ -31,7 +31,7 @@ fn links_through_the_consent_page_and_keeps_tokens_out_of_the_database() {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(env.home().join("secrets.toml")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
-    assert!(run.stderr.contains("warning: secrets are kept in a plaintext file"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning: your bank tokens go to a plaintext file"), "{}", run.stderr);
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn a_replayed_code_revokes_what_it_granted() {
     // The bank revoked the consent: sync says so with the re-consent exit code.
     let run = env.run(&["sync"]).fails_with(77);
     assert!(run.stderr.contains("consent"), "{}", run.stderr);
-    assert!(run.stderr.contains("tally link sandbox"), "{}", run.stderr);
+    assert!(run.stderr.contains("tally link --relink sandbox"), "{}", run.stderr);
     let conns = env.run(&["connections", "--format", "json"]).ok().json();
     assert_eq!(conns[0]["status"], "needs_relink");
 }

@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod connections;
+mod cron;
 mod demo;
 mod errors;
 mod generated;

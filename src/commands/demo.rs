@@ -57,7 +57,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let name = super::link::link(ctx, &args, &ConsentUi::Robot(&play))?;
 
     section(ctx, "Sync");
-    let outcomes = super::sync::sync_named(ctx, &[name])?;
+    let outcomes = super::sync::sync_named(ctx, &[name], std::time::Duration::from_secs(60))?;
     super::sync::report(ctx, &outcomes)?;
 
     section(ctx, "Accounts");

@@ -78,6 +78,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
     let tracked = if args.all { vec![true; remote.len()] } else { choose(&remote)? };
 
     let now = ctx.now();
+    ctx.warn_if_plaintext_secrets()?;
     let (store, secrets) = ctx.store_and_secrets()?;
     let secret_ref = format!("{}-{}", args.provider.as_str(), random_hex()?);
     secrets.set(&secret_ref, &secret)?;

@@ -1,27 +1,44 @@
-//! `tally sync`: pull new, changed and removed transactions for each connection, and print
-//! what changed per account. One failing connection never stops the others.
+//! `tally sync`: pull new, changed and removed transactions for each connection, and report
+//! what changed per account in a way cron can act on. One failing connection never stops the
+//! others; the exit code says what happened (0, 1, 75 retry later, 77 link again).
+
+use std::time::Duration;
 
 use anyhow::Result;
 use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::{Exit, UserError};
+use crate::output::Format;
 use crate::providers::ProviderKind;
-use crate::store::connections;
-use crate::sync::{self, Outcome};
+use crate::store::{connections, sync_runs};
+use crate::sync::{self, Outcome, lock::SyncLock};
 
 /// Fetch new transactions from the banks
 ///
-/// Follows each connection's cursor from where the last sync stopped. Each page commits
-/// with its cursor in one transaction, so an interrupted sync loses nothing and the next one
-/// carries on. Running it twice in a row changes nothing the second time.
+/// Follows each connection's cursor from where the last sync stopped. Each page commits with
+/// its cursor in one transaction, so an interrupted sync loses nothing and the next one carries
+/// on. Running it twice in a row changes nothing the second time. For cron: `-q` prints
+/// nothing on success (only warnings, such as a consent about to expire), `--format json`
+/// prints one summary object, and the exit code is 0 ok, 1 failure, 75 temporary failure
+/// (retry later), 77 a consent needs renewing.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Connections to sync (default: every connection that is not unlinked)
     #[arg(value_name = "CONNECTION")]
     pub connections: Vec<String>,
+    /// Wait up to SECS for another sync of this database to finish
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub wait: u64,
+    /// List past syncs, newest first, instead of syncing
+    #[arg(long, conflicts_with = "connections")]
+    pub history: bool,
+    /// With --history: how many rows
+    #[arg(long, default_value_t = 20, requires = "history")]
+    pub limit: u64,
 }
 
+/// One account's line of the summary (tables and CSV).
 #[derive(Debug, Serialize)]
 struct Row {
     connection: String,
@@ -32,14 +49,46 @@ struct Row {
     status: &'static str,
 }
 
+/// The JSON summary: one object a script can read.
+#[derive(Debug, Serialize)]
+struct Summary {
+    ok: bool,
+    exit_code: u8,
+    connections: Vec<ConnectionSummary>,
+}
+
+#[derive(Debug, Serialize)]
+struct ConnectionSummary {
+    connection: String,
+    provider: String,
+    status: &'static str,
+    error: Option<String>,
+    hint: Option<String>,
+    consent_expires: Option<String>,
+    consent_days_left: Option<i64>,
+    accounts: Vec<AccountCounts>,
+}
+
+#[derive(Debug, Serialize)]
+struct AccountCounts {
+    account: String,
+    added: u64,
+    modified: u64,
+    removed: u64,
+}
+
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
-    let outcomes = sync_named(ctx, &args.connections)?;
+    if args.history {
+        return history(ctx, args.limit);
+    }
+    let outcomes = sync_named(ctx, &args.connections, Duration::from_secs(args.wait))?;
     report(ctx, &outcomes)
 }
 
-/// Sync the named connections (or all), returning each outcome.
-pub fn sync_named(ctx: &mut Ctx, names: &[String]) -> Result<Vec<Outcome>> {
+/// Sync the named connections (or all) under the database's sync lock.
+pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<Vec<Outcome>> {
     let store = ctx.store_or_create()?;
+    let _lock = SyncLock::acquire(store.path(), wait)?;
     let chosen: Vec<connections::Connection> = if names.is_empty() {
         connections::list(store.db())?.into_iter().filter(|c| c.status != "revoked").collect()
     } else {
@@ -76,41 +125,82 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String]) -> Result<Vec<Outcome>> {
     Ok(outcomes)
 }
 
-/// The per-account summary on stdout; failures as warnings with what to do; the exit code.
+/// What to tell the user about a failed connection.
+fn hint_for(o: &Outcome) -> String {
+    match o.exit() {
+        Exit::Reconsent => {
+            format!("the consent ended; renew it with `tally link --relink {}` (your data stays)", o.connection.name)
+        }
+        Exit::TempFail => "the bank is busy or down; nothing was lost, run `tally sync` again later".into(),
+        _ => "nothing past the last good page was saved; run with -v for details".into(),
+    }
+}
+
+/// The summary on stdout, warnings and hints on stderr, and the exit code as the result.
 pub fn report(ctx: &Ctx, outcomes: &[Outcome]) -> Result<()> {
-    let rows: Vec<Row> = outcomes
-        .iter()
-        .flat_map(|o| {
-            o.accounts.iter().map(move |(a, c)| Row {
-                connection: o.connection.name.clone(),
-                account: a.name.clone(),
-                added: c.added,
-                modified: c.modified,
-                removed: c.removed,
-                status: if o.error.is_some() { "failed" } else { "ok" },
-            })
-        })
-        .collect();
+    let now = ctx.now();
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.error.is_some()).collect();
-    if !(ctx.out.quiet() && failed.is_empty()) {
+    let worst = failed.iter().map(|o| o.exit()).max_by_key(|e| exit_rank(*e)).unwrap_or(Exit::Ok);
+
+    if ctx.out.format() == Format::Json {
+        let summary = Summary {
+            ok: failed.is_empty(),
+            exit_code: worst as u8,
+            connections: outcomes
+                .iter()
+                .map(|o| ConnectionSummary {
+                    connection: o.connection.name.clone(),
+                    provider: o.connection.provider.clone(),
+                    status: if o.error.is_some() { "failed" } else { "ok" },
+                    error: o.error.as_ref().map(|e| format!("{e:#}")),
+                    hint: o.error.as_ref().map(|_| hint_for(o)),
+                    consent_expires: o.connection.consent_expires_at.map(|t| t.date_naive().to_string()),
+                    consent_days_left: o.connection.consent_expires_at.map(|t| (t - now).num_days()),
+                    accounts: o
+                        .accounts
+                        .iter()
+                        .map(|(a, c)| AccountCounts {
+                            account: a.name.clone(),
+                            added: c.added,
+                            modified: c.modified,
+                            removed: c.removed,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        ctx.out.record(&summary)?;
+    } else if !(ctx.out.quiet() && failed.is_empty()) {
+        let rows: Vec<Row> = outcomes
+            .iter()
+            .flat_map(|o| {
+                o.accounts.iter().map(move |(a, c)| Row {
+                    connection: o.connection.name.clone(),
+                    account: a.name.clone(),
+                    added: c.added,
+                    modified: c.modified,
+                    removed: c.removed,
+                    status: if o.error.is_some() { "failed" } else { "ok" },
+                })
+            })
+            .collect();
         ctx.out.rows(&rows)?;
+    }
+    for o in outcomes {
+        let days_left = o.connection.consent_expires_at.map(|t| (t - now).num_days());
+        if let Some(days) = days_left.filter(|d| *d <= ctx.config.consent_warn_days) {
+            ctx.out.warn(&format!("the consent for {} expires in {days} days", o.connection.name));
+            ctx.out.hint(&format!("renew it before then: `tally link --relink {}`", o.connection.name));
+        }
     }
     for o in &failed {
         let e = o.error.as_ref().expect("failed");
         ctx.out.warn(&format!("sync of {} failed: {e:#}", o.connection.name));
-        let hint = match o.exit() {
-            Exit::Reconsent => format!(
-                "the consent ended; link the bank again with `tally link {}` (your data stays)",
-                o.connection.provider
-            ),
-            Exit::TempFail => "the bank is busy or down; nothing was lost, run `tally sync` again later".into(),
-            _ => "nothing past the last good page was saved; run with -v for details".into(),
-        };
-        ctx.out.hint(&hint);
+        ctx.out.hint(&hint_for(o));
     }
-    let Some(worst) = failed.iter().map(|o| o.exit()).max_by_key(|e| exit_rank(*e)) else {
+    if failed.is_empty() {
         return Ok(());
-    };
+    }
     Err(UserError::new(worst, format!("{} of {} connections failed to sync", failed.len(), outcomes.len())).into())
 }
 
@@ -122,4 +212,35 @@ fn exit_rank(e: Exit) -> u8 {
         Exit::TempFail => 1,
         Exit::Ok => 0,
     }
+}
+
+#[derive(Debug, Serialize)]
+struct HistoryRow {
+    started_at: String,
+    connection: String,
+    account: Option<String>,
+    status: String,
+    added: u64,
+    modified: u64,
+    removed: u64,
+    duration_ms: i64,
+    error: Option<String>,
+}
+
+fn history(ctx: &mut Ctx, limit: u64) -> Result<()> {
+    let rows: Vec<HistoryRow> = sync_runs::history(ctx.store()?.db(), limit)?
+        .into_iter()
+        .map(|r| HistoryRow {
+            started_at: r.started_at,
+            connection: r.connection,
+            account: r.account,
+            status: r.status,
+            added: r.counts.added,
+            modified: r.counts.modified,
+            removed: r.counts.removed,
+            duration_ms: r.duration_ms,
+            error: r.error,
+        })
+        .collect();
+    ctx.out.rows(&rows)
 }

@@ -114,11 +114,10 @@ impl Output {
         let _ = writeln!(anstream::stderr(), "{style}warning:{style:#} {message}");
     }
 
+    /// What to do about the warning just printed; shown even with `-q`, like the warning.
     pub fn hint(&self, message: &str) {
-        if !self.quiet {
-            let style = anstyle::AnsiColor::Cyan.on_default();
-            let _ = writeln!(anstream::stderr(), "{style}hint:{style:#} {message}");
-        }
+        let style = anstyle::AnsiColor::Cyan.on_default();
+        let _ = writeln!(anstream::stderr(), "{style}hint:{style:#} {message}");
     }
 
     /// A progress bar on stderr, drawn only when stderr is a terminal and not `-q`.

@@ -44,3 +44,41 @@ pub fn insert(db: &Db, run: &SyncRun<'_>) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// A `sync_run` row joined with its connection's and account's names, newest first.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub started_at: String,
+    pub connection: String,
+    pub account: Option<String>,
+    pub status: String,
+    pub counts: Counts,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+}
+
+pub fn history(db: &Db, limit: u64) -> Result<Vec<HistoryRow>> {
+    let mut stmt = db.prepare(
+        "SELECT r.started_at, c.name, a.name, r.status, r.added, r.modified, r.removed, r.duration_ms, r.error
+         FROM sync_run r JOIN connection c ON c.id = r.connection_id LEFT JOIN account a ON a.id = r.account_id
+         ORDER BY r.id DESC LIMIT ?1",
+    )?;
+    let rows = stmt
+        .query_map([limit as i64], |r| {
+            Ok(HistoryRow {
+                started_at: r.get(0)?,
+                connection: r.get(1)?,
+                account: r.get(2)?,
+                status: r.get(3)?,
+                counts: Counts {
+                    added: r.get::<_, i64>(4)? as u64,
+                    modified: r.get::<_, i64>(5)? as u64,
+                    removed: r.get::<_, i64>(6)? as u64,
+                },
+                duration_ms: r.get(7)?,
+                error: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

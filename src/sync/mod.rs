@@ -3,6 +3,7 @@
 //! leaves the database as it was before that page and the next sync carries on from there.
 //! Balances are refreshed at the end; every account gets a `sync_run` audit row.
 
+pub mod lock;
 pub mod reconcile;
 
 use std::collections::HashMap;
