@@ -456,13 +456,17 @@ _tally() {
             return 0
             ;;
         tally__subcmd__link)
-            opts="-v -q -h --name --no-browser --all --timeout --db --format --color --verbose --quiet --no-input --help sandbox"
+            opts="-v -q -h --name --relink --no-browser --all --timeout --db --format --color --verbose --quiet --no-input --help sandbox"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --relink)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

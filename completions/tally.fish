@@ -58,6 +58,7 @@ complete -c tally -n "__fish_tally_using_subcommand demo" -s q -l quiet -d 'Prin
 complete -c tally -n "__fish_tally_using_subcommand demo" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand link" -l name -d 'A name for the connection (default: the provider\'s name, made unique)' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l relink -d 'Renew an existing connection\'s consent in place: its accounts are matched by stable identity (IBAN, or mask and name), never duplicated, and the next sync backfills the gap' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l timeout -d 'How long to wait for the consent, in seconds' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''

@@ -12,6 +12,7 @@ mod errors;
 mod generated;
 mod keyring;
 mod link;
+mod relink;
 mod report;
 mod sandbox;
 mod sync;

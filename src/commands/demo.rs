@@ -48,8 +48,9 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         robot::follow(&http, &back)
     };
     let args = super::link::Args {
-        provider: ProviderKind::Sandbox,
+        provider: Some(ProviderKind::Sandbox),
         name: Some("sandbox".into()),
+        relink: None,
         no_browser: true,
         all: true,
         timeout: 30,

@@ -21,11 +21,15 @@ use crate::store::{accounts, connections};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The provider to link
-    #[arg(value_enum)]
-    pub provider: ProviderKind,
+    #[arg(value_enum, required_unless_present = "relink")]
+    pub provider: Option<ProviderKind>,
     /// A name for the connection (default: the provider's name, made unique)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "relink")]
     pub name: Option<String>,
+    /// Renew an existing connection's consent in place: its accounts are matched by stable
+    /// identity (IBAN, or mask and name), never duplicated, and the next sync backfills the gap
+    #[arg(long, value_name = "CONNECTION", conflicts_with = "provider")]
+    pub relink: Option<String>,
     /// Only print the consent URL; do not try to open a browser
     #[arg(long)]
     pub no_browser: bool,
@@ -38,7 +42,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
-    if !args.all && !ctx.interactive() {
+    // Re-linking keeps the accounts it matches; only a first link must ask which to track.
+    if args.relink.is_none() && !args.all && !ctx.interactive() {
         return usage(
             "choosing which accounts to track needs a terminal",
             "pass --all to track every account the consent covers",
@@ -51,6 +56,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
 
 /// The whole link; `tally demo` calls it with a robot for `ui`. Returns the connection's name.
 pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
+    if let Some(name) = &args.relink {
+        return super::relink::relink(ctx, name, args, ui);
+    }
+    let kind = args.provider.expect("clap requires a provider without --relink");
     // Fail on an unusable database or keyring now, not after the user has consented.
     let (store, _) = ctx.store_and_secrets()?;
     if let Some(name) = &args.name
@@ -61,7 +70,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
             "choose another --name, or `tally connections unlink` the old one first",
         );
     }
-    let provider = ctx.provider(args.provider)?;
+    let provider = ctx.provider(kind)?;
     let out = &ctx.out;
     let linked = provider.link(ui, Duration::from_secs(args.timeout), &|m| out.status(m))?;
 
@@ -80,18 +89,18 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
     let now = ctx.now();
     ctx.warn_if_plaintext_secrets()?;
     let (store, secrets) = ctx.store_and_secrets()?;
-    let secret_ref = format!("{}-{}", args.provider.as_str(), random_hex()?);
+    let secret_ref = format!("{}-{}", kind.as_str(), random_hex()?);
     secrets.set(&secret_ref, &secret)?;
     let saved = store.atomic(|db| {
         let name = match &args.name {
             Some(n) => n.clone(),
-            None => connections::free_name(db, args.provider.as_str())?,
+            None => connections::free_name(db, kind.as_str())?,
         };
         let id = connections::insert(
             db,
             &connections::NewConnection {
                 name: &name,
-                provider: args.provider.as_str(),
+                provider: kind.as_str(),
                 institution: &linked.institution,
                 consent_expires_at: linked.consent_expires_at,
                 secret_ref: &secret_ref,
@@ -135,7 +144,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
 }
 
 /// Ask which accounts to track (all ticked to start with).
-fn choose(remote: &[RemoteAccount]) -> Result<Vec<bool>> {
+pub fn choose(remote: &[RemoteAccount]) -> Result<Vec<bool>> {
     let labels: Vec<String> = remote
         .iter()
         .map(|r| format!("{} ····{} ({}, {})", r.name, r.mask.as_deref().unwrap_or("?"), r.kind.as_str(), r.currency))

@@ -7,6 +7,7 @@ pub mod connections;
 pub mod demo;
 pub mod generate;
 pub mod link;
+pub mod relink;
 pub mod report;
 pub mod sandbox;
 pub mod sync;

@@ -76,7 +76,7 @@ pub fn accounts(state: &State, grant: &Grant, _req: &Req) -> Reply {
             let cur = a.opening_balance + current.get(&i).copied().unwrap_or(0);
             let avail = cur + pending.get(&i).copied().unwrap_or(0);
             json!({
-                "account_id": a.id,
+                "account_id": account_id(&a.id, grant),
                 "name": a.name,
                 "official_name": a.official_name,
                 "type": a.kind,
@@ -95,11 +95,17 @@ pub fn accounts(state: &State, grant: &Grant, _req: &Req) -> Reply {
     Reply::json(200, &json!({ "accounts": accounts, "consent_expires_at": grant.expires.to_rfc3339() }))
 }
 
-fn tx_json(state: &State, t: &Tx) -> Value {
+/// Account ids are scoped to one consent, as some real providers' are (Enable Banking's
+/// `uid`): a re-linked consent sees the same accounts under new ids.
+fn account_id(id: &str, grant: &Grant) -> String {
+    format!("{id}.g{}", grant.id)
+}
+
+fn tx_json(state: &State, grant: &Grant, t: &Tx) -> Value {
     let a = &state.bank.accounts[t.account];
     json!({
         "transaction_id": t.id,
-        "account_id": a.id,
+        "account_id": account_id(&a.id, grant),
         "date": t.date.to_string(),
         "authorized_date": t.authorized_date.map(|d| d.to_string()),
         "amount": money(t.amount, a.currency),
@@ -166,11 +172,13 @@ pub fn transactions_sync(state: &State, grant: &Grant, req: &Req) -> Reply {
         }
     }
     let pick = |map: &HashMap<String, &Tx>| -> Vec<Value> {
-        order.iter().filter_map(|id| map.get(id)).map(|t| tx_json(state, t)).collect()
+        order.iter().filter_map(|id| map.get(id)).map(|t| tx_json(state, grant, t)).collect()
     };
     let removed: Vec<Value> = removed
         .iter()
-        .map(|(id, acc)| json!({ "transaction_id": id, "account_id": state.bank.accounts[*acc].id }))
+        .map(
+            |(id, acc)| json!({ "transaction_id": id, "account_id": account_id(&state.bank.accounts[*acc].id, grant) }),
+        )
         .collect();
     Reply::json(
         200,

@@ -19,7 +19,8 @@
 //! - `POST /revoke`: `token`; revoking a refresh token ends the consent.
 //!
 //! # Data API (header `Authorization: Bearer <access_token>`)
-//! - `GET /api/accounts` → `{"accounts": [{"account_id", "name", "official_name", "type"
+//! - `GET /api/accounts` → `{"accounts": [{"account_id" (scoped to the consent: a new consent
+//!   sees the same accounts under new ids), "name", "official_name", "type"
 //!   ("depository"|"credit"), "subtype", "mask", "iban", "iso_currency_code", "balances":
 //!   {"current", "available", "as_of"}}], "consent_expires_at"}`
 //! - `GET /api/transactions/sync?cursor=C&count=N` (N ≤ 500, default 100; no cursor = from the
@@ -184,6 +185,7 @@ struct Code {
 
 #[derive(Debug)]
 struct Grant {
+    id: u64,
     accounts: Vec<usize>,
     expires: DateTime<Utc>,
     revoked: bool,

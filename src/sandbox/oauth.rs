@@ -169,7 +169,7 @@ fn exchange_code(state: &mut State, form: &Params) -> Reply {
     code.grant = Some(grant_id);
     let (user, nonce, accounts) = (code.user.clone(), code.request.nonce.clone(), code.accounts.clone());
     let expires = now + Duration::days(CONSENT_DAYS);
-    state.grants.insert(grant_id, Grant { accounts, expires, revoked: false });
+    state.grants.insert(grant_id, Grant { id: grant_id, accounts, expires, revoked: false });
     issue(state, grant_id, Some((&user, nonce.as_deref())))
 }
 

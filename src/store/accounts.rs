@@ -117,3 +117,9 @@ pub fn set_balances(
     )?;
     Ok(())
 }
+
+/// A provider's new id for an account we already know (ids may be session-scoped).
+pub fn set_external_id(db: &Db, id: i64, external_id: &str) -> Result<()> {
+    db.execute("UPDATE account SET external_id = ?2 WHERE id = ?1", params![id, external_id])?;
+    Ok(())
+}

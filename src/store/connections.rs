@@ -103,3 +103,13 @@ pub fn set_synced(db: &Db, id: i64, at: DateTime<Utc>) -> Result<()> {
     db.execute("UPDATE connection SET last_synced_at = ?2 WHERE id = ?1", params![id, ts(at)])?;
     Ok(())
 }
+
+/// A renewed consent: new secret, new expiry, active again, and the cursor reset so the next
+/// sync backfills whatever happened while the old consent was dead (idempotently).
+pub fn renew(db: &Db, id: i64, secret_ref: &str, consent_expires_at: Option<DateTime<Utc>>) -> Result<()> {
+    db.execute(
+        "UPDATE connection SET secret_ref = ?2, consent_expires_at = ?3, status = 'active', cursor = NULL WHERE id = ?1",
+        params![id, secret_ref, consent_expires_at.map(ts)],
+    )?;
+    Ok(())
+}

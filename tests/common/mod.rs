@@ -95,7 +95,12 @@ impl TestEnv {
     pub fn link_with(&self, args: &[&str], browser: impl FnOnce(&str)) -> Run {
         let mut all = vec!["link", "sandbox", "--all", "--no-browser", "--timeout", "20"];
         all.extend_from_slice(args);
-        let mut child = self.command(&all).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        self.run_consenting(&all, browser)
+    }
+
+    /// Run `tally ARGS`; once it prints a consent URL, `browser` plays the user.
+    pub fn run_consenting(&self, args: &[&str], browser: impl FnOnce(&str)) -> Run {
+        let mut child = self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut seen = String::new();
         let mut url = None;
@@ -119,12 +124,7 @@ impl TestEnv {
 
     /// Link the sandbox as a user who approves everything.
     pub fn link(&self) -> Run {
-        self.link_with(&[], |url| {
-            let http = tally::context::http_client().unwrap();
-            let back = robot::consent(&http, url, robot::Decision::Approve).unwrap();
-            robot::follow(&http, &back).unwrap();
-        })
-        .ok()
+        self.link_with(&[], approve).ok()
     }
 
     /// Link, then sync once.
@@ -142,4 +142,11 @@ impl TestEnv {
 pub fn query<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// Play a user who approves every account on the consent page.
+pub fn approve(url: &str) {
+    let http = tally::context::http_client().unwrap();
+    let back = robot::consent(&http, url, robot::Decision::Approve).unwrap();
+    robot::follow(&http, &back).unwrap();
 }

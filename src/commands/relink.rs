@@ -1,0 +1,100 @@
+//! `tally link --relink NAME`: renew a connection's consent in place. The new consent's
+//! accounts are matched to the stored ones by stable identity (IBAN, or mask + name +
+//! institution), never by the provider's ids, which may be scoped to one consent. Nothing is
+//! duplicated; the cursor is reset so the next sync backfills the gap.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::link::Args;
+use crate::context::Ctx;
+use crate::error::UserError;
+use crate::oauth::ConsentUi;
+use crate::providers::{ProviderKind, Session};
+use crate::secrets::{Secrets, random_hex};
+use crate::store::{accounts, connections};
+
+pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
+    let (store, _) = ctx.store_and_secrets()?;
+    let conn = super::connections::resolve(store.db(), name)?;
+    let known = accounts::for_connection(store.db(), conn.id)?;
+    let Some(kind) = ProviderKind::parse(&conn.provider) else {
+        return Err(UserError::failure(format!(
+            "{} uses provider {:?}, which this tally does not know",
+            conn.name, conn.provider
+        ))
+        .into());
+    };
+    let provider = ctx.provider(kind)?;
+    let out = &ctx.out;
+    let linked = provider.link(ui, Duration::from_secs(args.timeout), &|m| out.status(m))?;
+    let scratch = Secrets::memory();
+    let mut session = Session::new(&scratch, "relink", linked.secret.clone());
+    let remote = provider.accounts(&mut session)?;
+    let secret = session.secret().clone();
+
+    // Match by identity; what is left over is new to us.
+    let matched: Vec<(usize, Option<&accounts::Account>)> = remote
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i, known.iter().find(|k| k.identity.as_deref() == Some(r.identity.as_str()))))
+        .collect();
+    let fresh: Vec<usize> = matched.iter().filter(|(_, k)| k.is_none()).map(|(i, _)| *i).collect();
+    let track_fresh = if fresh.is_empty() || args.all {
+        vec![true; fresh.len()]
+    } else if ctx.interactive() {
+        let new_ones: Vec<_> = fresh.iter().map(|&i| remote[i].clone()).collect();
+        super::link::choose(&new_ones)?
+    } else {
+        // Without a terminal, new accounts wait for the user rather than being guessed at.
+        vec![false; fresh.len()]
+    };
+
+    let now = ctx.now();
+    ctx.warn_if_plaintext_secrets()?;
+    let (store, secrets) = ctx.store_and_secrets()?;
+    let secret_ref = format!("{}-{}", kind.as_str(), random_hex()?);
+    secrets.set(&secret_ref, &secret)?;
+    let saved = store.atomic(|db| {
+        for (i, k) in &matched {
+            if let Some(k) = k {
+                accounts::set_external_id(db, k.id, &remote[*i].external_id)?;
+            }
+        }
+        for (&i, &track) in fresh.iter().zip(&track_fresh) {
+            let r = &remote[i];
+            accounts::insert(
+                db,
+                &accounts::NewAccount {
+                    connection_id: conn.id,
+                    external_id: &r.external_id,
+                    identity: Some(&r.identity),
+                    name: &r.name,
+                    official_name: r.official_name.as_deref(),
+                    kind: r.kind.as_str(),
+                    currency: r.currency.code(),
+                    mask: r.mask.as_deref(),
+                    tracked: track,
+                },
+                now,
+            )?;
+        }
+        connections::renew(db, conn.id, &secret_ref, linked.consent_expires_at)
+    });
+    if let Err(e) = saved {
+        let _ = secrets.delete(&secret_ref);
+        return Err(e.context("cannot save the renewed consent; the old connection is unchanged"));
+    }
+    // The old tokens are dead or superseded.
+    secrets.delete(&conn.secret_ref)?;
+    let since = conn.last_synced_at.map_or_else(|| "the beginning".to_string(), |t| t.date_naive().to_string());
+    ctx.out.status(&format!(
+        "Relinked {}: {} accounts matched by identity, {} new{}. The next `tally sync` backfills since {since}.",
+        conn.name,
+        matched.len() - fresh.len(),
+        fresh.len(),
+        if track_fresh.iter().any(|t| !t) { " (not tracked yet: choose them in a terminal)" } else { "" },
+    ));
+    Ok(conn.name)
+}
