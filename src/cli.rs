@@ -7,7 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{accounts, config, connections, demo, generate, link, report, sandbox, sync, tx};
+use crate::commands::{accounts, config, connections, demo, doctor, generate, link, report, sandbox, sync, tx};
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
 
@@ -56,6 +56,7 @@ pub enum Command {
     Connections(connections::Args),
     Accounts(accounts::Args),
     Sync(sync::Args),
+    Doctor(doctor::Args),
     #[command(subcommand)]
     Tx(tx::Command),
     #[command(subcommand)]

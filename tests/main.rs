@@ -8,6 +8,7 @@ mod accounts;
 mod connections;
 mod cron;
 mod demo;
+mod doctor;
 mod errors;
 mod generated;
 mod keyring;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod config;
 pub mod connections;
 pub mod demo;
+pub mod doctor;
 pub mod generate;
 pub mod link;
 pub mod relink;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<()> {
     init_logging(ctx.config.log_filter.as_deref(), cli.global.verbose);
     match cli.command {
         Command::Demo(args) => demo::run(&mut ctx, args),
+        Command::Doctor(args) => doctor::run(&mut ctx, args),
         Command::Link(args) => link::run(&mut ctx, args),
         Command::Connections(args) => connections::run(&mut ctx, args),
         Command::Accounts(args) => accounts::run(&mut ctx, args),

@@ -82,3 +82,13 @@ pub fn history(db: &Db, limit: u64) -> Result<Vec<HistoryRow>> {
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+/// The last successful sync of each tracked account of a connection: (account name, when).
+pub fn last_ok(db: &Db, connection_id: i64) -> Result<Vec<(String, Option<String>)>> {
+    let mut stmt = db.prepare(
+        "SELECT a.name, (SELECT max(r.finished_at) FROM sync_run r WHERE r.account_id = a.id AND r.status = 'ok')
+         FROM account a WHERE a.connection_id = ?1 AND a.tracked ORDER BY a.name",
+    )?;
+    let rows = stmt.query_map([connection_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

@@ -1,0 +1,147 @@
+//! `tally doctor`: check everything a sync depends on and say what to do about each problem.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::config::SecretsBackend;
+use crate::context::Ctx;
+use crate::error::UserError;
+use crate::secrets::Secrets;
+use crate::store::{self, connections, sync_runs};
+
+/// Check the database, the keyring, consents and syncs, with a hint for each problem
+///
+/// Exits non-zero when any check fails; warnings (a consent expiring soon, a stale sync)
+/// leave the exit code at 0.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+#[derive(Debug, Serialize)]
+struct Finding {
+    check: &'static str,
+    subject: String,
+    status: &'static str,
+    detail: String,
+    hint: Option<String>,
+}
+
+impl Finding {
+    fn new(check: &'static str, subject: impl Into<String>, status: &'static str, detail: impl Into<String>) -> Self {
+        Finding { check, subject: subject.into(), status, detail: detail.into(), hint: None }
+    }
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// A sync older than this is worth a warning.
+const STALE_DAYS: i64 = 7;
+
+pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
+    let mut found = Vec::new();
+    let now = ctx.now();
+    let warn_days = ctx.config.consent_warn_days;
+
+    let store = ctx.store()?;
+    let integrity = store.integrity_check()?;
+    found.push(if integrity == "ok" {
+        Finding::new("database", store.path().display().to_string(), "ok", "integrity check passed")
+    } else {
+        Finding::new("database", store.path().display().to_string(), "fail", integrity)
+            .hint("restore a backup; `sqlite3 tally.db .recover` may save what is left")
+    });
+    let version = store.schema_version()?;
+    found.push(Finding::new(
+        "schema",
+        format!("version {version}"),
+        "ok",
+        format!("this tally writes {}", store::SCHEMA_VERSION),
+    ));
+    let conns = connections::list(store.db())?;
+    let last_syncs: Vec<_> = conns.iter().map(|c| sync_runs::last_ok(store.db(), c.id)).collect::<Result<_>>()?;
+
+    let backend = ctx.config.secrets_backend;
+    let secrets = match Secrets::from_config(&ctx.config) {
+        Ok(s) => {
+            found.push(match backend {
+                SecretsBackend::Keyring => Finding::new("secrets", "OS keyring", "ok", "reachable"),
+                SecretsBackend::File => Finding::new(
+                    "secrets",
+                    ctx.config.secrets_path.display().to_string(),
+                    "warn",
+                    "plaintext file (TALLY_SECRETS=file)",
+                )
+                .hint("fine for a server without a keyring; protect the file and its backups"),
+            });
+            Some(s)
+        }
+        Err(e) => {
+            let hint = crate::error::user_error(&e).and_then(|u| u.hint.clone());
+            let f = Finding::new("secrets", "OS keyring", "fail", format!("{e:#}"));
+            found.push(match hint {
+                Some(h) => f.hint(h),
+                None => f,
+            });
+            None
+        }
+    };
+
+    for (c, last) in conns.iter().zip(last_syncs) {
+        let name = &c.name;
+        match c.status.as_str() {
+            "revoked" => {
+                found.push(Finding::new("connection", name, "ok", "unlinked; its data is kept"));
+                continue;
+            }
+            "needs_relink" => found.push(
+                Finding::new("connection", name, "fail", "the bank no longer accepts its consent")
+                    .hint(format!("tally link --relink {name}")),
+            ),
+            _ => found.push(Finding::new("connection", name, "ok", "active")),
+        }
+        if let Some(s) = &secrets {
+            match s.get(&c.secret_ref) {
+                Ok(Some(_)) => found.push(Finding::new("tokens", name, "ok", "present")),
+                Ok(None) => found.push(
+                    Finding::new("tokens", name, "fail", "missing from the secret store")
+                        .hint(format!("tally link --relink {name}")),
+                ),
+                Err(e) => found.push(Finding::new("tokens", name, "fail", format!("{e:#}"))),
+            }
+        }
+        if let Some(expires) = c.consent_expires_at {
+            let days = (expires - now).num_days();
+            let f = Finding::new("consent", name, "ok", format!("expires {} ({days} days)", expires.date_naive()));
+            found.push(if expires <= now {
+                Finding { status: "fail", detail: format!("expired on {}", expires.date_naive()), ..f }
+                    .hint(format!("tally link --relink {name}"))
+            } else if days <= warn_days {
+                Finding { status: "warn", ..f }.hint(format!("renew it soon: tally link --relink {name}"))
+            } else {
+                f
+            });
+        }
+        for (account, when) in last {
+            let subject = format!("{name} / {account}");
+            let f = match when.as_deref().map(crate::store::parse_ts).transpose()? {
+                None => Finding::new("last sync", subject, "warn", "never synced").hint(format!("tally sync {name}")),
+                Some(t) if (now - t).num_days() > STALE_DAYS => {
+                    Finding::new("last sync", subject, "warn", format!("{} days ago", (now - t).num_days()))
+                        .hint(format!("tally sync {name}; `tally sync --history` shows what failed"))
+                }
+                Some(t) => Finding::new("last sync", subject, "ok", crate::store::ts(t)),
+            };
+            found.push(f);
+        }
+    }
+
+    ctx.out.rows(&found)?;
+    let failed = found.iter().filter(|f| f.status == "fail").count();
+    if failed > 0 {
+        return Err(UserError::failure(format!("doctor found {failed} problem{}", if failed == 1 { "" } else { "s" }))
+            .hint("each failed check above has its own hint")
+            .into());
+    }
+    Ok(())
+}
