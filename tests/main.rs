@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod connections;
+mod crash;
 mod cron;
 mod demo;
 mod doctor;

@@ -44,9 +44,14 @@ impl Run {
 
 impl TestEnv {
     pub fn new() -> TestEnv {
+        TestEnv::with_scale(1)
+    }
+
+    /// A bigger bank: `scale` sets of four accounts, each with two years of history.
+    pub fn with_scale(scale: u32) -> TestEnv {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let now = tally::config::parse_now(NOW).unwrap();
-        let sandbox = sandbox::serve(listener, Options { seed: 42, scale: 1, now: Some(now) }).unwrap();
+        let sandbox = sandbox::serve(listener, Options { seed: 42, scale, now: Some(now) }).unwrap();
         TestEnv { dir: tempfile::tempdir().unwrap(), sandbox }
     }
 
