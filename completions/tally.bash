@@ -485,7 +485,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__link)
-            opts="-v -q -h --name --relink --no-browser --all --timeout --db --format --color --verbose --quiet --no-input --help sandbox"
+            opts="-v -q -h --name --relink --no-browser --all --timeout --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -19,6 +19,7 @@ mod report;
 mod sandbox;
 mod sync;
 mod tx;
+mod window;
 
 /// A test file that is not declared above would silently never run.
 #[test]

@@ -16,25 +16,31 @@ use crate::secrets::{SecretString, Secrets};
 pub enum ProviderKind {
     /// The built-in sandbox bank (OAuth 2.0 + PKCE on a loopback redirect)
     Sandbox,
+    /// The same sandbox bank read through its cursorless date-window API, the way
+    /// GoCardless-style providers work
+    SandboxWindow,
 }
 
 impl ProviderKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::Sandbox => "sandbox",
+            ProviderKind::SandboxWindow => "sandbox-window",
         }
     }
 
     pub fn parse(s: &str) -> Option<ProviderKind> {
         match s {
             "sandbox" => Some(ProviderKind::Sandbox),
+            "sandbox-window" => Some(ProviderKind::SandboxWindow),
             _ => None,
         }
     }
 
     pub fn build(self, env: ProviderEnv) -> Box<dyn Provider> {
         match self {
-            ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env)),
+            ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Cursor)),
+            ProviderKind::SandboxWindow => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Window)),
         }
     }
 }
@@ -74,6 +80,16 @@ pub struct Page {
     pub changes: Vec<AccountChange>,
     pub next_cursor: String,
     pub has_more: bool,
+    /// For providers without a cursor: `changes` is the whole current state of one account
+    /// from a date on, and the reconciler derives what was removed (`sync::window`).
+    pub window: Option<Window>,
+}
+
+/// The account and dates a window page covers (from `from` to the provider's today).
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub account_external_id: String,
+    pub from: chrono::NaiveDate,
 }
 
 /// A connection's secret during one command; replacing it (token rotation) persists at once,

@@ -16,15 +16,29 @@ use crate::oauth::{self, ConsentUi, Endpoints, Tokens, token};
 
 const INSTITUTION: &str = "Tally Sandbox Bank";
 const PAGE_SIZE: u32 = 500;
+/// Window mode re-reads this many days before the last sync, to catch late and changed rows.
+const OVERLAP_DAYS: u64 = 14;
+/// Window mode's first sync reaches this far back.
+const HISTORY_DAYS: u64 = 730;
+
+/// Which of the sandbox's two transaction APIs to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `/api/transactions/sync`: added / modified / removed after a cursor.
+    Cursor,
+    /// `/api/transactions`: the current state of a date window, one account per page.
+    Window,
+}
 
 pub struct Sandbox {
     env: ProviderEnv,
+    mode: Mode,
     endpoints: OnceLock<Endpoints>,
 }
 
 impl Sandbox {
-    pub fn new(env: ProviderEnv) -> Sandbox {
-        Sandbox { env, endpoints: OnceLock::new() }
+    pub fn new(env: ProviderEnv, mode: Mode) -> Sandbox {
+        Sandbox { env, mode, endpoints: OnceLock::new() }
     }
 
     fn endpoints(&self) -> Result<&Endpoints> {
@@ -131,6 +145,11 @@ struct WireSync {
 }
 
 #[derive(Debug, Deserialize)]
+struct WireWindow {
+    transactions: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
 struct WireRemoved {
     transaction_id: String,
     account_id: String,
@@ -210,9 +229,66 @@ fn to_change(raw: serde_json::Value) -> Result<AccountChange> {
     })
 }
 
+impl Sandbox {
+    fn fetch_cursor(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page> {
+        let mut path = format!("/api/transactions/sync?count={PAGE_SIZE}");
+        if let Some(c) = cursor {
+            path.push_str("&cursor=");
+            path.push_str(&url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>());
+        }
+        let (wire, _): (WireSync, _) = self.get(session, &path)?;
+        let mut changes = Vec::with_capacity(wire.added.len() + wire.modified.len() + wire.removed.len());
+        for raw in wire.added.into_iter().chain(wire.modified) {
+            changes.push(to_change(raw)?);
+        }
+        for r in wire.removed {
+            let raw = serde_json::json!({ "removed": r.transaction_id, "account_id": r.account_id }).to_string();
+            changes.push(AccountChange {
+                account_external_id: r.account_id,
+                raw,
+                change: Change::Remove { external_id: r.transaction_id },
+            });
+        }
+        Ok(Page { changes, next_cursor: wire.next_cursor, has_more: wire.has_more, window: None })
+    }
+
+    /// One account per page. The position `w1:<date of last full sync>:<account index>` lets
+    /// an interrupted sync resume at the account it was on.
+    fn fetch_window(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page> {
+        let (since, index) = match cursor.map(|c| c.split(':').collect::<Vec<_>>()).as_deref() {
+            None => (None, 0),
+            Some(["w1", date, index]) => {
+                let since = if date.is_empty() { None } else { Some(date.parse::<NaiveDate>()?) };
+                (since, index.parse::<usize>()?)
+            }
+            Some(_) => anyhow::bail!("the stored position {cursor:?} is not a window position; link again"),
+        };
+        let accounts = self.accounts(session)?;
+        let Some(account) = accounts.get(index) else {
+            anyhow::bail!("the stored position names account {index} of {}", accounts.len());
+        };
+        let today = self.env.now.date_naive();
+        let from = since.map_or(today - chrono::Days::new(HISTORY_DAYS), |d| d - chrono::Days::new(OVERLAP_DAYS));
+        let path = format!(
+            "/api/transactions?account_id={}&start_date={from}",
+            url::form_urlencoded::byte_serialize(account.external_id.as_bytes()).collect::<String>()
+        );
+        let (wire, _): (WireWindow, _) = self.get(session, &path)?;
+        let changes = wire.transactions.into_iter().map(to_change).collect::<Result<Vec<_>>>()?;
+        let has_more = index + 1 < accounts.len();
+        let since_text = since.map(|d| d.to_string()).unwrap_or_default();
+        let next_cursor = if has_more { format!("w1:{since_text}:{}", index + 1) } else { format!("w1:{today}:0") };
+        let window = super::Window { account_external_id: account.external_id.clone(), from };
+        Ok(Page { changes, next_cursor, has_more, window: Some(window) })
+    }
+}
+
 impl Provider for Sandbox {
     fn kind(&self) -> ProviderKind {
-        ProviderKind::Sandbox
+        match self.mode {
+            Mode::Cursor => ProviderKind::Sandbox,
+            Mode::Window => ProviderKind::SandboxWindow,
+        }
     }
 
     fn link(&self, ui: &ConsentUi<'_>, timeout: Duration, say: &dyn Fn(&str)) -> Result<Linked> {
@@ -237,25 +313,10 @@ impl Provider for Sandbox {
     }
 
     fn fetch(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page> {
-        let mut path = format!("/api/transactions/sync?count={PAGE_SIZE}");
-        if let Some(c) = cursor {
-            path.push_str("&cursor=");
-            path.push_str(&url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>());
+        match self.mode {
+            Mode::Cursor => self.fetch_cursor(session, cursor),
+            Mode::Window => self.fetch_window(session, cursor),
         }
-        let (wire, _): (WireSync, _) = self.get(session, &path)?;
-        let mut changes = Vec::with_capacity(wire.added.len() + wire.modified.len() + wire.removed.len());
-        for raw in wire.added.into_iter().chain(wire.modified) {
-            changes.push(to_change(raw)?);
-        }
-        for r in wire.removed {
-            let raw = serde_json::json!({ "removed": r.transaction_id, "account_id": r.account_id }).to_string();
-            changes.push(AccountChange {
-                account_external_id: r.account_id,
-                raw,
-                change: Change::Remove { external_id: r.transaction_id },
-            });
-        }
-        Ok(Page { changes, next_cursor: wire.next_cursor, has_more: wire.has_more })
     }
 
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {

@@ -118,6 +118,55 @@ fn tx_json(state: &State, grant: &Grant, t: &Tx) -> Value {
     })
 }
 
+/// The cursorless API: the current state of one account's transactions from `start_date` to
+/// the bank's today. Like many PSD2 aggregators it does not say which pending transaction a
+/// posted one replaces, and vanished transactions simply are not there any more.
+pub fn transactions_window(state: &State, grant: &Grant, req: &Req) -> Reply {
+    let Some(account) = get(&req.query, "account_id")
+        .and_then(|id| grant.accounts.iter().copied().find(|&i| account_id(&state.bank.accounts[i].id, grant) == id))
+    else {
+        return Reply::error(404, "unknown_account", "no such account under this consent");
+    };
+    let Some(start) = get(&req.query, "start_date").and_then(|d| d.parse::<chrono::NaiveDate>().ok()) else {
+        return Reply::error(400, "invalid_request", "start_date (YYYY-MM-DD) is required");
+    };
+    let today = state.clock.today();
+    let visible = state.bank.events.partition_point(|e| e.visible <= today);
+    // In first-seen order; `None` once removed.
+    let mut live: Vec<Option<&Tx>> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for e in &state.bank.events[..visible] {
+        if e.change.account() != account {
+            continue;
+        }
+        match &e.change {
+            Change::Added(t) | Change::Modified(t) => match index.get(t.id.as_str()) {
+                Some(&i) => live[i] = Some(t),
+                None => {
+                    index.insert(&t.id, live.len());
+                    live.push(Some(t));
+                }
+            },
+            Change::Removed { id, .. } => {
+                if let Some(i) = index.remove(id.as_str()) {
+                    live[i] = None;
+                }
+            }
+        }
+    }
+    let rows: Vec<Value> = live
+        .into_iter()
+        .flatten()
+        .filter(|t| t.date >= start)
+        .map(|t| {
+            let mut v = tx_json(state, grant, t);
+            v["pending_transaction_id"] = Value::Null;
+            v
+        })
+        .collect();
+    Reply::json(200, &json!({ "transactions": rows }))
+}
+
 pub fn transactions_sync(state: &State, grant: &Grant, req: &Req) -> Reply {
     let start = match get(&req.query, "cursor").filter(|c| !c.is_empty()) {
         None => 0,

@@ -303,9 +303,13 @@ impl Gen {
             let account = if self.rng.chance(50) { CHK } else { CARD };
             let mut t = self.tx(account, d, amount, raw, "FOOD_AND_DRINK_GROCERIES");
             self.at(d, Change::Added(t.clone()));
-            // Now and then the bank enriches the merchant name a day later: modified upstream.
+            // Now and then the bank enriches the merchant name a day later, and sometimes
+            // corrects the amount too: modified upstream.
             if self.rng.chance(25) {
                 t.merchant = Some(clean.to_string());
+                if self.rng.chance(30) {
+                    t.amount -= self.rng.range(1_00, 9_00);
+                }
                 self.at(d + Days::new(1), Change::Modified(t));
             }
             if account == CARD {
@@ -336,6 +340,14 @@ impl Gen {
             let id = hold.id.clone();
             self.at(d, Change::Added(hold));
             self.at(d + Days::new(3), Change::Removed { id, account: self.base + CARD });
+        }
+        // A duplicate charge the bank quietly takes back two days later: a posted row removed.
+        if self.rng.chance(3) {
+            let amount = -self.rng.range(10_00, 80_00);
+            let t = self.tx(CARD, d, amount, "AMZN MKTP US*2K4", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES");
+            let id = t.id.clone();
+            self.at(d, Change::Added(t));
+            self.at(d + Days::new(2), Change::Removed { id, account: self.base + CARD });
         }
         // A check that clears late: dated six days back, visible today.
         if self.rng.chance(3) {

@@ -129,6 +129,7 @@ fn route(state: &mut State, req: &Req) -> Reply {
         ("POST", "/revoke") => oauth::revoke(state, &req.form),
         ("GET", "/api/accounts") => api::with_faults(state, req, api::accounts),
         ("GET", "/api/transactions/sync") => api::with_faults(state, req, api::transactions_sync),
+        ("GET", "/api/transactions") => api::with_faults(state, req, api::transactions_window),
         ("POST", "/admin/clock") => admin::clock(state, &req.query),
         ("POST", "/admin/fault") => match admin::set_fault(state, &req.query) {
             Ok(()) => Reply::json(200, &serde_json::json!({ "ok": true })),

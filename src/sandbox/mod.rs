@@ -30,6 +30,9 @@
 //!   "pending_transaction_id", "category"}`. Amounts are decimal strings, negative = money out.
 //!   A posted transaction that replaces a pending one names it in `pending_transaction_id`, and
 //!   the pending one is removed. Within a page, changes to one transaction are merged.
+//! - `GET /api/transactions?account_id=A&start_date=YYYY-MM-DD` (the cursorless API) →
+//!   `{"transactions": [Tx]}`: the account's current transactions from that date to the bank's
+//!   today. It never sets `pending_transaction_id`, and removed transactions are just absent.
 //! - Errors: 401 `invalid_token` (expired or unknown token: refresh), 403 `consent_revoked` /
 //!   `consent_expired` (link again), 429 with `Retry-After`, 500.
 //!

@@ -289,3 +289,36 @@ pub fn spending(db: &Db, filter: &TxFilter) -> Result<Vec<SpendingRow>> {
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+/// Live rows of an account booked on or after `from`: (row id, external id).
+pub fn live_since(db: &Db, account_id: i64, from: NaiveDate) -> Result<Vec<(i64, String)>> {
+    let mut stmt = db.prepare(
+        "SELECT id, external_id FROM \"transaction\" WHERE account_id = ?1 AND booked_date >= ?2 AND status != 'removed'",
+    )?;
+    let rows = stmt
+        .query_map(params![account_id, from.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Pending rows of an account booked between two dates (inclusive), oldest first.
+pub fn pending_between(db: &Db, account_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<Transaction>> {
+    let sql = format!(
+        "{SELECT} WHERE t.account_id = ?1 AND t.status = 'pending' AND t.booked_date BETWEEN ?2 AND ?3
+         ORDER BY t.booked_date, t.id"
+    );
+    let mut stmt = db.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params![account_id, from.to_string(), to.to_string()], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Mark pending rows booked before `before` as removed, saying why. Returns how many.
+pub fn expire_pending(db: &Db, account_id: i64, before: NaiveDate, reason: &str, now: DateTime<Utc>) -> Result<usize> {
+    Ok(db.execute(
+        "UPDATE \"transaction\" SET status = 'removed', link_reason = ?3, updated_at = ?4
+         WHERE account_id = ?1 AND status = 'pending' AND booked_date < ?2",
+        params![account_id, before.to_string(), reason, ts(now)],
+    )?)
+}

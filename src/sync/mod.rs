@@ -4,9 +4,11 @@
 //! Balances are refreshed at the end; every account gets a `sync_run` audit row.
 
 pub mod lock;
+pub mod pending;
 pub mod reconcile;
+pub mod window;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use anyhow::Result;
@@ -14,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::categorize::Categorizer;
 use crate::error::Exit;
+use crate::model::Change;
 use crate::providers::{Provider, ProviderError, Session};
 use crate::secrets::Secrets;
 use crate::store::sync_runs::{self, Counts};
@@ -138,6 +141,21 @@ fn pull(
                     Effect::Unchanged => {}
                 }
             }
+            // A window page is the account's whole state from a date on: what it lacks is gone.
+            if let Some(w) = &page.window
+                && let Some(&account_id) = by_external.get(w.account_external_id.as_str())
+            {
+                let listed: HashSet<&str> = page
+                    .changes
+                    .iter()
+                    .filter_map(|c| match &c.change {
+                        Change::Upsert(t) => Some(t.external_id.as_str()),
+                        Change::Remove { .. } => None,
+                    })
+                    .collect();
+                let gone = window::remove_vanished(db, account_id, w.from, &listed, now)?;
+                counts.get_mut(&account_id).expect("tracked").removed += gone;
+            }
             connections::set_cursor(db, connection.id, Some(&page.next_cursor))
         })?;
         seen += page.changes.len() as u64;
@@ -149,6 +167,10 @@ fn pull(
     }
     let remote = provider.accounts(&mut session)?;
     store.atomic(|db| {
+        for a in tracked {
+            let expired = pending::expire(db, a.id, now.date_naive(), now)?;
+            counts.get_mut(&a.id).expect("tracked").removed += expired as u64;
+        }
         for r in &remote {
             if let Some(&id) = by_external.get(r.external_id.as_str()) {
                 accounts::set_balances(db, id, r.balance_current, r.balance_available, r.balance_as_of)?;

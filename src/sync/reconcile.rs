@@ -4,6 +4,7 @@
 //! - A known external id is updated in place (or left alone when nothing changed).
 //! - A posted row naming a pending one (the provider's own link) takes over that row: one
 //!   purchase, one row, the link and its reason kept. It works in either order of arrival.
+//! - Without such a link, `pending::find`'s explained heuristic may pair them instead.
 //! - A removal keeps the row and marks it removed; it drops out of every listing and report.
 
 use anyhow::Result;
@@ -74,6 +75,15 @@ fn upsert(
             txs::set_pending_link(db, pending.id, pending_id, &reason)?;
             return Ok(Effect::Modified);
         }
+    }
+    // No link from the provider at all: try the explained heuristic. (A provider that names a
+    // pending id we never received merged it away; guessing another row would be wrong.)
+    if t.pending_external_id.is_none()
+        && let Some((pending, reason)) = super::pending::find(db, account_id, t)?
+    {
+        txs::update(db, pending.id, t, category.as_ref(), raw_record_id, now)?;
+        txs::set_pending_link(db, pending.id, &pending.external_id, &reason)?;
+        return Ok(Effect::Modified);
     }
     txs::insert(db, account_id, t, category.as_ref(), raw_record_id, now)?;
     Ok(Effect::Added)
@@ -148,6 +158,22 @@ mod tests {
         })
     }
 
+    /// A transaction the way a window provider states it: no pending link.
+    fn bare(id: &str, day: u32, amount: i64, pending: bool, description: &str) -> Change {
+        Change::Upsert(NewTransaction {
+            external_id: id.into(),
+            pending_external_id: None,
+            booked_date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            value_date: None,
+            amount,
+            currency: Currency::parse("USD").unwrap(),
+            payee: None,
+            description: description.into(),
+            pending,
+            provider_category: None,
+        })
+    }
+
     fn rows(store: &Store) -> Vec<txs::Transaction> {
         txs::list(store.db(), &Default::default()).unwrap()
     }
@@ -186,5 +212,67 @@ mod tests {
         apply(db, a, &Change::Remove { external_id: "x".into() }, None, &cat, now).unwrap();
         assert!(rows(&store).is_empty());
         assert_eq!(txs::count_by_status(db, "removed").unwrap(), 1);
+    }
+
+    #[test]
+    fn heuristic_links_a_tipped_posting_a_few_days_later_and_says_why() {
+        let (store, a, cat) = setup();
+        let (db, now) = (store.db(), Utc::now());
+        apply(db, a, &bare("p", 20, -4000, true, "SQ *NOPA SAN FRANCISCO"), None, &cat, now).unwrap();
+        let effect = apply(db, a, &bare("q", 22, -4800, false, "SQ *NOPA"), None, &cat, now).unwrap();
+        assert_eq!(effect, Effect::Modified);
+        let all = rows(&store);
+        assert_eq!(all.len(), 1);
+        let reason = all[0].link_reason.as_deref().unwrap();
+        assert!(reason.contains("heuristic") && reason.contains("+20%") && reason.contains("2 days later"), "{reason}");
+        assert!(reason.contains("nopa"), "{reason}");
+        assert_eq!(all[0].pending_external_id.as_deref(), Some("p"));
+    }
+
+    #[test]
+    fn heuristic_refuses_too_big_a_change_too_late_or_another_merchant() {
+        for posted in [
+            bare("q", 21, -6000, false, "SQ *NOPA"),    // +50%: not a tip
+            bare("q", 28, -4000, false, "SQ *NOPA"),    // eight days later
+            bare("q", 21, -4000, false, "BLUE BOTTLE"), // another merchant
+            bare("q", 19, -4000, false, "SQ *NOPA"),    // posted before it was authorized
+            bare("q", 21, 4000, false, "SQ *NOPA"),     // a refund, not the purchase
+        ] {
+            let (store, a, cat) = setup();
+            let (db, now) = (store.db(), Utc::now());
+            apply(db, a, &bare("p", 20, -4000, true, "SQ *NOPA"), None, &cat, now).unwrap();
+            assert_eq!(apply(db, a, &posted, None, &cat, now).unwrap(), Effect::Added, "{posted:?}");
+            assert_eq!(rows(&store).len(), 2);
+        }
+    }
+
+    #[test]
+    fn two_identical_coffees_on_one_day_stay_two_rows() {
+        let (store, a, cat) = setup();
+        let (db, now) = (store.db(), Utc::now());
+        apply(db, a, &bare("p1", 20, -450, true, "BLUE BOTTLE COFFEE"), None, &cat, now).unwrap();
+        apply(db, a, &bare("p2", 20, -450, true, "BLUE BOTTLE COFFEE"), None, &cat, now).unwrap();
+        apply(db, a, &bare("q1", 21, -450, false, "BLUE BOTTLE COFFEE"), None, &cat, now).unwrap();
+        apply(db, a, &bare("q2", 21, -450, false, "BLUE BOTTLE COFFEE"), None, &cat, now).unwrap();
+        let all = rows(&store);
+        assert_eq!(all.len(), 2, "two purchases, two rows");
+        assert!(all.iter().all(|r| r.status == "posted"));
+        let mut replaced: Vec<_> = all.iter().map(|r| r.pending_external_id.clone().unwrap()).collect();
+        replaced.sort();
+        assert_eq!(replaced, ["p1", "p2"], "each pending claimed once");
+    }
+
+    #[test]
+    fn a_pending_that_never_posts_expires() {
+        let (store, a, cat) = setup();
+        let (db, now) = (store.db(), Utc::now());
+        apply(db, a, &bare("hold", 1, -20000, true, "MARRIOTT HOLD"), None, &cat, now).unwrap();
+        apply(db, a, &bare("fresh", 20, -500, true, "COFFEE"), None, &cat, now).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(crate::sync::pending::expire(db, a, today, now).unwrap(), 1);
+        let hold = txs::by_external_id(db, a, "hold").unwrap().unwrap();
+        assert_eq!(hold.status, "removed");
+        assert!(hold.link_reason.unwrap().contains("expired"));
+        assert_eq!(txs::by_external_id(db, a, "fresh").unwrap().unwrap().status, "pending");
     }
 }

@@ -1,0 +1,93 @@
+//! Pending to posted when the provider does not say which pending row a posted one replaces:
+//! an explained heuristic, and the expiry of pending rows that never post.
+//!
+//! A posted transaction takes over a live pending row of the same account when all hold:
+//! - the amount has the same sign and grew by at most `TIP_PERCENT` (a tip), or is equal;
+//! - it was booked 0 to `MAX_DRIFT_DAYS` days after the pending one;
+//! - their payees or descriptions share most of their words.
+//!
+//! The closest candidate wins (date, then amount). Each pending row is claimed once, so two
+//! identical coffees on one day stay two rows.
+
+use anyhow::Result;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+use crate::model::NewTransaction;
+use crate::store::{Db, transactions as txs};
+
+pub const TIP_PERCENT: i64 = 30;
+pub const MAX_DRIFT_DAYS: u64 = 5;
+/// A pending row older than this that never posted is dropped.
+pub const EXPIRY_DAYS: u64 = 14;
+
+/// The pending row `posted` most likely replaces, and why.
+pub fn find(db: &Db, account_id: i64, posted: &NewTransaction) -> Result<Option<(txs::Transaction, String)>> {
+    if posted.pending {
+        return Ok(None);
+    }
+    let from = posted.booked_date - Days::new(MAX_DRIFT_DAYS);
+    let candidates = txs::pending_between(db, account_id, from, posted.booked_date)?;
+    let best = candidates
+        .into_iter()
+        .filter(|p| p.currency == posted.currency.code() && tip_ok(p.amount, posted.amount))
+        .filter_map(|p| similar(&p, posted).map(|words| (p, words)))
+        .min_by_key(|(p, _)| ((posted.booked_date - p.booked_date).num_days(), (posted.amount - p.amount).abs(), p.id));
+    Ok(best.map(|(p, words)| {
+        let days = (posted.booked_date - p.booked_date).num_days();
+        let amount = if p.amount == posted.amount {
+            "same amount".to_string()
+        } else {
+            format!(
+                "amount {} to {} (+{}%)",
+                p.amount,
+                posted.amount,
+                (posted.amount - p.amount).abs() * 100 / p.amount.abs().max(1)
+            )
+        };
+        let reason = format!(
+            "matched by heuristic: same account, {amount}, posted {days} day{} later, shared words: {words}",
+            if days == 1 { "" } else { "s" }
+        );
+        (p, reason)
+    }))
+}
+
+/// Same sign, and the posted amount is the pending one plus at most `TIP_PERCENT`.
+fn tip_ok(pending: i64, posted: i64) -> bool {
+    let (p, q) = (pending.abs(), posted.abs());
+    pending.signum() == posted.signum() && q >= p && (q - p) * 100 <= p * TIP_PERCENT
+}
+
+/// The words two descriptions (or payees) share, when they share most of the shorter one's.
+fn similar(pending: &txs::Transaction, posted: &NewTransaction) -> Option<String> {
+    let pairs = [
+        (pending.payee.as_deref(), posted.payee.as_deref()),
+        (Some(pending.description.as_str()), Some(posted.description.as_str())),
+    ];
+    pairs.into_iter().find_map(|pair| match pair {
+        (Some(a), Some(b)) => shared_words(a, b),
+        _ => None,
+    })
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 2 && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect()
+}
+
+fn shared_words(a: &str, b: &str) -> Option<String> {
+    let (wa, wb) = (words(a), words(b));
+    let shared: Vec<&String> = wa.iter().filter(|w| wb.contains(w)).collect();
+    let shorter = wa.len().min(wb.len());
+    (shorter > 0 && shared.len() * 2 >= shorter)
+        .then(|| shared.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" "))
+}
+
+/// Drop pending rows that have waited longer than `EXPIRY_DAYS` without posting.
+pub fn expire(db: &Db, account_id: i64, today: NaiveDate, now: DateTime<Utc>) -> Result<usize> {
+    let reason = format!("pending for more than {EXPIRY_DAYS} days without posting: expired");
+    txs::expire_pending(db, account_id, today - Days::new(EXPIRY_DAYS), &reason, now)
+}

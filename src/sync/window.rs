@@ -1,0 +1,29 @@
+//! The window reconciler, for providers with no cursor: after a window page's rows are
+//! upserted, every stored live row of that account inside the window that the provider no
+//! longer lists is marked removed. Together they yield added / modified / removed exactly
+//! like a cursor provider's feed.
+
+use std::collections::HashSet;
+
+use anyhow::Result;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::store::{Db, transactions as txs};
+
+/// Mark what vanished upstream; returns how many rows that was.
+pub fn remove_vanished(
+    db: &Db,
+    account_id: i64,
+    from: NaiveDate,
+    listed: &HashSet<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut removed = 0;
+    for (id, external_id) in txs::live_since(db, account_id, from)? {
+        if !listed.contains(external_id.as_str()) {
+            txs::mark_removed(db, id, now)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
