@@ -14,6 +14,7 @@ mod errors;
 mod generated;
 mod keyring;
 mod link;
+mod quota;
 mod relink;
 mod report;
 mod sandbox;

@@ -49,7 +49,7 @@ fn link_both(env: &TestEnv) {
 /// Advance the bank to `day` one day at a time, syncing daily as cron would.
 fn sync_until(env: &TestEnv, today: &mut NaiveDate, day: NaiveDate) {
     while *today < day {
-        env.sandbox.advance_days(1);
+        env.pass_days(1);
         *today = today.succ_opt().unwrap();
         env.run(&["sync", "-q"]).ok();
     }

@@ -58,8 +58,8 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let name = super::link::link(ctx, &args, &ConsentUi::Robot(&play))?;
 
     section(ctx, "Sync");
-    let outcomes = super::sync::sync_named(ctx, &[name], std::time::Duration::from_secs(60))?;
-    super::sync::report(ctx, &outcomes)?;
+    let synced = super::sync::sync_named(ctx, &[name], std::time::Duration::from_secs(60), false)?;
+    super::sync::report(ctx, &synced)?;
 
     section(ctx, "Accounts");
     super::accounts::list(ctx)?;

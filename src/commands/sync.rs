@@ -36,6 +36,24 @@ pub struct Args {
     /// With --history: how many rows
     #[arg(long, default_value_t = 20, requires = "history")]
     pub limit: u64,
+    /// The cron mode: sync only connections that are due (by the provider's interval) and
+    /// have calls left today under its documented quota; skip the rest quietly
+    #[arg(long)]
+    pub if_due: bool,
+}
+
+/// A connection `--if-due` left alone, and why.
+#[derive(Debug, Serialize)]
+pub struct Skipped {
+    connection: String,
+    reason: String,
+}
+
+/// What `sync_named` did: outcomes of the connections synced, and those skipped.
+#[derive(Debug, Default)]
+pub struct Synced {
+    pub outcomes: Vec<Outcome>,
+    pub skipped: Vec<Skipped>,
 }
 
 /// One account's line of the summary (tables and CSV).
@@ -51,10 +69,11 @@ struct Row {
 
 /// The JSON summary: one object a script can read.
 #[derive(Debug, Serialize)]
-struct Summary {
+struct Summary<'a> {
     ok: bool,
     exit_code: u8,
     connections: Vec<ConnectionSummary>,
+    skipped: &'a [Skipped],
 }
 
 #[derive(Debug, Serialize)]
@@ -81,12 +100,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     if args.history {
         return history(ctx, args.limit);
     }
-    let outcomes = sync_named(ctx, &args.connections, Duration::from_secs(args.wait))?;
-    report(ctx, &outcomes)
+    let synced = sync_named(ctx, &args.connections, Duration::from_secs(args.wait), args.if_due)?;
+    report(ctx, &synced)
 }
 
 /// Sync the named connections (or all) under the database's sync lock.
-pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<Vec<Outcome>> {
+pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool) -> Result<Synced> {
     let store = ctx.store_or_create()?;
     let _lock = SyncLock::acquire(store.path(), wait)?;
     let chosen: Vec<connections::Connection> = if names.is_empty() {
@@ -100,7 +119,7 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<Vec
             .into());
     }
     let now = ctx.now();
-    let mut outcomes = Vec::new();
+    let mut synced = Synced::default();
     for c in chosen {
         if c.status == "revoked" {
             ctx.out.warn(&format!("{} is unlinked; skipping it", c.name));
@@ -113,6 +132,11 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<Vec
             ));
             continue;
         };
+        if if_due && let Some(reason) = not_due(ctx, &c, kind)? {
+            ctx.out.status(&format!("{}: skipped, {reason}", c.name));
+            synced.skipped.push(Skipped { connection: c.name.clone(), reason });
+            continue;
+        }
         let provider = ctx.provider(kind)?;
         let bar = ctx.out.progress(&format!("syncing {}", c.name));
         let (store, secrets) = ctx.store_and_secrets()?;
@@ -120,9 +144,20 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<Vec
             bar.set_message(format!("syncing {}: {n} changes", c.name));
         })?;
         bar.finish_and_clear();
-        outcomes.push(outcome);
+        synced.outcomes.push(outcome);
     }
-    Ok(outcomes)
+    Ok(synced)
+}
+
+/// Why `--if-due` should leave a connection alone, if it should.
+fn not_due(ctx: &mut Ctx, c: &connections::Connection, kind: ProviderKind) -> Result<Option<String>> {
+    let now = ctx.now();
+    let quota = kind.quota();
+    if let Some(due) = c.last_synced_at.map(|t| t + quota.interval).filter(|due| *due > now) {
+        return Ok(Some(format!("not due until {}", crate::store::ts(due))));
+    }
+    let budget = sync::budget_for(ctx.store()?, kind, c.id, now)?;
+    Ok((budget.left() == Some(0)).then(|| "no calls left today under the provider's quota".to_string()))
 }
 
 /// What to tell the user about a failed connection.
@@ -137,7 +172,8 @@ fn hint_for(o: &Outcome) -> String {
 }
 
 /// The summary on stdout, warnings and hints on stderr, and the exit code as the result.
-pub fn report(ctx: &Ctx, outcomes: &[Outcome]) -> Result<()> {
+pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
+    let outcomes = &synced.outcomes;
     let now = ctx.now();
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.error.is_some()).collect();
     let worst = failed.iter().map(|o| o.exit()).max_by_key(|e| exit_rank(*e)).unwrap_or(Exit::Ok);
@@ -146,6 +182,7 @@ pub fn report(ctx: &Ctx, outcomes: &[Outcome]) -> Result<()> {
         let summary = Summary {
             ok: failed.is_empty(),
             exit_code: worst as u8,
+            skipped: &synced.skipped,
             connections: outcomes
                 .iter()
                 .map(|o| ConnectionSummary {

@@ -4,6 +4,8 @@
 mod retry;
 pub mod sandbox;
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
@@ -37,6 +39,14 @@ impl ProviderKind {
         }
     }
 
+    /// The provider's documented limits.
+    pub fn quota(self) -> Quota {
+        match self {
+            ProviderKind::Sandbox => sandbox::quota(sandbox::Mode::Cursor),
+            ProviderKind::SandboxWindow => sandbox::quota(sandbox::Mode::Window),
+        }
+    }
+
     pub fn build(self, env: ProviderEnv) -> Box<dyn Provider> {
         match self {
             ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Cursor)),
@@ -64,6 +74,37 @@ pub enum ProviderError {
     Upstream { status: u16, message: String },
     #[error("the bank sent something tally cannot read: {0}")]
     Malformed(String),
+    #[error(
+        "today's quota is used up: {limit} calls for {scope} (the provider's documented limit); tally sends no more until tomorrow (UTC)"
+    )]
+    QuotaExhausted { scope: String, limit: u32 },
+}
+
+/// A provider's documented limits, which tally never exceeds.
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    /// Calls per UTC day for each scope (the connection, or one account); `None`: no limit.
+    pub per_day: Option<u32>,
+    /// How often an unattended sync (`sync --if-due`) should run.
+    pub interval: chrono::Duration,
+}
+
+/// What a sync may still spend today, and what it has spent.
+#[derive(Debug, Default)]
+pub struct Budget {
+    pub limit: Option<u32>,
+    /// Calls made today before this sync, by scope.
+    pub used: HashMap<String, u32>,
+    /// Calls made by this sync and not yet written to the ledger, by scope.
+    pub spent: HashMap<String, u32>,
+}
+
+impl Budget {
+    /// Calls left today in the tightest scope seen so far (the limit itself when none was used).
+    pub fn left(&self) -> Option<u32> {
+        let limit = self.limit?;
+        Some(limit.saturating_sub(self.used.values().copied().max().unwrap_or(0)))
+    }
 }
 
 /// The outcome of linking: the secret to keep and what the consent covers.
@@ -98,6 +139,7 @@ pub struct Session<'a> {
     secret: SecretString,
     store: &'a Secrets,
     key: String,
+    budget: Budget,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -108,7 +150,34 @@ impl std::fmt::Debug for Session<'_> {
 
 impl<'a> Session<'a> {
     pub fn new(store: &'a Secrets, key: &str, secret: SecretString) -> Session<'a> {
-        Session { secret, store, key: key.to_string() }
+        Session { secret, store, key: key.to_string(), budget: Budget::default() }
+    }
+
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Account for one call in `scope` before it is sent; refuse it if the quota is used up.
+    pub fn spend(&mut self, scope: &str) -> Result<()> {
+        let b = &mut self.budget;
+        let used = b.used.get(scope).copied().unwrap_or(0) + b.spent.get(scope).copied().unwrap_or(0);
+        if let Some(limit) = b.limit
+            && used >= limit
+        {
+            return Err(ProviderError::QuotaExhausted { scope: scope.to_string(), limit }.into());
+        }
+        *b.spent.entry(scope.to_string()).or_default() += 1;
+        Ok(())
+    }
+
+    /// The calls spent since the last time, for the ledger.
+    pub fn take_spent(&mut self) -> HashMap<String, u32> {
+        let spent = std::mem::take(&mut self.budget.spent);
+        for (scope, n) in &spent {
+            *self.budget.used.entry(scope.clone()).or_default() += n;
+        }
+        spent
     }
 
     pub fn secret(&self) -> &SecretString {

@@ -12,12 +12,18 @@ const TRIES: u32 = 4;
 /// A longer `Retry-After` than this is not waited out: the account fails for this run.
 const MAX_WAIT_SECS: u64 = 30;
 
-/// Send `make()` until it succeeds, fails for good, or the tries run out.
-pub fn send(make: impl Fn() -> RequestBuilder, url: &str) -> anyhow::Result<Response> {
+/// Send `make()` until it succeeds, fails for good, or the tries run out. `before` runs
+/// before every attempt (the quota ledger counts attempts) and can stop them.
+pub fn send(
+    make: impl Fn() -> RequestBuilder,
+    url: &str,
+    before: &mut dyn FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<Response> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let last = attempt == TRIES;
+        before()?;
         match make().send() {
             Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS => {
                 let retry_after = r

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::{Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Session, retry};
+use super::{Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry};
 use crate::model::{AccountChange, AccountKind, Change, NewTransaction, RemoteAccount};
 use crate::money::{Currency, parse_amount};
 use crate::oauth::{self, ConsentUi, Endpoints, Tokens, token};
@@ -20,6 +20,16 @@ const PAGE_SIZE: u32 = 500;
 const OVERLAP_DAYS: u64 = 14;
 /// Window mode's first sync reaches this far back.
 const HISTORY_DAYS: u64 = 730;
+
+/// The sandbox's documented limits, modelled on real providers'.
+pub fn quota(mode: Mode) -> Quota {
+    match mode {
+        // Like Plaid's /transactions/sync: no documented daily cap; the bank refreshes hourly.
+        Mode::Cursor => Quota { per_day: None, interval: chrono::Duration::hours(1) },
+        // Like GoCardless since 2025-03: 4 requests a day per account and scope.
+        Mode::Window => Quota { per_day: Some(4), interval: chrono::Duration::hours(6) },
+    }
+}
 
 /// Which of the sandbox's two transaction APIs to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +44,13 @@ pub struct Sandbox {
     env: ProviderEnv,
     mode: Mode,
     endpoints: OnceLock<Endpoints>,
+    /// Window mode lists accounts once per command: its quota is per day, like the bank's.
+    accounts: OnceLock<Vec<RemoteAccount>>,
 }
 
 impl Sandbox {
     pub fn new(env: ProviderEnv, mode: Mode) -> Sandbox {
-        Sandbox { env, mode, endpoints: OnceLock::new() }
+        Sandbox { env, mode, endpoints: OnceLock::new(), accounts: OnceLock::new() }
     }
 
     fn endpoints(&self) -> Result<&Endpoints> {
@@ -62,8 +74,14 @@ impl Sandbox {
         Ok(fresh)
     }
 
-    /// GET an API path with the bearer token: refresh when expired, once more on a 401.
-    fn get<T: DeserializeOwned>(&self, session: &mut Session<'_>, path: &str) -> Result<(T, serde_json::Value)> {
+    /// GET an API path with the bearer token: refresh when expired, once more on a 401. Each
+    /// attempt is charged to `scope` of the quota first.
+    fn get<T: DeserializeOwned>(
+        &self,
+        session: &mut Session<'_>,
+        path: &str,
+        scope: &str,
+    ) -> Result<(T, serde_json::Value)> {
         let url = format!("{}{path}", self.env.sandbox_url);
         let mut tokens = Tokens::from_secret(session.secret())?;
         if tokens.expired(self.env.now) {
@@ -72,7 +90,8 @@ impl Sandbox {
         let mut refreshed = false;
         loop {
             let bearer = tokens.access_token.clone();
-            let response = retry::send(|| self.env.http.get(&url).bearer_auth(&bearer), &url)?;
+            let response =
+                retry::send(|| self.env.http.get(&url).bearer_auth(&bearer), &url, &mut || session.spend(scope))?;
             let status = response.status().as_u16();
             let body = response.text().with_context(|| format!("cannot read the answer from {url}"))?;
             match status {
@@ -236,7 +255,7 @@ impl Sandbox {
             path.push_str("&cursor=");
             path.push_str(&url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>());
         }
-        let (wire, _): (WireSync, _) = self.get(session, &path)?;
+        let (wire, _): (WireSync, _) = self.get(session, &path, "connection")?;
         let mut changes = Vec::with_capacity(wire.added.len() + wire.modified.len() + wire.removed.len());
         for raw in wire.added.into_iter().chain(wire.modified) {
             changes.push(to_change(raw)?);
@@ -273,7 +292,7 @@ impl Sandbox {
             "/api/transactions?account_id={}&start_date={from}",
             url::form_urlencoded::byte_serialize(account.external_id.as_bytes()).collect::<String>()
         );
-        let (wire, _): (WireWindow, _) = self.get(session, &path)?;
+        let (wire, _): (WireWindow, _) = self.get(session, &path, &format!("account {}", account.name))?;
         let changes = wire.transactions.into_iter().map(to_change).collect::<Result<Vec<_>>>()?;
         let has_more = index + 1 < accounts.len();
         let since_text = since.map(|d| d.to_string()).unwrap_or_default();
@@ -308,8 +327,16 @@ impl Provider for Sandbox {
     }
 
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>> {
-        let (wire, _): (WireAccounts, _) = self.get(session, "/api/accounts")?;
-        wire.accounts.into_iter().map(to_remote).collect()
+        if let Some(cached) = self.accounts.get() {
+            return Ok(cached.clone());
+        }
+        let scope = if self.mode == Mode::Cursor { "connection" } else { "accounts" };
+        let (wire, _): (WireAccounts, _) = self.get(session, "/api/accounts", scope)?;
+        let accounts: Vec<RemoteAccount> = wire.accounts.into_iter().map(to_remote).collect::<Result<_>>()?;
+        if self.mode == Mode::Window {
+            let _ = self.accounts.set(accounts.clone());
+        }
+        Ok(accounts)
     }
 
     fn fetch(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page> {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod categories;
 pub mod connections;
+pub mod ledger;
 pub mod raw;
 pub mod sync_runs;
 pub mod transactions;

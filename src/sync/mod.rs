@@ -17,10 +17,10 @@ use chrono::{DateTime, Utc};
 use crate::categorize::Categorizer;
 use crate::error::Exit;
 use crate::model::Change;
-use crate::providers::{Provider, ProviderError, Session};
+use crate::providers::{Budget, Provider, ProviderError, ProviderKind, Session};
 use crate::secrets::Secrets;
 use crate::store::sync_runs::{self, Counts};
-use crate::store::{Store, accounts, connections, raw, transactions::TxFilter};
+use crate::store::{Store, accounts, connections, ledger, raw, transactions::TxFilter};
 use reconcile::Effect;
 
 /// What one connection's sync did, per account.
@@ -38,9 +38,9 @@ impl Outcome {
             None => Exit::Ok,
             Some(e) if needs_relink(e) => Exit::Reconsent,
             Some(e) => match e.chain().find_map(|c| c.downcast_ref::<ProviderError>()) {
-                Some(ProviderError::RateLimited { .. }) | Some(ProviderError::Upstream { status: 500.., .. }) => {
-                    Exit::TempFail
-                }
+                Some(ProviderError::RateLimited { .. })
+                | Some(ProviderError::QuotaExhausted { .. })
+                | Some(ProviderError::Upstream { status: 500.., .. }) => Exit::TempFail,
                 _ => crate::error::user_error(e).map_or(Exit::Failure, |u| u.exit),
             },
         }
@@ -109,14 +109,52 @@ fn pull(
     let Some(secret) = secrets.get(&connection.secret_ref)? else {
         return Err(ProviderError::NeedsRelink("its tokens are missing from the secret store".into()).into());
     };
-    let mut session = Session::new(secrets, &connection.secret_ref, secret);
+    let today = now.date_naive();
+    let budget = budget(store, provider, connection.id, now)?;
+    let mut session = Session::new(secrets, &connection.secret_ref, secret).with_budget(budget);
+    let result = pull_pages(store, provider, connection, &mut session, tracked, counts, now, progress);
+    // Calls made count, whatever became of them.
+    let spent = session.take_spent();
+    store.atomic(|db| spent.iter().try_for_each(|(scope, n)| ledger::add(db, connection.id, scope, today, *n)))?;
+    result
+}
+
+/// Today's allowance for a connection: the provider's limit and the ledger's count.
+pub fn budget(store: &Store, provider: &dyn Provider, connection_id: i64, now: DateTime<Utc>) -> Result<Budget> {
+    budget_for(store, provider.kind(), connection_id, now)
+}
+
+pub fn budget_for(store: &Store, kind: ProviderKind, connection_id: i64, now: DateTime<Utc>) -> Result<Budget> {
+    Ok(Budget {
+        limit: kind.quota().per_day,
+        used: ledger::today(store.db(), connection_id, now.date_naive())?,
+        spent: HashMap::new(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pull_pages(
+    store: &mut Store,
+    provider: &dyn Provider,
+    connection: &connections::Connection,
+    session: &mut Session<'_>,
+    tracked: &[accounts::Account],
+    counts: &mut HashMap<i64, Counts>,
+    now: DateTime<Utc>,
+    progress: &dyn Fn(u64),
+) -> Result<()> {
+    let today = now.date_naive();
     let by_external: HashMap<&str, i64> = tracked.iter().map(|a| (a.external_id.as_str(), a.id)).collect();
     let categorizer = Categorizer::load(store.db())?;
     let mut cursor = connection.cursor.clone();
     let mut seen = 0u64;
     loop {
-        let page = provider.fetch(&mut session, cursor.as_deref())?;
+        let page = provider.fetch(session, cursor.as_deref())?;
+        let spent = session.take_spent();
         store.atomic(|db| {
+            for (scope, n) in &spent {
+                ledger::add(db, connection.id, scope, today, *n)?;
+            }
             for change in &page.changes {
                 // Accounts the user chose not to track are skipped, raw payload and all.
                 let Some(&account_id) = by_external.get(change.account_external_id.as_str()) else {
@@ -165,7 +203,7 @@ fn pull(
         }
         cursor = Some(page.next_cursor);
     }
-    let remote = provider.accounts(&mut session)?;
+    let remote = provider.accounts(session)?;
     store.atomic(|db| {
         for a in tracked {
             let expired = pending::expire(db, a.id, now.date_naive(), now)?;

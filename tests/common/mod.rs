@@ -12,6 +12,8 @@ pub const NOW: &str = "2026-11-23T12:00:00Z";
 pub struct TestEnv {
     dir: tempfile::TempDir,
     pub sandbox: Sandbox,
+    /// tally's clock (`TALLY_NOW`), which `pass_days` moves with the bank's.
+    now: std::cell::Cell<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What a command printed and how it ended.
@@ -52,7 +54,13 @@ impl TestEnv {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let now = tally::config::parse_now(NOW).unwrap();
         let sandbox = sandbox::serve(listener, Options { seed: 42, scale, now: Some(now) }).unwrap();
-        TestEnv { dir: tempfile::tempdir().unwrap(), sandbox }
+        TestEnv { dir: tempfile::tempdir().unwrap(), sandbox, now: std::cell::Cell::new(now) }
+    }
+
+    /// Days pass for everyone: the bank's clock and tally's.
+    pub fn pass_days(&self, days: i64) {
+        self.sandbox.advance_days(days);
+        self.now.set(self.now.get() + chrono::Duration::days(days));
     }
 
     pub fn home(&self) -> PathBuf {
@@ -77,7 +85,7 @@ impl TestEnv {
             .env("HOME", self.dir.path())
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TALLY_HOME", self.home())
-            .env("TALLY_NOW", NOW)
+            .env("TALLY_NOW", self.now.get().to_rfc3339())
             .env("TALLY_SANDBOX_URL", self.sandbox.url())
             .env("TALLY_SECRETS", "file")
             .env("NO_COLOR", "1")

@@ -11,7 +11,6 @@ CREATE TABLE connection (
     cursor             TEXT,
     -- Names the keyring entry that holds this connection's tokens. Not itself a secret.
     secret_ref         TEXT NOT NULL UNIQUE,
-    quota_ledger       TEXT NOT NULL DEFAULT '{}',
     created_at         TEXT NOT NULL,
     last_synced_at     TEXT
 );
@@ -104,6 +103,16 @@ CREATE TABLE budget (
     currency    TEXT NOT NULL,
     starts_on   TEXT NOT NULL,
     UNIQUE (category_id, period, currency, starts_on)
+);
+
+-- Calls made to a provider per scope (the whole connection, or one account) per UTC day, so
+-- documented limits are never exceeded. Each attempt is recorded before it is sent.
+CREATE TABLE call_ledger (
+    connection_id INTEGER NOT NULL REFERENCES connection (id),
+    scope         TEXT NOT NULL,
+    day           TEXT NOT NULL,
+    calls         INTEGER NOT NULL,
+    PRIMARY KEY (connection_id, scope, day)
 );
 
 -- One audit row per account per sync.
