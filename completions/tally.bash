@@ -651,7 +651,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__sync)
-            opts="-v -q -h --wait --history --limit --if-due --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --wait --history --limit --if-due --replay --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

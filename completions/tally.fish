@@ -226,6 +226,7 @@ always\t''
 never\t''"
 complete -c tally -n "__fish_tally_using_subcommand sync" -l history -d 'List past syncs, newest first, instead of syncing'
 complete -c tally -n "__fish_tally_using_subcommand sync" -l if-due -d 'The cron mode: sync only connections that are due (by the provider\'s interval) and have calls left today under its documented quota; skip the rest quietly'
+complete -c tally -n "__fish_tally_using_subcommand sync" -l replay -d 'Rebuild the connections\' transactions from their stored raw records, without the network (after an upgrade changed how payloads are read or matched)'
 complete -c tally -n "__fish_tally_using_subcommand sync" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand sync" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand sync" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'

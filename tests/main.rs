@@ -16,6 +16,7 @@ mod keyring;
 mod link;
 mod quota;
 mod relink;
+mod replay;
 mod report;
 mod sandbox;
 mod sync;

@@ -40,6 +40,10 @@ pub struct Args {
     /// have calls left today under its documented quota; skip the rest quietly
     #[arg(long)]
     pub if_due: bool,
+    /// Rebuild the connections' transactions from their stored raw records, without the
+    /// network (after an upgrade changed how payloads are read or matched)
+    #[arg(long, conflicts_with_all = ["history", "if_due"])]
+    pub replay: bool,
 }
 
 /// A connection `--if-due` left alone, and why.
@@ -100,19 +104,27 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     if args.history {
         return history(ctx, args.limit);
     }
+    if args.replay {
+        return replay(ctx, &args.connections, Duration::from_secs(args.wait));
+    }
     let synced = sync_named(ctx, &args.connections, Duration::from_secs(args.wait), args.if_due)?;
     report(ctx, &synced)
+}
+
+/// The named connections, or every one that is not unlinked.
+fn choose(store: &crate::store::Store, names: &[String]) -> Result<Vec<connections::Connection>> {
+    if names.is_empty() {
+        Ok(connections::list(store.db())?.into_iter().filter(|c| c.status != "revoked").collect())
+    } else {
+        names.iter().map(|n| super::connections::resolve(store.db(), n)).collect()
+    }
 }
 
 /// Sync the named connections (or all) under the database's sync lock.
 pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool) -> Result<Synced> {
     let store = ctx.store_or_create()?;
     let _lock = SyncLock::acquire(store.path(), wait)?;
-    let chosen: Vec<connections::Connection> = if names.is_empty() {
-        connections::list(store.db())?.into_iter().filter(|c| c.status != "revoked").collect()
-    } else {
-        names.iter().map(|n| super::connections::resolve(store.db(), n)).collect::<Result<_>>()?
-    };
+    let chosen = choose(store, names)?;
     if chosen.is_empty() {
         return Err(UserError::usage("there is nothing to sync: no connections yet")
             .hint("link a bank first: `tally link sandbox`")
@@ -147,6 +159,36 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool)
         synced.outcomes.push(outcome);
     }
     Ok(synced)
+}
+
+/// `sync --replay`: rebuild from raw records, offline, and print what each account got.
+fn replay(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<()> {
+    let store = ctx.store()?;
+    let _lock = SyncLock::acquire(store.path(), wait)?;
+    let chosen = choose(store, names)?;
+    let now = ctx.now();
+    let mut rows = Vec::new();
+    for c in chosen {
+        let Some(kind) = ProviderKind::parse(&c.provider) else {
+            ctx.out.warn(&format!(
+                "{} uses provider {:?}, which this tally does not know; skipping it",
+                c.name, c.provider
+            ));
+            continue;
+        };
+        let provider = ctx.provider(kind)?;
+        for (a, n) in sync::replay::replay(ctx.store()?, provider.as_ref(), &c, now)? {
+            rows.push(Row {
+                connection: c.name.clone(),
+                account: a.name,
+                added: n.added,
+                modified: n.modified,
+                removed: n.removed,
+                status: "replayed",
+            });
+        }
+    }
+    ctx.out.rows(&rows)
 }
 
 /// Why `--if-due` should leave a connection alone, if it should.

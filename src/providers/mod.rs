@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use crate::model::{AccountChange, RemoteAccount};
+use crate::model::{AccountChange, Change, RemoteAccount};
 use crate::oauth::ConsentUi;
 use crate::secrets::{SecretString, Secrets};
 
@@ -201,4 +201,6 @@ pub trait Provider {
     fn fetch(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page>;
     /// End the consent at the provider.
     fn revoke(&self, session: &mut Session<'_>) -> Result<()>;
+    /// Turn a stored raw record back into the change it carried (for `sync --replay`).
+    fn normalize(&self, raw: &str) -> Result<Change>;
 }

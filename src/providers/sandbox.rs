@@ -346,6 +346,15 @@ impl Provider for Sandbox {
         }
     }
 
+    fn normalize(&self, raw: &str) -> Result<Change> {
+        let value: serde_json::Value =
+            serde_json::from_str(raw).map_err(|e| ProviderError::Malformed(format!("stored record: {e}")))?;
+        if let Some(id) = value.get("removed").and_then(|v| v.as_str()) {
+            return Ok(Change::Remove { external_id: id.to_string() });
+        }
+        Ok(to_change(value)?.change)
+    }
+
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {
         let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
         token::revoke(&self.env.http, &client, &Tokens::from_secret(session.secret())?)

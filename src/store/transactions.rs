@@ -322,3 +322,57 @@ pub fn expire_pending(db: &Db, account_id: i64, before: NaiveDate, reason: &str,
         params![account_id, before.to_string(), reason, ts(now)],
     )?)
 }
+
+/// What the user (or their rules) said about a row, which a replay must not lose.
+#[derive(Debug, Clone)]
+pub struct UserFields {
+    pub external_id: String,
+    pub category_id: Option<i64>,
+    pub category_source: Option<String>,
+    pub category_reason: Option<String>,
+    pub notes: Option<String>,
+    pub tags: String,
+}
+
+pub fn user_fields(db: &Db, account_id: i64) -> Result<Vec<UserFields>> {
+    let mut stmt = db.prepare(
+        "SELECT external_id, category_id, category_source, category_reason, notes, tags FROM \"transaction\"
+         WHERE account_id = ?1 AND (category_source IN ('user', 'rule') OR notes IS NOT NULL OR tags != '')",
+    )?;
+    let rows = stmt
+        .query_map([account_id], |r| {
+            Ok(UserFields {
+                external_id: r.get(0)?,
+                category_id: r.get(1)?,
+                category_source: r.get(2)?,
+                category_reason: r.get(3)?,
+                notes: r.get(4)?,
+                tags: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn restore_user_fields(db: &Db, account_id: i64, f: &UserFields) -> Result<()> {
+    db.execute(
+        "UPDATE \"transaction\" SET notes = ?3, tags = ?4,
+             category_id = CASE WHEN ?5 IS NULL THEN category_id ELSE ?6 END,
+             category_source = coalesce(?5, category_source),
+             category_reason = CASE WHEN ?5 IS NULL THEN category_reason ELSE ?7 END
+         WHERE account_id = ?1 AND external_id = ?2",
+        params![account_id, f.external_id, f.notes, f.tags, f.category_source, f.category_id, f.category_reason],
+    )?;
+    Ok(())
+}
+
+/// Delete an account's rows (before a replay rebuilds them).
+pub fn delete_for_account(db: &Db, account_id: i64) -> Result<()> {
+    db.execute(
+        "UPDATE \"transaction\" SET transfer_id = NULL
+         WHERE transfer_id IN (SELECT id FROM \"transaction\" WHERE account_id = ?1)",
+        [account_id],
+    )?;
+    db.execute("DELETE FROM \"transaction\" WHERE account_id = ?1", [account_id])?;
+    Ok(())
+}

@@ -6,6 +6,7 @@
 pub mod lock;
 pub mod pending;
 pub mod reconcile;
+pub mod replay;
 pub mod window;
 
 use std::collections::{HashMap, HashSet};
@@ -191,6 +192,15 @@ fn pull_pages(
                         Change::Remove { .. } => None,
                     })
                     .collect();
+                let marker = window::marker_body(w.from, &listed);
+                let raw = raw::RawRecord {
+                    connection_id: Some(connection.id),
+                    account_id,
+                    provider: &connection.provider,
+                    external_id: None,
+                    body: &marker,
+                };
+                raw::insert(db, &raw, now)?;
                 let gone = window::remove_vanished(db, account_id, w.from, &listed, now)?;
                 counts.get_mut(&account_id).expect("tracked").removed += gone;
             }

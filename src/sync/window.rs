@@ -27,3 +27,29 @@ pub fn remove_vanished(
     }
     Ok(removed)
 }
+
+/// What a window page said, kept as a raw record so a replay can derive the same removals.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Marker {
+    pub from: NaiveDate,
+    pub listed: Vec<String>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MarkerBody {
+    tally_window: Marker,
+}
+
+pub fn marker_body(from: NaiveDate, listed: &HashSet<&str>) -> String {
+    let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    serde_json::to_string(&MarkerBody { tally_window: Marker { from, listed } }).expect("serializes")
+}
+
+/// The marker in a raw record's body, if it is one.
+pub fn parse_marker(body: &str) -> Option<Marker> {
+    if !body.starts_with("{\"tally_window\"") {
+        return None;
+    }
+    serde_json::from_str::<MarkerBody>(body).ok().map(|m| m.tally_window)
+}
