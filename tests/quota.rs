@@ -64,3 +64,13 @@ fn retried_calls_count_against_the_quota() {
     let accounts: i64 = env.query("SELECT calls FROM call_ledger WHERE scope = 'accounts'");
     assert_eq!(accounts, 2);
 }
+
+#[test]
+fn doctor_reports_the_quota() {
+    let env = TestEnv::new();
+    link_window(&env);
+    env.run(&["sync", "-q"]).ok();
+    let rows = env.run(&["doctor", "--format", "json"]).ok().json();
+    let quota = rows.as_array().unwrap().iter().find(|r| r["check"] == "quota").unwrap();
+    assert_eq!(quota["detail"], "3 of 4 calls left today in the tightest scope");
+}

@@ -218,3 +218,26 @@ fn unknown_connection_is_a_usage_error() {
     assert!(run.stderr.contains("no connection named \"nope\""), "{}", run.stderr);
     assert!(run.stderr.contains("hint: `tally connections` lists them"));
 }
+
+#[test]
+fn one_failing_connection_does_not_stop_the_others() {
+    let env = TestEnv::new();
+    env.link();
+    env.run_consenting(&["link", "sandbox-window", "--all", "--no-browser", "--timeout", "20"], crate::common::approve)
+        .ok();
+    // The first API answer is garbage: the first connection (by name, `sandbox`) fails.
+    env.sandbox.fault("kind=malformed&count=1").unwrap();
+    let run = env.run(&["sync", "--format", "json"]).fails_with(1);
+    let summary = run.json();
+    let status = |name: &str| {
+        summary["connections"].as_array().unwrap().iter().find(|c| c["connection"] == name).unwrap()["status"].clone()
+    };
+    assert_eq!(status("sandbox"), "failed");
+    assert_eq!(status("sandbox-window"), "ok");
+    let window_rows: i64 = env.query(
+        "SELECT count(*) FROM \"transaction\" t JOIN account a ON a.id = t.account_id JOIN connection c
+         ON c.id = a.connection_id WHERE c.name = 'sandbox-window'",
+    );
+    assert!(window_rows > 1000);
+    assert!(run.stderr.contains("1 of 2 connections failed"), "{}", run.stderr);
+}

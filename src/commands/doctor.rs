@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::config::SecretsBackend;
 use crate::context::Ctx;
 use crate::error::UserError;
+use crate::providers::ProviderKind;
 use crate::secrets::Secrets;
 use crate::store::{self, connections, sync_runs};
 
@@ -60,6 +61,14 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     ));
     let conns = connections::list(store.db())?;
     let last_syncs: Vec<_> = conns.iter().map(|c| sync_runs::last_ok(store.db(), c.id)).collect::<Result<_>>()?;
+    let quotas: Vec<Option<(u32, u32)>> = conns
+        .iter()
+        .map(|c| {
+            let Some(kind) = ProviderKind::parse(&c.provider) else { return Ok(None) };
+            let budget = crate::sync::budget_for(store, kind, c.id, now)?;
+            Ok(budget.limit.zip(budget.left()))
+        })
+        .collect::<Result<_>>()?;
 
     let backend = ctx.config.secrets_backend;
     let secrets = match Secrets::from_config(&ctx.config) {
@@ -87,7 +96,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         }
     };
 
-    for (c, last) in conns.iter().zip(last_syncs) {
+    for ((c, last), quota) in conns.iter().zip(last_syncs).zip(quotas) {
         let name = &c.name;
         match c.status.as_str() {
             "revoked" => {
@@ -118,6 +127,16 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
                     .hint(format!("tally link --relink {name}"))
             } else if days <= warn_days {
                 Finding { status: "warn", ..f }.hint(format!("renew it soon: tally link --relink {name}"))
+            } else {
+                f
+            });
+        }
+        if let Some((limit, left)) = quota {
+            let f =
+                Finding::new("quota", name, "ok", format!("{left} of {limit} calls left today in the tightest scope"));
+            found.push(if left == 0 {
+                Finding { status: "warn", ..f }
+                    .hint("tally waits for tomorrow (UTC); `tally sync --if-due` in cron does")
             } else {
                 f
             });
