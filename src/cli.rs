@@ -7,7 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{accounts, config, connections, demo, doctor, generate, link, report, sandbox, sync, tx};
+use crate::commands::{accounts, config, connections, demo, doctor, generate, import, link, report, sandbox, sync, tx};
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
 
@@ -56,6 +56,7 @@ pub enum Command {
     Connections(connections::Args),
     Accounts(accounts::Args),
     Sync(sync::Args),
+    Import(import::Args),
     Doctor(doctor::Args),
     #[command(subcommand)]
     Tx(tx::Command),
@@ -83,4 +84,16 @@ pub struct DateRange {
 /// Parse the process's arguments; help, version and usage errors come back as `clap::Error`.
 pub fn parse() -> Result<Cli> {
     Ok(Cli::try_parse()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    /// clap checks the whole definition (clashing names, bad defaults) that it would otherwise
+    /// only discover, with a panic, when a user runs the command.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

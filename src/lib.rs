@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod import;
 pub mod model;
 pub mod money;
 pub mod oauth;

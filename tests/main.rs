@@ -12,6 +12,7 @@ mod demo;
 mod doctor;
 mod errors;
 mod generated;
+mod import;
 mod keyring;
 mod link;
 mod quota;

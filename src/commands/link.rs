@@ -111,7 +111,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
             accounts::insert(
                 db,
                 &accounts::NewAccount {
-                    connection_id: id,
+                    connection_id: Some(id),
                     external_id: &r.external_id,
                     identity: Some(&r.identity),
                     name: &r.name,

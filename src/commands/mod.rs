@@ -7,6 +7,7 @@ pub mod connections;
 pub mod demo;
 pub mod doctor;
 pub mod generate;
+pub mod import;
 pub mod link;
 pub mod relink;
 pub mod report;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Connections(args) => connections::run(&mut ctx, args),
         Command::Accounts(args) => accounts::run(&mut ctx, args),
         Command::Sync(args) => sync::run(&mut ctx, args),
+        Command::Import(args) => import::run(&mut ctx, args),
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),

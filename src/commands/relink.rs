@@ -67,7 +67,7 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Res
             accounts::insert(
                 db,
                 &accounts::NewAccount {
-                    connection_id: conn.id,
+                    connection_id: Some(conn.id),
                     external_id: &r.external_id,
                     identity: Some(&r.identity),
                     name: &r.name,

@@ -26,7 +26,8 @@ pub struct Account {
 
 #[derive(Debug)]
 pub struct NewAccount<'a> {
-    pub connection_id: i64,
+    /// `None` for an account that only imported files feed.
+    pub connection_id: Option<i64>,
     pub external_id: &'a str,
     pub identity: Option<&'a str>,
     pub name: &'a str,
@@ -86,6 +87,12 @@ pub fn list(db: &Db) -> Result<Vec<Account>> {
     let mut stmt = db.prepare(&format!("{SELECT} ORDER BY c.name, a.name, a.id"))?;
     let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// An account by its stable identity (`iban:…`, `ofx:BANKID:ACCTID`).
+pub fn by_identity(db: &Db, identity: &str) -> Result<Option<Account>> {
+    let sql = format!("{SELECT} WHERE a.identity = ?1 ORDER BY a.id LIMIT 1");
+    Ok(db.query_row(&sql, [identity], from_row).optional()?)
 }
 
 pub fn for_connection(db: &Db, connection_id: i64) -> Result<Vec<Account>> {

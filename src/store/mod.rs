@@ -119,6 +119,14 @@ impl Store {
         Ok(())
     }
 
+    /// Run `f` in a transaction and roll it back: what would happen, with nothing written.
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.db.transaction()?;
+        let value = f(&tx)?;
+        tx.rollback()?;
+        Ok(value)
+    }
+
     /// `PRAGMA integrity_check`: "ok" or the problems found.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self.db.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)

@@ -376,3 +376,18 @@ pub fn delete_for_account(db: &Db, account_id: i64) -> Result<()> {
     db.execute("DELETE FROM \"transaction\" WHERE account_id = ?1", [account_id])?;
     Ok(())
 }
+
+/// Live rows of an account with this exact amount booked within `days` of `date`, closest
+/// first: the rows an imported row may be the same purchase as.
+pub fn near(db: &Db, account_id: i64, amount: i64, date: NaiveDate, days: u64) -> Result<Vec<Transaction>> {
+    let sql = format!(
+        "{SELECT} WHERE t.account_id = ?1 AND t.amount = ?2 AND t.booked_date BETWEEN ?3 AND ?4 AND t.status != 'removed'
+         ORDER BY abs(julianday(t.booked_date) - julianday(?5)), t.id"
+    );
+    let (from, to) = (date - chrono::Days::new(days), date + chrono::Days::new(days));
+    let mut stmt = db.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params![account_id, amount, from.to_string(), to.to_string(), date.to_string()], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

@@ -177,7 +177,7 @@ fn pull_pages(
                     Effect::Added => c.added += 1,
                     Effect::Modified => c.modified += 1,
                     Effect::Removed => c.removed += 1,
-                    Effect::Unchanged => {}
+                    Effect::Unchanged | Effect::Matched => {}
                 }
             }
             // A window page is the account's whole state from a date on: what it lacks is gone.

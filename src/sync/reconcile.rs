@@ -21,6 +21,38 @@ pub enum Effect {
     Modified,
     Removed,
     Unchanged,
+    /// An imported row that is a row we already had from another source.
+    Matched,
+}
+
+/// How far apart a statement's date and a synced row's date may be for the same purchase.
+pub const IMPORT_DATE_TOLERANCE_DAYS: u64 = 3;
+
+/// Apply one imported row. Its own id first (re-importing changes nothing); else a stored row
+/// of the same amount within a few days that no other row of this file has claimed (the same
+/// purchase, synced or from another statement); else a new row. `claimed` is per file, so
+/// two identical purchases on one day stay two rows.
+pub fn apply_imported(
+    db: &Db,
+    account_id: i64,
+    t: &NewTransaction,
+    raw_record_id: Option<i64>,
+    categorizer: &Categorizer,
+    claimed: &mut std::collections::HashSet<i64>,
+    now: DateTime<Utc>,
+) -> Result<Effect> {
+    if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
+        claimed.insert(row.id);
+        return upsert(db, account_id, t, raw_record_id, categorizer, now);
+    }
+    let candidates = txs::near(db, account_id, t.amount, t.booked_date, IMPORT_DATE_TOLERANCE_DAYS)?;
+    if let Some(row) = candidates.into_iter().find(|r| !claimed.contains(&r.id)) {
+        claimed.insert(row.id);
+        return Ok(Effect::Matched);
+    }
+    let id = txs::insert(db, account_id, t, categorizer.categorize(t).as_ref(), raw_record_id, now)?;
+    claimed.insert(id);
+    Ok(Effect::Added)
 }
 
 pub fn apply(
@@ -126,7 +158,7 @@ mod tests {
         let a = accounts::insert(
             store.db(),
             &accounts::NewAccount {
-                connection_id: c,
+                connection_id: Some(c),
                 external_id: "a",
                 identity: None,
                 name: "A",

@@ -46,7 +46,7 @@ pub fn replay(
                     Effect::Added => counts.added += 1,
                     Effect::Modified => counts.modified += 1,
                     Effect::Removed => counts.removed += 1,
-                    Effect::Unchanged => {}
+                    Effect::Unchanged | Effect::Matched => {}
                 }
             }
             counts.removed += pending::expire(db, account.id, now.date_naive(), now)? as u64;

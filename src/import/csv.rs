@@ -1,0 +1,249 @@
+//! CSV statements, streamed row by row under a [`Profile`]. Errors name `file:line`. Lines
+//! after the data that do not fit its shape (a closing balance, an empty line) are a trailer
+//! and are skipped; a data row after a trailer is an error.
+//!
+//! Rows without a bank id get a stable one: a hash of date, amount and description plus the
+//! occurrence of that triple in the file, so re-importing adds nothing and two identical
+//! purchases on one day stay two rows.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead as _, BufReader, Read};
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow};
+use chrono::NaiveDate;
+use sha2::{Digest as _, Sha256};
+
+use super::profile::Profile;
+use super::{AccountHint, Row, Statement};
+use crate::model::NewTransaction;
+use crate::money::{Currency, parse_amount};
+
+struct Columns {
+    date: usize,
+    amount: Option<usize>,
+    debit: Option<usize>,
+    credit: Option<usize>,
+    description: usize,
+    payee: Option<usize>,
+    id: Option<usize>,
+    currency: Option<usize>,
+    count: usize,
+}
+
+/// The statement in `path` (one account: CSV files carry no account details tally can trust).
+pub fn read<'a>(path: &Path, profile: &'a Profile, fallback_currency: Option<Currency>) -> Result<Statement<'a>> {
+    let label = super::display_name(path);
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut input = BufReader::new(file);
+    // A byte-order mark, then the preamble.
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let mut skipped = Vec::new();
+    for _ in 0..profile.skip_lines {
+        skipped.clear();
+        input.read_until(b'\n', &mut skipped)?;
+    }
+    let rows = Rows::new(input, profile, label, fallback_currency)?;
+    Ok(Statement { account: AccountHint::default(), balance: None, rows: Box::new(rows) })
+}
+
+struct Rows<'a, R: Read> {
+    reader: csv::Reader<R>,
+    profile: &'a Profile,
+    columns: Columns,
+    label: String,
+    currency: Option<Currency>,
+    seen: HashMap<String, u32>,
+    in_trailer: bool,
+    record: csv::ByteRecord,
+}
+
+impl<'a, R: Read> Rows<'a, R> {
+    fn new(input: R, profile: &'a Profile, label: String, currency: Option<Currency>) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(profile.delimiter as u8)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(input);
+        let headers: Vec<String> = reader
+            .byte_headers()
+            .with_context(|| format!("{label}: cannot read the header line"))?
+            .iter()
+            .map(|h| profile.encoding.decode(h).trim().to_string())
+            .collect();
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let need = |name: &str| {
+            find(name).ok_or_else(|| {
+                anyhow!("{label}:{}: no column {name:?} in the header ({})", profile.skip_lines + 1, headers.join(", "))
+            })
+        };
+        let optional = |name: &Option<String>| name.as_deref().map(need).transpose();
+        let columns = Columns {
+            date: need(&profile.date_column)?,
+            amount: optional(&profile.amount_column)?,
+            debit: optional(&profile.debit_column)?,
+            credit: optional(&profile.credit_column)?,
+            description: need(&profile.description_column)?,
+            payee: optional(&profile.payee_column)?,
+            id: optional(&profile.id_column)?,
+            currency: optional(&profile.currency_column)?,
+            count: headers.len(),
+        };
+        let currency = match &profile.currency {
+            Some(c) => Some(Currency::parse(c)?),
+            None => currency,
+        };
+        Ok(Rows {
+            reader,
+            profile,
+            columns,
+            label,
+            currency,
+            seen: HashMap::new(),
+            in_trailer: false,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    fn field(&self, i: usize) -> String {
+        self.record.get(i).map(|b| self.profile.encoding.decode(b).trim().to_string()).unwrap_or_default()
+    }
+
+    fn amount(&self, i: Option<usize>, currency: Currency) -> Result<Option<i64>> {
+        let Some(i) = i else { return Ok(None) };
+        let text = self.field(i);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let normalized = match self.profile.decimal {
+            ',' => text.replace(['.', ' ', '\''], "").replace(',', "."),
+            _ => text.replace([',', ' ', '\''], ""),
+        };
+        parse_amount(&normalized, currency).map(Some).map_err(|e| anyhow!("amount {text:?}: {e}"))
+    }
+
+    fn row(&mut self, line: u64) -> Result<Row> {
+        let c = &self.columns;
+        let (date_i, desc_i, payee_i, id_i, cur_i) = (c.date, c.description, c.payee, c.id, c.currency);
+        let (amount_i, debit_i, credit_i) = (c.amount, c.debit, c.credit);
+        let date_text = self.field(date_i);
+        let date = NaiveDate::parse_from_str(&date_text, &self.profile.date_format)
+            .map_err(|_| anyhow!("date {date_text:?} does not match {}", self.profile.date_format))?;
+        let currency = match cur_i.map(|i| self.field(i)).filter(|s| !s.is_empty()) {
+            Some(code) => Currency::parse(&code)?,
+            None => self.currency.context("no currency: set `currency` in the profile, or import into an account")?,
+        };
+        let amount = match amount_i {
+            Some(_) => self.amount(amount_i, currency)?.context("the amount is empty")?,
+            None => {
+                let debit = self.amount(debit_i, currency)?.map(|d| -d.abs()).unwrap_or(0);
+                let credit = self.amount(credit_i, currency)?.map(i64::abs).unwrap_or(0);
+                credit + debit
+            }
+        };
+        let description = self.field(desc_i);
+        let payee = payee_i.map(|i| self.field(i)).filter(|p| !p.is_empty());
+        let external_id = match id_i.map(|i| self.field(i)).filter(|s| !s.is_empty()) {
+            Some(id) => format!("csv:{id}"),
+            None => {
+                let key = format!("{date}|{amount}|{currency}|{description}");
+                let n = self.seen.entry(key.clone()).or_insert(0);
+                *n += 1;
+                format!("csv:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16])
+            }
+        };
+        let raw =
+            (0..self.record.len()).map(|i| self.field(i)).collect::<Vec<_>>().join(&self.profile.delimiter.to_string());
+        Ok(Row {
+            tx: NewTransaction {
+                external_id,
+                pending_external_id: None,
+                booked_date: date,
+                value_date: None,
+                amount,
+                currency,
+                payee,
+                description,
+                pending: false,
+                provider_category: None,
+            },
+            raw,
+            location: format!("{}:{line}", self.label),
+        })
+    }
+}
+
+impl<R: Read> Iterator for Rows<'_, R> {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Result<Row>> {
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => return Some(Err(anyhow!("{}: {e}", self.label))),
+                Ok(true) => {}
+            }
+            let line = self.record.position().map_or(0, |p| p.line()) + self.profile.skip_lines as u64;
+            let blank = self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
+            // A closing line such as `Kontostand;;;;;2.345,67` has no date, just a label.
+            let labelled = self.record.get(self.columns.date).is_some_and(|d| !d.iter().any(u8::is_ascii_digit));
+            if blank || labelled || self.record.len() != self.columns.count {
+                self.in_trailer = true;
+                continue;
+            }
+            if self.in_trailer {
+                return Some(Err(anyhow!("{}:{line}: a data row after the end of the table", self.label)));
+            }
+            return Some(self.row(line).map_err(|e| anyhow!("{}:{line}: {e}", self.label)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        toml::from_str(
+            "delimiter = \";\"\nencoding = \"cp1252\"\ndate_column = \"D\"\ndate_format = \"%d.%m.%Y\"\n\
+             amount_column = \"A\"\ndecimal = \",\"\ndescription_column = \"T\"\ncurrency = \"EUR\"\n",
+        )
+        .unwrap()
+    }
+
+    fn rows(input: &[u8]) -> Result<Vec<Row>> {
+        let p = profile();
+        Rows::new(input, &p, "t.csv".into(), None)?.collect()
+    }
+
+    #[test]
+    fn reads_rows_and_names_the_line_of_a_bad_one() {
+        let ok = rows(b"D;T;A\n02.11.2026;Brot;-3,80\n03.11.2026;Lohn;1.234,56\n").unwrap();
+        assert_eq!(ok.iter().map(|r| r.tx.amount).collect::<Vec<_>>(), [-380, 123456]);
+        let err = rows(b"D;T;A\n02.11.2026;Brot;-3,80\n2026-11-03;Lohn;1,00\n").unwrap_err();
+        assert!(err.to_string().starts_with("t.csv:3: date"), "{err}");
+        // A closing line that does not fit the table ends it; data after it is an error.
+        let err = rows(b"D;T;A\n02.11.2026;a;1\nSaldo;9\n03.11.2026;b;2\n").unwrap_err();
+        assert!(err.to_string().contains("after the end of the table"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = rows(&bytes);
+            let mut with_header = b"D;T;A\n".to_vec();
+            with_header.extend(&bytes);
+            let _ = rows(&with_header);
+            let _ = crate::import::profile::detect(&bytes, None);
+            let _ = crate::import::detect(&bytes);
+        }
+
+        #[test]
+        fn detection_never_panics_on_csv_like_text(s in "([0-9./,;-]{0,12}[;,\t\n]){0,40}") {
+            let _ = crate::import::profile::detect(s.as_bytes(), None);
+        }
+    }
+}

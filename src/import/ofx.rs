@@ -1,0 +1,301 @@
+//! OFX and QFX: 1.x (SGML: leaf tags left open, a `KEY:VALUE` header, any charset) and 2.x
+//! (XML). One small tokenizer reads both: a leaf element closes at the next tag. Bank,
+//! credit-card and investment-cash statements; several in one file; the ledger balance.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::NaiveDate;
+
+use super::text::Encoding;
+use super::{AccountHint, Balance, Row, Statement};
+use crate::model::{AccountKind, NewTransaction};
+use crate::money::{Currency, parse_amount};
+
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    text: Option<String>,
+    children: Vec<Element>,
+}
+
+impl Element {
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+    fn text_of(&self, name: &str) -> Option<&str> {
+        self.child(name).and_then(|c| c.text.as_deref())
+    }
+    /// Every descendant named `name`, depth first.
+    fn all<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
+        for c in &self.children {
+            if c.name == name {
+                out.push(c);
+            }
+            c.all(name, out);
+        }
+    }
+}
+
+/// Decode the file: the SGML header's CHARSET or the XML declaration, else detect.
+fn decode(bytes: &[u8]) -> String {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_uppercase();
+    let encoding = if head.contains("CHARSET:1252") || head.contains("WINDOWS-1252") || head.contains("ISO-8859-1") {
+        Encoding::Cp1252
+    } else {
+        Encoding::detect(bytes)
+    };
+    encoding.decode(super::text::strip_bom(bytes)).into_owned()
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let entity = rest.find(';').filter(|&e| e <= 8).map(|e| &rest[1..e]);
+        let decoded = match entity {
+            Some("amp") => Some('&'),
+            Some("lt") => Some('<'),
+            Some("gt") => Some('>'),
+            Some("quot") => Some('"'),
+            Some("apos") => Some('\''),
+            Some(e) if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            Some(e) if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[entity.expect("matched").len() + 2..];
+            }
+            // A bare `&`, as real bank files have: keep it.
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parse the body into an element tree rooted at a synthetic document element.
+fn parse(text: &str) -> Result<Element> {
+    let body = text.find("<OFX>").or_else(|| text.to_ascii_uppercase().find("<OFX>")).context("no <OFX> element")?;
+    let mut stack: Vec<Element> = vec![Element { name: String::new(), ..Default::default() }];
+    let mut rest = &text[body..];
+    // Close the top element into its parent.
+    fn close(stack: &mut Vec<Element>) {
+        if stack.len() > 1 {
+            let done = stack.pop().expect("len > 1");
+            stack.last_mut().expect("root").children.push(done);
+        }
+    }
+    let mut closed = false;
+    while let Some(open) = rest.find('<') {
+        let text_part = rest[..open].trim();
+        if !text_part.is_empty() {
+            stack.last_mut().expect("root").text = Some(unescape(text_part));
+        }
+        let Some(end) = rest[open..].find('>') else { bail!("a tag is not closed (truncated file?)") };
+        let tag = rest[open + 1..open + end].trim();
+        rest = &rest[open + end + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_uppercase();
+            closed |= name == "OFX";
+            if stack.iter().any(|e| e.name == name) {
+                while stack.last().is_some_and(|e| e.name != name) {
+                    close(&mut stack);
+                }
+                close(&mut stack);
+            }
+            continue;
+        }
+        // A leaf with text and no closing tag (SGML) ends where the next tag begins.
+        if stack.last().is_some_and(|e| e.text.is_some() && e.children.is_empty()) {
+            close(&mut stack);
+        }
+        let name = tag.split_whitespace().next().unwrap_or("").trim_end_matches('/').to_ascii_uppercase();
+        if name.is_empty() {
+            bail!("an empty tag <>");
+        }
+        stack.push(Element { name, ..Default::default() });
+        if tag.ends_with('/') {
+            close(&mut stack);
+        }
+    }
+    while stack.len() > 1 {
+        close(&mut stack);
+    }
+    let root = stack.pop().expect("root");
+    if root.child("OFX").is_none() {
+        bail!("no <OFX> element");
+    }
+    if !closed {
+        bail!("the file ends before </OFX>: it looks cut short (download it again)");
+    }
+    Ok(root)
+}
+
+/// `20261102`, `20261102120000`, `20261102120000.000[-5:EST]`: the date as the bank wrote it.
+fn date(s: &str) -> Result<NaiveDate> {
+    let digits = s.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit())).ok_or_else(|| anyhow!("date {s:?}"))?;
+    NaiveDate::parse_from_str(digits, "%Y%m%d").map_err(|_| anyhow!("date {s:?}"))
+}
+
+/// The statements in an OFX file; rows are parsed up front (OFX files are small).
+pub fn read(path: &Path) -> Result<Vec<Statement<'static>>> {
+    let label = super::display_name(path);
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let root = parse(&decode(&bytes)).map_err(|e| anyhow!("{label}: not a readable OFX file: {e}"))?;
+    let mut statements = Vec::new();
+    for (aggregate, from, kind) in [
+        ("STMTRS", "BANKACCTFROM", None),
+        ("CCSTMTRS", "CCACCTFROM", Some(AccountKind::Credit)),
+        ("INVSTMTRS", "INVACCTFROM", Some(AccountKind::Investment)),
+    ] {
+        let mut found = Vec::new();
+        root.all(aggregate, &mut found);
+        for (n, stmt) in found.into_iter().enumerate() {
+            let place = format!("{label}: {aggregate}[{}]", n + 1);
+            statements.push(statement(stmt, from, kind, &place)?);
+        }
+    }
+    if statements.is_empty() {
+        bail!("{label}: the OFX file has no bank, credit-card or investment statement");
+    }
+    Ok(statements)
+}
+
+fn statement(stmt: &Element, from: &str, kind: Option<AccountKind>, place: &str) -> Result<Statement<'static>> {
+    let acct = stmt.child(from).with_context(|| format!("{place}: no <{from}>"))?;
+    let acct_id = acct.text_of("ACCTID").with_context(|| format!("{place}: no <ACCTID>"))?;
+    let bank = acct.text_of("BANKID").or_else(|| acct.text_of("BROKERID")).unwrap_or("");
+    let currency = Currency::parse(stmt.text_of("CURDEF").unwrap_or("USD")).map_err(|e| anyhow!("{place}: {e}"))?;
+    let kind = kind.unwrap_or(match acct.text_of("ACCTTYPE") {
+        Some("SAVINGS") | Some("MONEYMRKT") => AccountKind::Savings,
+        Some("CREDITLINE") => AccountKind::Credit,
+        _ => AccountKind::Checking,
+    });
+    let last4: String = acct_id.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let account = AccountHint {
+        identity: Some(format!("ofx:{bank}:{acct_id}")),
+        name: Some(format!(
+            "{} ····{last4}",
+            acct.text_of("ACCTTYPE").map_or_else(
+                || if kind == AccountKind::Credit { "Credit card".into() } else { "Investment".into() },
+                title
+            )
+        )),
+        kind: Some(kind),
+        currency: Some(currency),
+    };
+    let balance = match stmt.child("LEDGERBAL").or_else(|| stmt.child("INVBAL")) {
+        Some(b) => {
+            let amount = b.text_of("BALAMT").or_else(|| b.text_of("AVAILCASH"));
+            let as_of = b
+                .text_of("DTASOF")
+                .map(date)
+                .transpose()?
+                .or_else(|| stmt.child("BANKTRANLIST").and_then(|l| l.text_of("DTEND")).and_then(|d| date(d).ok()));
+            match (amount, as_of) {
+                (Some(a), Some(d)) => Some(Balance {
+                    amount: parse_amount(a, currency).map_err(|e| anyhow!("{place}: LEDGERBAL: {e}"))?,
+                    as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+                }),
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    let mut trns = Vec::new();
+    stmt.all("STMTTRN", &mut trns);
+    let rows: Vec<Result<Row>> = trns
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let at = format!("{place}/STMTTRN[{}]", i + 1);
+            row(t, currency).map_err(|e| anyhow!("{at}: {e}")).map(|tx| Row { raw: dump(t), location: at, tx })
+        })
+        .collect();
+    Ok(Statement { account, balance, rows: Box::new(rows.into_iter()) })
+}
+
+fn title(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut c = lower.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
+    let fitid = t.text_of("FITID").context("no <FITID>")?;
+    let amount_text = t.text_of("TRNAMT").context("no <TRNAMT>")?;
+    let amount = parse_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?;
+    let posted = date(t.text_of("DTPOSTED").context("no <DTPOSTED>")?)?;
+    let name = t.text_of("NAME").or_else(|| t.child("PAYEE").and_then(|p| p.text_of("NAME")));
+    let memo = t.text_of("MEMO");
+    Ok(NewTransaction {
+        external_id: format!("ofx:{fitid}"),
+        pending_external_id: None,
+        booked_date: posted,
+        value_date: t.text_of("DTUSER").map(date).transpose()?.filter(|d| *d != posted),
+        amount,
+        currency,
+        payee: name.map(str::to_string),
+        description: memo.or(name).unwrap_or("").to_string(),
+        pending: false,
+        provider_category: None,
+    })
+}
+
+/// The element as `<TAG>value` lines: the raw record kept for replay and audit.
+fn dump(e: &Element) -> String {
+    let mut out = format!("<{}>", e.name);
+    if let Some(t) = &e.text {
+        out.push_str(t);
+    }
+    for c in &e.children {
+        out.push_str(&dump(c));
+    }
+    out.push_str(&format!("</{}>", e.name));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sgml_leaves_close_at_the_next_tag_and_entities_decode() {
+        let root = parse("<OFX><A><B>one &amp; two<C>bare & amp</A><D>x</D></OFX>").unwrap();
+        assert!(parse("<OFX><A><B>one</A>").unwrap_err().to_string().contains("cut short"));
+        let ofx = root.child("OFX").unwrap();
+        let a = ofx.child("A").unwrap();
+        assert_eq!(a.text_of("B"), Some("one & two"));
+        assert_eq!(a.text_of("C"), Some("bare & amp"));
+        assert_eq!(ofx.text_of("D"), Some("x"));
+    }
+
+    #[test]
+    fn dates_keep_the_banks_day_whatever_the_zone() {
+        assert_eq!(date("20261102").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
+        assert_eq!(date("20261102233000.000[-5:EST]").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
+        assert!(date("2026-11").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_text(s in ".*") {
+            let _ = parse(&s);
+            let _ = parse(&format!("<OFX>{s}"));
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! CSV profiles: how a bank's export maps onto transactions, as a small TOML file. A profile
+//! comes from `--profile NAME` (built in, or `profiles/NAME.toml` next to the config), or is
+//! detected from the file; `tally import --inspect` prints the detected one to save and edit.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use serde::{Deserialize, Serialize};
+
+use super::text::Encoding;
+use crate::error::UserError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Field separator: `,`, `;`, a tab or `|`.
+    pub delimiter: char,
+    pub encoding: Encoding,
+    /// Lines before the header (account details many banks print first).
+    #[serde(default)]
+    pub skip_lines: usize,
+    pub date_column: String,
+    /// chrono format, e.g. `%d.%m.%Y`.
+    pub date_format: String,
+    /// One signed amount column, or `debit_column` and/or `credit_column`.
+    pub amount_column: Option<String>,
+    pub debit_column: Option<String>,
+    pub credit_column: Option<String>,
+    /// `.` or `,`.
+    pub decimal: char,
+    pub description_column: String,
+    pub payee_column: Option<String>,
+    /// A column with the bank's own transaction id, if the export has one.
+    pub id_column: Option<String>,
+    /// The currency of every row (else `currency_column`, else the account's).
+    pub currency: Option<String>,
+    pub currency_column: Option<String>,
+}
+
+/// Profiles for common exports, by name (samples of each live in tests/fixtures/import).
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "us-checking",
+        r#"delimiter = ","
+encoding = "utf-8"
+date_column = "Posting Date"
+date_format = "%m/%d/%Y"
+amount_column = "Amount"
+decimal = "."
+description_column = "Description"
+id_column = "Reference"
+currency = "USD"
+"#,
+    ),
+    (
+        "de-giro",
+        r#"delimiter = ";"
+encoding = "cp1252"
+skip_lines = 4
+date_column = "Buchungstag"
+date_format = "%d.%m.%Y"
+amount_column = "Betrag"
+decimal = ","
+description_column = "Verwendungszweck"
+payee_column = "Beguenstigter/Zahlungspflichtiger"
+currency = "EUR"
+"#,
+    ),
+];
+
+pub fn built_in_names() -> Vec<&'static str> {
+    BUILT_IN.iter().map(|(n, _)| *n).collect()
+}
+
+/// A profile by name: built in, or `<profiles dir>/NAME.toml`.
+pub fn load(name: &str, profiles_dir: &Path) -> Result<Profile> {
+    if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
+        return Ok(toml::from_str(text).expect("built-in profiles parse"));
+    }
+    let path = profiles_dir.join(format!("{name}.toml"));
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        UserError::usage(format!("no CSV profile named {name:?}")).hint(format!(
+            "built in: {}; or save one as {} (`tally import --inspect FILE` prints one to start from)",
+            built_in_names().join(", "),
+            path.display()
+        ))
+    })?;
+    toml::from_str(&text)
+        .map_err(|e| UserError::usage(format!("profile {} is not valid: {}", path.display(), e.message())).into())
+        .and_then(validate)
+}
+
+pub fn validate(p: Profile) -> Result<Profile> {
+    if p.amount_column.is_none() && p.debit_column.is_none() && p.credit_column.is_none() {
+        anyhow::bail!("the profile names no amount_column, debit_column or credit_column");
+    }
+    if !matches!(p.decimal, '.' | ',') {
+        anyhow::bail!("decimal must be \".\" or \",\"");
+    }
+    Ok(p)
+}
+
+/// Day-first or month-first, for dates like 03/04/2026 that could be either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrder {
+    /// 03/04/2026 is the 3rd of April
+    Dmy,
+    /// 03/04/2026 is March 4th
+    Mdy,
+}
+
+/// What detection found, with notes for `--inspect`.
+#[derive(Debug)]
+pub struct Detected {
+    pub profile: Profile,
+    pub notes: Vec<String>,
+}
+
+const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
+    ("%Y-%m-%d", None),
+    ("%Y/%m/%d", None),
+    ("%Y%m%d", None),
+    ("%d.%m.%Y", None),
+    ("%d.%m.%y", None),
+    ("%d/%m/%Y", Some(DateOrder::Dmy)),
+    ("%m/%d/%Y", Some(DateOrder::Mdy)),
+    ("%d/%m/%y", Some(DateOrder::Dmy)),
+    ("%m/%d/%y", Some(DateOrder::Mdy)),
+    ("%d-%m-%Y", Some(DateOrder::Dmy)),
+    ("%m-%d-%Y", Some(DateOrder::Mdy)),
+];
+
+fn find(headers: &[String], names: &[&str]) -> Option<String> {
+    let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+    names.iter().find_map(|n| lower.iter().position(|h| h == n)).map(|i| headers[i].trim().to_string()).or_else(|| {
+        names.iter().find_map(|n| lower.iter().position(|h| h.contains(n))).map(|i| headers[i].trim().to_string())
+    })
+}
+
+/// Work out a profile from the first part of a file.
+pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
+    let encoding = Encoding::detect(head);
+    let text = encoding.decode(super::text::strip_bom(head)).into_owned();
+    let mut lines: Vec<&str> = text.lines().collect();
+    if !head.ends_with(b"\n") && lines.len() > 1 {
+        lines.pop(); // the sample may cut the last line short
+    }
+    let split = |line: &str, d: char| -> Vec<String> {
+        let mut r = csv::ReaderBuilder::new().delimiter(d as u8).has_headers(false).from_reader(line.as_bytes());
+        r.records().next().and_then(|r| r.ok()).map(|r| r.iter().map(str::to_string).collect()).unwrap_or_default()
+    };
+    // The delimiter that splits the most lines into the same number (≥ 2) of fields.
+    let (delimiter, fields) = [',', ';', '\t', '|']
+        .into_iter()
+        .filter_map(|d| {
+            let counts: Vec<usize> = lines.iter().map(|l| split(l, d).len()).collect();
+            let modal = (2..=64).max_by_key(|n| counts.iter().filter(|c| **c == *n).count())?;
+            let hits = counts.iter().filter(|c| **c == modal).count();
+            (hits >= 1 && modal >= 2).then_some((d, modal, hits))
+        })
+        .max_by_key(|(_, _, hits)| *hits)
+        .map(|(d, modal, _)| (d, modal))
+        .context("no delimiter splits this file into columns")?;
+    let header_at = lines.iter().position(|l| split(l, delimiter).len() == fields).unwrap_or(0);
+    let headers = split(lines[header_at], delimiter);
+    let data: Vec<Vec<String>> =
+        lines[header_at + 1..].iter().map(|l| split(l, delimiter)).filter(|f| f.len() == fields).take(200).collect();
+    let column = |names: &[&str]| find(&headers, names);
+    let date_column = column(&["date", "buchungstag", "posting date", "transaction date", "booking date", "datum"])
+        .context("no column looks like a date (Date, Buchungstag, …); write a profile")?;
+    let amount_column = column(&["amount", "betrag", "umsatz", "value"]);
+    let (debit_column, credit_column) = if amount_column.is_none() {
+        (column(&["debit", "soll", "withdrawal", "ausgang"]), column(&["credit", "haben", "deposit", "eingang"]))
+    } else {
+        (None, None)
+    };
+    let description_column = column(&["description", "verwendungszweck", "memo", "details", "buchungstext", "text"])
+        .unwrap_or_else(|| date_column.clone());
+    let payee_column = column(&["payee", "beguenstigter", "empfänger", "auftraggeber", "merchant", "name"])
+        .filter(|p| *p != description_column);
+    let id_column = column(&["transaction id", "reference", "referenz", "id"]);
+    let currency_column = column(&["currency", "währung", "waehrung"]);
+
+    let values = |name: &Option<String>| -> Vec<String> {
+        let Some(i) = name.as_ref().and_then(|n| headers.iter().position(|h| h.trim() == n)) else { return vec![] };
+        data.iter().map(|r| r[i].trim().to_string()).filter(|v| !v.is_empty()).collect()
+    };
+    // A date field without a digit is a trailer's label (`Kontostand`, `Summe`), not a date.
+    let dates: Vec<String> =
+        values(&Some(date_column.clone())).into_iter().filter(|d| d.chars().any(|c| c.is_ascii_digit())).collect();
+    let fits: Vec<&(&str, Option<DateOrder>)> = DATE_FORMATS
+        .iter()
+        .filter(|(f, _)| !dates.is_empty() && dates.iter().all(|d| chrono::NaiveDate::parse_from_str(d, f).is_ok()))
+        .collect();
+    let mut notes = Vec::new();
+    let date_format = match fits.as_slice() {
+        [] => anyhow::bail!(
+            "the {date_column:?} column has no date format tally knows (e.g. {:?})",
+            dates.first().map(String::as_str).unwrap_or("no values")
+        ),
+        [(f, _)] => f.to_string(),
+        several => {
+            let orders: Vec<Option<DateOrder>> = several.iter().map(|(_, o)| *o).collect();
+            match order {
+                Some(o) => several
+                    .iter()
+                    .find(|(_, fo)| *fo == Some(o))
+                    .map(|(f, _)| f.to_string())
+                    .unwrap_or_else(|| several[0].0.to_string()),
+                None if orders.contains(&Some(DateOrder::Dmy)) && orders.contains(&Some(DateOrder::Mdy)) => {
+                    return Err(UserError::usage(format!(
+                        "the dates in {date_column:?} could be day-first or month-first (e.g. {})",
+                        dates.first().map(String::as_str).unwrap_or("")
+                    ))
+                    .hint("say which with --date-order dmy or --date-order mdy")
+                    .into());
+                }
+                None => several[0].0.to_string(),
+            }
+        }
+    };
+    let amounts: Vec<String> = [&amount_column, &debit_column, &credit_column].into_iter().flat_map(values).collect();
+    let decimal = if amounts.iter().any(|a| {
+        let a = a.trim_end_matches(|c: char| !c.is_ascii_digit());
+        a.rfind(',').is_some_and(|i| (1..=2).contains(&(a.len() - i - 1))) && !a.contains('.')
+            || a.rfind(',').zip(a.rfind('.')).is_some_and(|(c, d)| c > d)
+    }) {
+        ','
+    } else {
+        '.'
+    };
+    if header_at > 0 {
+        notes.push(format!("{header_at} line(s) before the header are skipped"));
+    }
+    notes.push(format!("{} sample rows; dates look like {date_format}; decimal separator {decimal:?}", data.len()));
+    let profile = Profile {
+        delimiter,
+        encoding,
+        skip_lines: header_at,
+        date_column,
+        date_format,
+        amount_column,
+        debit_column,
+        credit_column,
+        decimal,
+        description_column,
+        payee_column,
+        id_column,
+        currency: None,
+        currency_column,
+    };
+    Ok(Detected { profile: validate(profile)?, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_a_german_export_with_preamble_and_decimal_comma() {
+        let file = "Konto;DE89370400440532013000\nZeitraum;01.11.2026 - 30.11.2026\n\n\
+                    Buchungstag;Valutadatum;Beguenstigter/Zahlungspflichtiger;Verwendungszweck;Betrag\n\
+                    02.11.2026;02.11.2026;REWE;REWE SAGT DANKE;-23,45\n\
+                    15.11.2026;15.11.2026;ACME GmbH;Gehalt;2.500,00\n";
+        let d = detect(file.as_bytes(), None).unwrap();
+        assert_eq!(d.profile.delimiter, ';');
+        assert_eq!(d.profile.skip_lines, 3);
+        assert_eq!(d.profile.date_format, "%d.%m.%Y");
+        assert_eq!(d.profile.decimal, ',');
+        assert_eq!(d.profile.amount_column.as_deref(), Some("Betrag"));
+        assert_eq!(d.profile.payee_column.as_deref(), Some("Beguenstigter/Zahlungspflichtiger"));
+    }
+
+    #[test]
+    fn ambiguous_dates_are_asked_for_not_guessed() {
+        let file = "Date,Description,Amount\n03/04/2026,Coffee,-4.50\n05/06/2026,Rent,-1850.00\n";
+        let err = detect(file.as_bytes(), None).unwrap_err();
+        assert!(err.to_string().contains("day-first or month-first"), "{err}");
+        let d = detect(file.as_bytes(), Some(DateOrder::Dmy)).unwrap();
+        assert_eq!(d.profile.date_format, "%d/%m/%Y");
+        // One date past the 12th settles it.
+        let file = "Date,Description,Amount\n03/04/2026,Coffee,-4.50\n05/16/2026,Rent,-1850.00\n";
+        assert_eq!(detect(file.as_bytes(), None).unwrap().profile.date_format, "%m/%d/%Y");
+    }
+
+    #[test]
+    fn debit_and_credit_columns() {
+        let file = "Date;Text;Debit;Credit\n2026-11-02;Coffee;4,50;\n2026-11-03;Refund;;12,00\n";
+        let d = detect(file.as_bytes(), None).unwrap();
+        assert_eq!(
+            (d.profile.debit_column.as_deref(), d.profile.credit_column.as_deref()),
+            (Some("Debit"), Some("Credit"))
+        );
+        assert_eq!(d.profile.decimal, ',');
+    }
+
+    #[test]
+    fn built_in_profiles_parse() {
+        for name in built_in_names() {
+            validate(load(name, Path::new("/nonexistent")).unwrap()).unwrap();
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! `tally import`: real banks' quirks, dedupe through the shared reconciler, atomic files.
+
+use std::path::PathBuf;
+
+use crate::common::TestEnv;
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name).display().to_string()
+}
+
+/// The import summary's rows: (account, new, matched, unchanged, status).
+fn summary(run: &crate::common::Run) -> Vec<(String, u64, u64, u64, String)> {
+    run.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["account"].as_str().unwrap_or("").to_string(),
+                r["new"].as_u64().unwrap(),
+                r["matched"].as_u64().unwrap(),
+                r["unchanged"].as_u64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn txs(env: &TestEnv, account: &str) -> serde_json::Value {
+    env.run(&["tx", "list", "--account", account, "--format", "json"]).ok().json()
+}
+
+#[test]
+fn ofx_sgml_with_two_statements_then_xml() {
+    let env = TestEnv::new();
+    let run = env.run(&["import", &fixture("bank-sgml.ofx"), "--format", "json"]).fails_with(1);
+    assert!(run.stderr.contains("--create-account"), "asks before creating: {}", run.stderr);
+    let run = env.run(&["import", &fixture("bank-sgml.ofx"), "--create-account", "--format", "json"]).ok();
+    assert_eq!(
+        summary(&run),
+        [
+            ("Checking ····2333".into(), 3, 0, 0, "imported".into()),
+            ("Credit card ····4242".into(), 2, 0, 0, "imported".into())
+        ]
+    );
+    let checking = txs(&env, "Checking ····2333");
+    let coffee = checking.as_array().unwrap().iter().find(|t| t["amount"] == "-38.00").unwrap();
+    assert_eq!(coffee["payee"], "ACME COFFEE & CO", "a bare & survives");
+    assert_eq!(coffee["description"], "Café au lait & croissant", "CHARSET:1252 and &amp; decoded");
+    let shown = env.run(&["tx", "show", &coffee["id"].to_string(), "--format", "json"]).ok().json();
+    assert_eq!(shown["external_id"], "ofx:202611050002");
+    let accounts = env.run(&["accounts", "--format", "json"]).ok().json();
+    let card = accounts.as_array().unwrap().iter().find(|a| a["kind"] == "credit").unwrap();
+    assert_eq!(card["balance"], "-27.48", "LEDGERBAL recorded");
+
+    let again = env.run(&["import", &fixture("bank-sgml.ofx"), "--format", "json"]).ok();
+    assert_eq!(summary(&again)[0].1, 0, "re-importing adds nothing");
+    assert_eq!(summary(&again)[0].3, 3);
+
+    let run = env.run(&["import", &fixture("savings-xml.ofx"), "--create-account", "--format", "json"]).ok();
+    assert_eq!(summary(&run)[0].1, 2);
+    let savings = txs(&env, "Savings ····3000");
+    assert!(savings.as_array().unwrap().iter().any(|t| t["date"] == "2026-11-30" && t["currency"] == "EUR"));
+}
+
+#[test]
+fn csv_profiles_encodings_decimal_commas_preambles_and_trailers() {
+    let env = TestEnv::new();
+    let run = env
+        .run(&["import", &fixture("de-giro.csv"), "--profile", "de-giro", "--create-account", "--format", "json"])
+        .ok();
+    assert_eq!(summary(&run)[0].1, 3, "the closing balance line is a trailer, not a row");
+    let rows = txs(&env, "de-giro");
+    let rent = rows.as_array().unwrap().iter().find(|t| t["amount"] == "-1150.00").unwrap();
+    assert_eq!(rent["description"], "Miete November € inkl. NK", "cp1252 decoded");
+    assert_eq!(rent["payee"], "Müller Hausverwaltung");
+    assert_eq!(rent["date"], "2026-11-03");
+
+    // Detected, not named: BOM, debit and credit columns, two identical purchases, a trailer.
+    let run = env.run(&["import", &fixture("bom-debit-credit.csv"), "--account", "de-giro", "--format", "json"]).ok();
+    assert_eq!(summary(&run)[0].1, 3);
+    let bakery: Vec<_> = txs(&env, "de-giro")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["description"] == "Bäckerei Schmidt")
+        .cloned()
+        .collect();
+    assert_eq!(bakery.len(), 2, "two identical purchases on one day stay two rows");
+    assert!(bakery.iter().all(|t| t["amount"] == "-3.80"));
+    let again = env.run(&["import", &fixture("bom-debit-credit.csv"), "--account", "de-giro", "--format", "json"]).ok();
+    assert_eq!((summary(&again)[0].1, summary(&again)[0].3), (0, 3));
+}
+
+#[test]
+fn ambiguous_dates_are_never_guessed() {
+    let env = TestEnv::new();
+    env.run(&["import", &fixture("us-checking.csv"), "--profile", "us-checking", "--create-account"]).ok();
+    let run = env.run(&["import", &fixture("ambiguous.csv"), "--account", "us-checking"]).fails_with(1);
+    assert!(run.stderr.contains("day-first or month-first"), "{}", run.stderr);
+    assert!(run.stderr.contains("--date-order"), "{}", run.stderr);
+    env.run(&["import", &fixture("ambiguous.csv"), "--account", "us-checking", "--date-order", "dmy"]).ok();
+    let rows = txs(&env, "us-checking");
+    assert!(rows.as_array().unwrap().iter().any(|t| t["date"] == "2026-04-03" && t["description"] == "Coffee"));
+}
+
+#[test]
+fn a_broken_file_imports_nothing_and_the_others_still_import() {
+    let env = TestEnv::new();
+    env.run(&["import", &fixture("us-checking.csv"), "--profile", "us-checking", "--create-account"]).ok();
+    let before: i64 = env.query("SELECT count(*) FROM \"transaction\"");
+    let run = env
+        .run(&[
+            "import",
+            &fixture("bad-amount.csv"),
+            &fixture("bom-debit-credit.csv"),
+            "--account",
+            "us-checking",
+            "--format",
+            "json",
+        ])
+        .fails_with(1);
+    assert!(run.stderr.contains("bad-amount.csv:4: amount \"twelve\""), "file:line and what: {}", run.stderr);
+    let rows = summary(&run);
+    assert_eq!(rows[0].4, "failed");
+    assert_eq!((rows[1].1, rows[1].4.as_str()), (3, "imported"));
+    let after: i64 = env.query("SELECT count(*) FROM \"transaction\"");
+    assert_eq!(after, before + 3, "none of the broken file's good rows went in");
+    // A file that fails creates no account either.
+    env.run(&["import", &fixture("bank-sgml.ofx"), &fixture("bad-amount.csv"), "--create-account"]).fails_with(1);
+    let accounts: i64 = env.query("SELECT count(*) FROM account");
+    assert_eq!(accounts, 3, "us-checking and the OFX file's two accounts");
+}
+
+#[test]
+fn garbage_empty_truncated_and_wrong_hints_fail_clearly() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let ofx = std::fs::read(fixture("bank-sgml.ofx")).unwrap();
+    let cases = [
+        (write("garbage.bin", &[0, 159, 146, 150, 0, 1, 2, 3]), "cannot tell what kind of file", vec![]),
+        (write("empty.csv", b""), "is empty", vec![]),
+        (write("truncated.ofx", &ofx[..ofx.len() / 2 + 7]), "cut short", vec![]),
+        (fixture("us-checking.csv"), "not a readable OFX file", vec!["--file-format", "ofx"]),
+        ("/nonexistent/statement.csv".to_string(), "cannot open", vec![]),
+    ];
+    for (path, expected, extra) in cases {
+        let mut args = vec!["import", path.as_str(), "--create-account"];
+        args.extend(extra);
+        let run = env.run(&args);
+        assert_eq!(run.code, 1, "{path}: {run:#?}");
+        assert!(!run.stderr.contains("panicked"), "{run:#?}");
+        assert!(run.stderr.contains(expected), "{path}: expected {expected:?} in {}", run.stderr);
+    }
+    // Nothing was written: no database at all, or one without rows.
+    assert!(!env.db().exists() || env.query::<i64>("SELECT count(*) FROM \"transaction\"") == 0);
+}
+
+#[test]
+fn a_statement_overlapping_synced_data_matches_instead_of_duplicating() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    // The bank's own CSV for November: a day later than the aggregator saw, other words.
+    let synced =
+        env.run(&["tx", "list", "--account", "Euro Account", "--from", "2026-11-01", "--format", "json"]).ok().json();
+    let synced = synced.as_array().unwrap();
+    assert!(synced.len() >= 3);
+    let mut csv = String::from("Buchungstag;Verwendungszweck;Betrag\n");
+    for t in synced {
+        let date =
+            chrono::NaiveDate::parse_from_str(t["date"].as_str().unwrap(), "%Y-%m-%d").unwrap() + chrono::Days::new(1);
+        csv.push_str(&format!(
+            "{};Kartenzahlung;{}\n",
+            date.format("%d.%m.%Y"),
+            t["amount"].as_str().unwrap().replace('.', ",")
+        ));
+    }
+    csv.push_str("20.11.2026;Bargeld Automat;-50,00\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("euro-november.csv");
+    std::fs::write(&path, csv).unwrap();
+    let path = path.display().to_string();
+
+    let dry = env.run(&["import", &path, "--account", "Euro Account", "--dry-run", "--format", "json"]).ok();
+    assert_eq!(summary(&dry)[0], ("Euro Account".into(), 1, synced.len() as u64, 0, "dry run".into()));
+    let before: i64 = env.query("SELECT count(*) FROM \"transaction\"");
+    let run = env.run(&["import", &path, "--account", "Euro Account", "--format", "json"]).ok();
+    assert_eq!(summary(&run)[0].1, 1);
+    assert_eq!(summary(&run)[0].2, synced.len() as u64);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), before + 1);
+    let again = env.run(&["import", &path, "--account", "Euro Account", "--format", "json"]).ok();
+    assert_eq!((summary(&again)[0].1, summary(&again)[0].2, summary(&again)[0].3), (0, synced.len() as u64, 1));
+}
+
+#[test]
+fn inspect_prints_a_profile_that_imports_the_file() {
+    let env = TestEnv::new();
+    let run = env.run(&["import", "--inspect", &fixture("de-giro.csv")]).ok();
+    assert!(run.stderr.contains("4 line(s) before the header"), "{}", run.stderr);
+    std::fs::create_dir_all(env.home().join("profiles")).unwrap();
+    std::fs::write(env.home().join("profiles/mybank.toml"), format!("{}currency = \"EUR\"\n", run.stdout)).unwrap();
+    let run = env
+        .run(&["import", &fixture("de-giro.csv"), "--profile", "mybank", "--create-account", "--format", "json"])
+        .ok();
+    assert_eq!(summary(&run)[0].1, 3);
+    let run = env.run(&["import", &fixture("de-giro.csv"), "--profile", "nope"]).fails_with(1);
+    assert!(run.stderr.contains("no CSV profile named \"nope\""), "{}", run.stderr);
+}
+
+#[test]
+fn exported_csv_defuses_spreadsheet_formulas() {
+    let env = TestEnv::new();
+    env.run(&["import", &fixture("us-checking.csv"), "--profile", "us-checking", "--create-account"]).ok();
+    let csv = env.run(&["tx", "list", "--format", "csv"]).ok().stdout;
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(csv.contains(",-54.21,"), "plain negative amounts stay numbers: {csv}");
+}
