@@ -488,7 +488,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__import)
-            opts="-v -q -h --account --file-format --dry-run --create-account --profile --date-order --inspect --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --account --file-format --dry-run --create-account --profile --date-order --currency --inspect --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,7 +499,7 @@ _tally() {
                     return 0
                     ;;
                 --file-format)
-                    COMPREPLY=($(compgen -W "auto ofx csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ofx csv camt qif" -- "${cur}"))
                     return 0
                     ;;
                 --profile)
@@ -508,6 +508,10 @@ _tally() {
                     ;;
                 --date-order)
                     COMPREPLY=($(compgen -W "dmy mdy" -- "${cur}"))
+                    return 0
+                    ;;
+                --currency)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -42,7 +42,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "connections" -d 'List, 
 complete -c tally -n "__fish_tally_needs_command" -f -a "conn" -d 'List, show or unlink connections (a consent at one provider)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, show or rename accounts'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new transactions from the banks'
-complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the database, the keyring, consents and syncs, with a hint for each problem'
 complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List and show transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
@@ -235,10 +235,13 @@ complete -c tally -n "__fish_tally_using_subcommand sync" -s h -l help -d 'Print
 complete -c tally -n "__fish_tally_using_subcommand import" -l account -d 'The account the rows belong to (name or id); OFX files name their own' -r
 complete -c tally -n "__fish_tally_using_subcommand import" -l file-format -d 'The file format (`--format` is the global table|csv|json flag, for the summary)' -r -f -a "auto\t'Decide from the file\'s content'
 ofx\t'OFX 1.x (SGML) or 2.x (XML), QFX'
-csv\t'Delimited text, with a profile or detected columns'"
+csv\t'Delimited text, with a profile or detected columns'
+camt\t'ISO 20022 CAMT.053 statements and CAMT.052 reports'
+qif\t'Quicken Interchange Format'"
 complete -c tally -n "__fish_tally_using_subcommand import" -l profile -d 'A CSV profile: built in (us-checking, de-giro) or profiles/NAME.toml beside the config' -r
 complete -c tally -n "__fish_tally_using_subcommand import" -l date-order -d 'For CSV dates like 03/04/2026: day first or month first' -r -f -a "dmy\t'03/04/2026 is the 3rd of April'
 mdy\t'03/04/2026 is March 4th'"
+complete -c tally -n "__fish_tally_using_subcommand import" -l currency -d 'The currency of new accounts and of files that name none (QIF, most CSV)' -r
 complete -c tally -n "__fish_tally_using_subcommand import" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand import" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

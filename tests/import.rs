@@ -220,3 +220,69 @@ fn exported_csv_defuses_spreadsheet_formulas() {
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     assert!(csv.contains(",-54.21,"), "plain negative amounts stay numbers: {csv}");
 }
+
+#[test]
+fn qif_accounts_splits_and_year_spellings() {
+    let env = TestEnv::new();
+    // QIF names no currency: tally asks for one rather than guess.
+    let run = env.run(&["import", &fixture("two-accounts.qif"), "--create-account"]).fails_with(1);
+    assert!(run.stderr.contains("--currency CODE"), "{}", run.stderr);
+    let run = env
+        .run(&["import", &fixture("two-accounts.qif"), "--create-account", "--currency", "USD", "--format", "json"])
+        .ok();
+    assert_eq!(
+        summary(&run),
+        [("Joint Checking".into(), 3, 0, 0, "imported".into()), ("Travel Visa".into(), 2, 0, 0, "imported".into())]
+    );
+    let checking = txs(&env, "Joint Checking");
+    let rent = checking.as_array().unwrap().iter().find(|t| t["payee"] == "City Properties").unwrap();
+    assert_eq!((rent["date"].as_str(), rent["amount"].as_str()), (Some("2026-11-02"), Some("-1850.00")), "11/ 2'26");
+    let costco = checking.as_array().unwrap().iter().find(|t| t["payee"] == "Costco").unwrap();
+    assert_eq!(costco["amount"], "-120.00", "the total of the splits");
+    let split_kept: i64 = env.query("SELECT count(*) FROM raw_record WHERE body LIKE '%SGifts%'");
+    assert_eq!(split_kept, 1, "the splits stay in the raw record");
+    let visa = txs(&env, "Travel Visa");
+    assert_eq!(visa.as_array().unwrap().len(), 2, "two identical Netflix charges on one day stay two");
+    let again = env.run(&["import", &fixture("two-accounts.qif"), "--format", "json"]).ok();
+    assert!(summary(&again).iter().all(|r| r.1 == 0), "re-importing adds nothing: {}", again.stdout);
+
+    let run = env.run(&["import", &fixture("ambiguous.qif"), "--account", "Joint Checking"]).fails_with(1);
+    assert!(run.stderr.contains("--date-order"), "{}", run.stderr);
+    env.run(&["import", &fixture("ambiguous.qif"), "--account", "Joint Checking", "--date-order", "mdy"]).ok();
+    assert!(txs(&env, "Joint Checking").as_array().unwrap().iter().any(|t| t["date"] == "2026-03-04"));
+}
+
+#[test]
+fn camt_053_goes_to_the_synced_account_by_iban() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let before = txs(&env, "Euro Account").as_array().unwrap().len();
+    let run = env.run(&["import", &fixture("statement.camt053.xml"), "--format", "json"]).ok();
+    let rows = summary(&run);
+    assert_eq!(rows[0].0, "Euro Account", "matched by IBAN, no --account needed");
+    assert_eq!(rows[0].1 + rows[0].2, 4, "three entries, one of them a batch of two");
+    assert!(!run.stderr.contains("do not reconcile"), "{}", run.stderr);
+    let after = txs(&env, "Euro Account");
+    assert_eq!(after.as_array().unwrap().len(), before + rows[0].1 as usize);
+    let find = |desc: &str| after.as_array().unwrap().iter().find(|t| t["description"] == desc).cloned();
+    assert_eq!(find("Strom November").unwrap()["amount"], "-100.00");
+    assert_eq!(find("Beitrag 2026").unwrap()["payee"], "Versicherung AG");
+    assert_eq!(find("REVERSAL Lastschrift Rueckgabe").unwrap()["amount"], "99.00");
+    let rewe = find("REWE SAGT DANKE 4471 & more").unwrap();
+    let shown = env.run(&["tx", "show", &rewe["id"].to_string(), "--format", "json"]).ok().json();
+    assert_eq!((shown["date"].as_str(), shown["value_date"].as_str()), (Some("2026-11-02"), Some("2026-11-01")));
+    // The synced balance is newer than the statement's? It stays; the statement's is older.
+    let eur = env.run(&["accounts", "show", "Euro Account", "--format", "json"]).ok().json();
+    assert!(eur["balance_as_of"].as_str().unwrap() >= "2026-11-23", "{eur}");
+}
+
+#[test]
+fn camt_052_pending_entries_and_balances_that_do_not_reconcile() {
+    let env = TestEnv::new();
+    let run = env.run(&["import", &fixture("report.camt052.xml"), "--create-account", "--format", "json"]).ok();
+    assert!(run.stderr.contains("the balances do not reconcile"), "{}", run.stderr);
+    assert_eq!(summary(&run)[0].1, 2);
+    let rows = txs(&env, "Tagesgeld");
+    let pending = rows.as_array().unwrap().iter().find(|t| t["description"] == "Kartenzahlung vorgemerkt").unwrap();
+    assert_eq!(pending["status"], "pending");
+}

@@ -17,7 +17,7 @@ use crate::model::AccountKind;
 use crate::store::{accounts, raw};
 use crate::sync::reconcile::{self, Effect};
 
-/// Import bank statement files (OFX/QFX, CSV)
+/// Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)
 ///
 /// The format is detected from the content. OFX files name their account; CSV files go into
 /// --account. Rows already known — from an earlier import, an overlapping statement, or a
@@ -46,6 +46,9 @@ pub struct Args {
     /// For CSV dates like 03/04/2026: day first or month first
     #[arg(long, value_enum)]
     pub date_order: Option<DateOrder>,
+    /// The currency of new accounts and of files that name none (QIF, most CSV)
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
     /// Show what tally detects in a CSV file and print a profile to save, instead of importing
     #[arg(long)]
     pub inspect: bool,
@@ -143,7 +146,14 @@ fn csv_profile(ctx: &Ctx, args: &Args, head: &[u8]) -> Result<Profile> {
 fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
     for path in &args.files {
         let head = head(path)?;
-        match format_of(path, &head, args.file_format)? {
+        let format = format_of(path, &head, args.file_format)?;
+        match format {
+            Format::Camt | Format::Qif => {
+                ctx.out.status(&format!(
+                    "{}: {format:?}; it imports as it is, no profile needed",
+                    import::display_name(path)
+                ));
+            }
             Format::Csv | Format::Auto => {
                 let detected = profile::detect(&head, args.date_order)?;
                 ctx.out.status(&format!("{}: CSV", import::display_name(path)));
@@ -199,7 +209,15 @@ fn target_for(ctx: &mut Ctx, args: &Args, path: &Path, hint: &AccountHint) -> Re
             .hint("import into an existing account with --account NAME, or add it with --create-account")
             .into());
     }
-    let currency = hint.currency.context("the file names no currency; set one in a CSV profile")?;
+    let currency = match (hint.currency, &args.currency) {
+        (Some(c), _) => c,
+        (None, Some(code)) => crate::money::Currency::parse(code)?,
+        (None, None) => {
+            return Err(UserError::usage(format!("{file} names no currency for the new account"))
+                .hint("say which with --currency CODE (or set `currency` in the CSV profile)")
+                .into());
+        }
+    };
     Ok(Target::New {
         name,
         identity: hint.identity.clone(),
@@ -248,22 +266,34 @@ struct Plan {
     profile: Option<Profile>,
 }
 
+impl Plan {
+    /// The plan of a format that names its accounts itself.
+    fn of(provider: &'static str, statements: Vec<Statement<'_>>) -> Plan {
+        Plan { provider, statements: statements.into_iter().map(|s| (s.account, s.balance)).collect(), profile: None }
+    }
+}
+
 fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> {
     let head = head(path)?;
     let format = format_of(path, &head, args.file_format)?;
     let file = import::display_name(path);
     let Plan { provider, statements, profile } = match format {
-        Format::Ofx => {
-            let s = import::ofx::read(path)?;
-            Plan {
-                provider: "import:ofx",
-                statements: s.into_iter().map(|s| (s.account, s.balance)).collect(),
-                profile: None,
+        Format::Ofx => Plan::of("import:ofx", import::ofx::read(path)?),
+        Format::Camt => {
+            let (statements, warnings) = import::camt::read(path)?;
+            for w in warnings {
+                ctx.out.warn(&w);
             }
+            Plan::of("import:camt", statements)
         }
+        Format::Qif => Plan::of(
+            "import:qif",
+            import::qif::parse(path, args.date_order)?.into_iter().map(|a| a.hint_only()).collect(),
+        ),
         _ => {
             let p = csv_profile(ctx, args, &head)?;
-            let currency = p.currency.as_deref().map(crate::money::Currency::parse).transpose()?;
+            let code = p.currency.as_deref().or(args.currency.as_deref());
+            let currency = code.map(crate::money::Currency::parse).transpose()?;
             Plan {
                 provider: "import:csv",
                 statements: vec![(AccountHint { currency, ..Default::default() }, None)],
@@ -291,6 +321,12 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
                 let currency = crate::money::Currency::parse(&targets[0].currency())?;
                 vec![import::csv::read(path, p, Some(currency))?]
             }
+            (None, Format::Camt) => import::camt::read(path)?.0,
+            (None, Format::Qif) => import::qif::parse(path, args.date_order)?
+                .into_iter()
+                .zip(&targets)
+                .map(|(account, target)| Ok(account.statement(crate::money::Currency::parse(&target.currency())?)))
+                .collect::<Result<_>>()?,
             _ => import::ofx::read(path)?,
         };
         let mut out = Vec::new();
@@ -325,7 +361,7 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
                 }
             }
             if let Some(b) = balance {
-                accounts::set_balances(db, account_id, Some(b.amount), None, b.as_of)?;
+                accounts::set_balance_if_newer(db, account_id, b.amount, b.as_of)?;
             }
             out.push(row);
         }

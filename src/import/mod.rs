@@ -5,9 +5,11 @@
 //! The format is detected from the content, not the name. Rows stream (a CSV of a million
 //! lines is never held in memory); OFX files, which are small, are parsed whole.
 
+pub mod camt;
 pub mod csv;
 pub mod ofx;
 pub mod profile;
+pub mod qif;
 pub mod text;
 
 use std::path::Path;
@@ -26,6 +28,10 @@ pub enum Format {
     Ofx,
     /// Delimited text, with a profile or detected columns
     Csv,
+    /// ISO 20022 CAMT.053 statements and CAMT.052 reports
+    Camt,
+    /// Quicken Interchange Format
+    Qif,
 }
 
 /// What a file says about the account it belongs to.
@@ -75,7 +81,13 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     if start.starts_with("OFXHEADER") || text.contains("<OFX>") || text.contains("<?OFX") {
         return Some(Format::Ofx);
     }
-    if start.starts_with('<') || text.bytes().filter(|&b| b == 0).count() > 0 {
+    if text.contains("BKTOCSTMRSTMT") || text.contains("BKTOCSTMRACCTRPT") || text.contains("CAMT.05") {
+        return Some(Format::Camt);
+    }
+    if start.starts_with("!TYPE:") || start.starts_with("!ACCOUNT") || start.starts_with("!OPTION") {
+        return Some(Format::Qif);
+    }
+    if start.starts_with('<') || text.bytes().any(|b| b == 0) {
         return None;
     }
     let first = start.lines().next().unwrap_or("");
@@ -97,6 +109,11 @@ mod tests {
         assert_eq!(detect(b"<?xml version=\"1.0\"?>\n<?OFX OFXHEADER=\"200\"?><OFX>"), Some(Format::Ofx));
         assert_eq!(detect(b"\xEF\xBB\xBFDate,Amount,Description\n"), Some(Format::Csv));
         assert_eq!(detect(b"Buchungstag;Betrag\n"), Some(Format::Csv));
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">"),
+            Some(Format::Camt)
+        );
+        assert_eq!(detect(b"!Type:Bank\nD11/02/2026\n"), Some(Format::Qif));
         assert_eq!(detect(b"\x00\x01\x02 binary"), None);
         assert_eq!(detect(b""), None);
     }

@@ -130,3 +130,13 @@ pub fn set_external_id(db: &Db, id: i64, external_id: &str) -> Result<()> {
     db.execute("UPDATE account SET external_id = ?2 WHERE id = ?1", params![id, external_id])?;
     Ok(())
 }
+
+/// A statement's balance, kept only if it is at least as recent as the one stored.
+pub fn set_balance_if_newer(db: &Db, id: i64, current: i64, as_of: DateTime<Utc>) -> Result<()> {
+    db.execute(
+        "UPDATE account SET balance_current = ?2, balance_available = NULL, balance_as_of = ?3
+         WHERE id = ?1 AND (balance_as_of IS NULL OR balance_as_of <= ?3)",
+        params![id, current, ts(as_of)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,274 @@
+//! QIF (Quicken Interchange Format): `!Account` blocks name accounts, `!Type:Bank`,
+//! `!Type:CCard`, `!Type:Cash` and `!Type:Oth A|L` sections hold records ending in `^`.
+//! Splits (`S`, `E`, `$`) are kept in the raw record; the row carries the total. Dates come
+//! as `11/02/2026`, `11/2/26`, `11/ 2'26` (an apostrophe means 20xx) or `02.11.2026`; whether
+//! the day or the month comes first is decided for the whole file, and asked for
+//! (`--date-order`) when the file cannot tell.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::NaiveDate;
+use sha2::{Digest as _, Sha256};
+
+use super::profile::DateOrder;
+use super::{AccountHint, Row, Statement};
+use crate::error::UserError;
+use crate::model::{AccountKind, NewTransaction};
+use crate::money::{Currency, parse_amount};
+
+/// A record as written, before the currency is known.
+#[derive(Debug, Clone)]
+struct Record {
+    line: usize,
+    date: (u32, u32, i32),
+    /// `2026-11-02`: already (day, month, year), whatever the file's order.
+    iso: bool,
+    amount: String,
+    payee: Option<String>,
+    memo: Option<String>,
+    number: Option<String>,
+    category: Option<String>,
+    raw: String,
+}
+
+/// One account's records.
+#[derive(Debug)]
+pub struct Account {
+    hint: AccountHint,
+    label: String,
+    records: Vec<Record>,
+}
+
+/// Read the file's accounts and records, deciding the date order.
+pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
+    let label = super::display_name(path);
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = super::text::Encoding::detect(&bytes).decode(super::text::strip_bom(&bytes)).into_owned();
+    let mut accounts: Vec<Account> = Vec::new();
+    let mut section: Option<String> = None;
+    let mut in_account_list = false;
+    let mut fields: Vec<(char, String, usize)> = Vec::new();
+    let mut raw = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(header) = line.strip_prefix('!') {
+            let header = header.trim();
+            let lower = header.to_ascii_lowercase();
+            if lower == "account" {
+                in_account_list = true;
+            } else if let Some(t) = lower.strip_prefix("type:") {
+                in_account_list = false;
+                section = Some(t.trim().to_string());
+                if accounts.is_empty() {
+                    accounts.push(Account { hint: hint(None, t), label: label.clone(), records: Vec::new() });
+                }
+            }
+            fields.clear();
+            raw.clear();
+            continue;
+        }
+        raw.push_str(line);
+        raw.push('\n');
+        if line.starts_with('^') {
+            let record = std::mem::take(&mut fields);
+            if in_account_list {
+                let name = record.iter().find(|(c, _, _)| *c == 'N').map(|(_, v, _)| v.clone());
+                let kind = record.iter().find(|(c, _, _)| *c == 'T').map_or("bank", |(_, v, _)| v.as_str());
+                accounts.push(Account {
+                    hint: hint(name.as_deref(), &kind.to_ascii_lowercase()),
+                    label: label.clone(),
+                    records: Vec::new(),
+                });
+            } else if section.as_deref().is_some_and(|s| ["bank", "ccard", "cash", "oth a", "oth l"].contains(&s)) {
+                let at = record.first().map_or(n, |(_, _, l)| *l);
+                let rec = record_of(&record, std::mem::take(&mut raw)).map_err(|e| anyhow!("{label}:{at}: {e}"))?;
+                accounts.last_mut().context("a record before any !Type header")?.records.push(rec);
+            }
+            raw.clear();
+            continue;
+        }
+        let mut chars = line.chars();
+        let code = chars.next().expect("not empty");
+        fields.push((code, chars.as_str().trim().to_string(), n));
+    }
+    if accounts.iter().all(|a| a.records.is_empty()) {
+        bail!("{label}: no bank or credit-card transactions (QIF records end with ^)");
+    }
+    let dmy = decide_order(&accounts, order, &label)?;
+    for a in &mut accounts {
+        for r in &mut a.records {
+            if !dmy && !r.iso {
+                r.date = (r.date.1, r.date.0, r.date.2);
+            }
+        }
+    }
+    // Check every date now, so a bad one names its line before anything is imported.
+    for a in &accounts {
+        for r in &a.records {
+            to_date(r.date).map_err(|e| anyhow!("{label}:{}: {e}", r.line))?;
+        }
+    }
+    Ok(accounts.into_iter().filter(|a| !a.records.is_empty()).collect())
+}
+
+fn hint(name: Option<&str>, kind: &str) -> AccountHint {
+    let kind = match kind {
+        "ccard" => AccountKind::Credit,
+        "oth l" => AccountKind::Loan,
+        "cash" | "oth a" => AccountKind::Other,
+        _ => AccountKind::Checking,
+    };
+    AccountHint {
+        identity: name.map(|n| format!("qif:{n}")),
+        name: name.map(str::to_string),
+        kind: Some(kind),
+        currency: None,
+    }
+}
+
+/// `(first, second, year)` as written; the order is settled for the whole file later.
+fn date_parts(s: &str) -> Result<(u32, u32, i32)> {
+    let apostrophe = s.contains('\'');
+    let cleaned: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let parts: Vec<&str> = cleaned.split(['/', '.', '-', '\'']).filter(|p| !p.is_empty()).collect();
+    let [a, b, c] = parts.as_slice() else { bail!("date {s:?} is not day, month and year") };
+    let num = |p: &str| p.parse::<u32>().map_err(|_| anyhow!("date {s:?}"));
+    if a.len() == 4 {
+        return Ok((num(c)?, num(b)?, num(a)? as i32)); // ISO: year first; day-first after the swap below
+    }
+    let year = match (c.len(), num(c)?) {
+        (4, y) => y as i32,
+        (_, y) if apostrophe => 2000 + y as i32,
+        (_, y) if y < 70 => 2000 + y as i32,
+        (_, y) => 1900 + y as i32,
+    };
+    Ok((num(a)?, num(b)?, year))
+}
+
+fn to_date((day, month, year): (u32, u32, i32)) -> Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| anyhow!("{day:02}/{month:02}/{year} is not a date"))
+}
+
+/// True for day-first. ISO dates are stored day-first already, so they say nothing.
+fn decide_order(accounts: &[Account], order: Option<DateOrder>, label: &str) -> Result<bool> {
+    let dates: Vec<(u32, u32)> =
+        accounts.iter().flat_map(|a| a.records.iter().filter(|r| !r.iso).map(|r| (r.date.0, r.date.1))).collect();
+    let day_first = dates.iter().any(|(a, _)| *a > 12);
+    let month_first = dates.iter().any(|(_, b)| *b > 12);
+    match (day_first, month_first, order) {
+        (true, true, _) => bail!("{label}: its dates mix day-first and month-first"),
+        (true, false, Some(DateOrder::Mdy)) | (false, true, Some(DateOrder::Dmy)) => {
+            bail!("{label}: its dates contradict --date-order")
+        }
+        (true, false, _) => Ok(true),
+        (false, true, _) => Ok(false),
+        (false, false, Some(o)) => Ok(o == DateOrder::Dmy),
+        (false, false, None) if dates.iter().all(|(a, b)| a == b) => Ok(true),
+        (false, false, None) => Err(UserError::usage(format!("{label}: its dates could be day-first or month-first"))
+            .hint("say which with --date-order dmy or --date-order mdy")
+            .into()),
+    }
+}
+
+fn record_of(fields: &[(char, String, usize)], raw: String) -> Result<Record> {
+    let get = |c: char| fields.iter().find(|(k, _, _)| *k == c).map(|(_, v, _)| v.clone()).filter(|v| !v.is_empty());
+    let date_text = get('D').context("a record without a date (D)")?;
+    let date = date_parts(&date_text)?;
+    let iso = date_text.trim().split(['-', '/', '.']).next().is_some_and(|y| y.len() == 4);
+    let amount = get('T').or_else(|| get('U')).context("a record without an amount (T)")?;
+    Ok(Record {
+        line: fields.first().map_or(0, |(_, _, l)| *l),
+        date,
+        iso,
+        amount,
+        payee: get('P'),
+        memo: get('M'),
+        number: get('N'),
+        category: get('L'),
+        raw,
+    })
+}
+
+impl Account {
+    /// The account's hint alone (to choose where it goes before its currency is known).
+    pub fn hint_only(self) -> Statement<'static> {
+        Statement { account: self.hint, balance: None, rows: Box::new(std::iter::empty()) }
+    }
+
+    /// The account's rows, in the currency of the account they go into.
+    pub fn statement(self, currency: Currency) -> Statement<'static> {
+        let mut seen = std::collections::HashMap::<String, u32>::new();
+        let label = self.label;
+        let rows: Vec<Result<Row>> = self
+            .records
+            .into_iter()
+            .map(|r| {
+                let at = format!("{label}:{}", r.line);
+                let amount = parse_amount(&r.amount, currency).map_err(|e| anyhow!("{at}: amount: {e}"))?;
+                let date = to_date(r.date).map_err(|e| anyhow!("{at}: {e}"))?;
+                let description = r.memo.clone().or(r.payee.clone()).unwrap_or_default();
+                let key = format!(
+                    "{date}|{amount}|{}|{}|{}",
+                    r.payee.as_deref().unwrap_or(""),
+                    description,
+                    r.number.as_deref().unwrap_or("")
+                );
+                let n = seen.entry(key.clone()).or_insert(0);
+                *n += 1;
+                Ok(Row {
+                    tx: NewTransaction {
+                        external_id: format!("qif:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16]),
+                        pending_external_id: None,
+                        booked_date: date,
+                        value_date: None,
+                        amount,
+                        currency,
+                        payee: r.payee,
+                        description,
+                        pending: false,
+                        provider_category: r.category,
+                    },
+                    raw: r.raw,
+                    location: at,
+                })
+            })
+            .collect();
+        Statement { account: self.hint, balance: None, rows: Box::new(rows.into_iter()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_their_many_spellings() {
+        assert_eq!(date_parts("11/02/2026").unwrap(), (11, 2, 2026));
+        assert_eq!(date_parts("11/ 2'26").unwrap(), (11, 2, 2026));
+        assert_eq!(date_parts("1/2' 5").unwrap(), (1, 2, 2005));
+        assert_eq!(date_parts("02.11.98").unwrap(), (2, 11, 1998));
+        assert_eq!(date_parts("2026-11-02").unwrap(), (2, 11, 2026));
+        assert!(date_parts("yesterday").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_text(s in "(![A-Za-z: ]{0,12}\n)?([DTPMNLSE$^][^\n]{0,12}\n){0,30}") {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("x.qif");
+            std::fs::write(&p, &s).unwrap();
+            for order in [None, Some(DateOrder::Dmy)] {
+                if let Ok(accounts) = parse(&p, order) {
+                    for a in accounts {
+                        let _ = a.statement(Currency::parse("USD").unwrap()).rows.count();
+                    }
+                }
+            }
+        }
+    }
+}
