@@ -286,3 +286,21 @@ fn camt_052_pending_entries_and_balances_that_do_not_reconcile() {
     let pending = rows.as_array().unwrap().iter().find(|t| t["description"] == "Kartenzahlung vorgemerkt").unwrap();
     assert_eq!(pending["status"], "pending");
 }
+
+#[test]
+fn a_file_that_repeats_an_id_updates_rather_than_fails() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repeat.csv");
+    std::fs::write(
+        &path,
+        "Date,Description,Amount,Reference\n2026-11-02,Coffee,-4.50,R1\n2026-11-02,Coffee corrected,-4.80,R1\n",
+    )
+    .unwrap();
+    let run =
+        env.run(&["import", path.to_str().unwrap(), "--create-account", "--currency", "USD", "--format", "json"]).ok();
+    assert_eq!((summary(&run)[0].1, summary(&run)[0].3), (1, 1));
+    let rows = txs(&env, "repeat");
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["amount"], "-4.80", "the later line wins");
+}

@@ -145,26 +145,50 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
     if !head.ends_with(b"\n") && lines.len() > 1 {
         lines.pop(); // the sample may cut the last line short
     }
-    let split = |line: &str, d: char| -> Vec<String> {
-        let mut r = csv::ReaderBuilder::new().delimiter(d as u8).has_headers(false).from_reader(line.as_bytes());
-        r.records().next().and_then(|r| r.ok()).map(|r| r.iter().map(str::to_string).collect()).unwrap_or_default()
+    // The delimiter that splits the most lines into the same number (≥ 2) of fields. One
+    // reader per candidate delimiter over the whole sample (building a csv reader is costly:
+    // not one per line). Each record keeps its line index (from its byte offset: the reader
+    // skips blank lines, and `skip_lines` counts them).
+    let sample = lines.join("\n");
+    let read_all = |d: char| -> Vec<(usize, Vec<String>)> {
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(d as u8)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes());
+        // Line indices from byte offsets, counted as we go (records come in order).
+        let (mut counted_to, mut line) = (0usize, 0usize);
+        r.records()
+            .filter_map(|r| r.ok())
+            .map(|r| {
+                let mut at = r.position().map_or(0, |p| p.byte() as usize).min(sample.len());
+                // The position may sit before the blank lines the reader skipped.
+                while sample.as_bytes().get(at).is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                    at += 1;
+                }
+                line += sample.as_bytes()[counted_to.min(at)..at].iter().filter(|b| **b == b'\n').count();
+                counted_to = counted_to.max(at);
+                (line, r.iter().map(str::to_string).collect())
+            })
+            .collect()
     };
-    // The delimiter that splits the most lines into the same number (≥ 2) of fields.
-    let (delimiter, fields) = [',', ';', '\t', '|']
+    let (delimiter, records, fields) = [',', ';', '\t', '|']
         .into_iter()
         .filter_map(|d| {
-            let counts: Vec<usize> = lines.iter().map(|l| split(l, d).len()).collect();
+            let records = read_all(d);
+            let counts: Vec<usize> = records.iter().map(|(_, f)| f.len()).collect();
             let modal = (2..=64).max_by_key(|n| counts.iter().filter(|c| **c == *n).count())?;
             let hits = counts.iter().filter(|c| **c == modal).count();
-            (hits >= 1 && modal >= 2).then_some((d, modal, hits))
+            (hits >= 1 && modal >= 2).then_some((d, records, modal, hits))
         })
-        .max_by_key(|(_, _, hits)| *hits)
-        .map(|(d, modal, _)| (d, modal))
+        .max_by_key(|(_, _, _, hits)| *hits)
+        .map(|(d, records, modal, _)| (d, records, modal))
         .context("no delimiter splits this file into columns")?;
-    let header_at = lines.iter().position(|l| split(l, delimiter).len() == fields).unwrap_or(0);
-    let headers = split(lines[header_at], delimiter);
+    let header = records.iter().position(|(_, f)| f.len() == fields).unwrap_or(0);
+    let header_at = records[header].0;
+    let headers = records[header].1.clone();
     let data: Vec<Vec<String>> =
-        lines[header_at + 1..].iter().map(|l| split(l, delimiter)).filter(|f| f.len() == fields).take(200).collect();
+        records[header + 1..].iter().map(|(_, f)| f).filter(|f| f.len() == fields).take(200).cloned().collect();
     let column = |names: &[&str]| find(&headers, names);
     let date_column = column(&["date", "buchungstag", "posting date", "transaction date", "booking date", "datum"])
         .context("no column looks like a date (Date, Buchungstag, …); write a profile")?;

@@ -99,6 +99,9 @@ impl Store {
         }
         self.db.pragma_update(None, "synchronous", "NORMAL")?;
         self.db.pragma_update(None, "foreign_keys", "ON")?;
+        // Stable query plans: without this, SQLite (built with STAT4) re-prepares a statement
+        // whenever a bound value changes, and per-row statements cost a parse each time.
+        self.db.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         Ok(())
     }
 
@@ -125,6 +128,12 @@ impl Store {
         let value = f(&tx)?;
         tx.rollback()?;
         Ok(value)
+    }
+
+    /// A bigger page cache for one long bulk operation (an import of a long history).
+    pub fn set_cache_mib(&self, mib: i64) -> Result<()> {
+        self.db.pragma_update(None, "cache_size", -mib * 1024)?;
+        Ok(())
     }
 
     /// `PRAGMA integrity_check`: "ok" or the problems found.

@@ -19,17 +19,21 @@ pub struct RawRecord<'a> {
 /// Store a payload once (by its hash per account) and return its row id.
 pub fn insert(db: &Db, r: &RawRecord<'_>, fetched_at: DateTime<Utc>) -> Result<i64> {
     let hash = format!("{:x}", Sha256::digest(r.body.as_bytes()));
-    db.execute(
-        "INSERT INTO raw_record (connection_id, account_id, provider, external_id, hash, body, fetched_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (account_id, hash) DO NOTHING",
-        params![r.connection_id, r.account_id, r.provider, r.external_id, hash, r.body, ts(fetched_at)],
-    )?;
-    Ok(db.query_row(
-        "SELECT id FROM raw_record WHERE account_id = ?1 AND hash = ?2",
-        params![r.account_id, hash],
-        |row| row.get(0),
-    )?)
+    // Called once per row of a sync or import: cached statements, and no second lookup when
+    // the insert went through.
+    let inserted = db
+        .prepare_cached(
+            "INSERT INTO raw_record (connection_id, account_id, provider, external_id, hash, body, fetched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (account_id, hash) DO NOTHING",
+        )?
+        .execute(params![r.connection_id, r.account_id, r.provider, r.external_id, hash, r.body, ts(fetched_at)])?;
+    if inserted == 1 {
+        return Ok(db.last_insert_rowid());
+    }
+    Ok(db
+        .prepare_cached("SELECT id FROM raw_record WHERE account_id = ?1 AND hash = ?2")?
+        .query_row(params![r.account_id, hash], |row| row.get(0))?)
 }
 
 pub fn count(db: &Db) -> Result<i64> {

@@ -84,7 +84,7 @@ pub fn status_of(t: &NewTransaction) -> &'static str {
 
 pub fn by_external_id(db: &Db, account_id: i64, external_id: &str) -> Result<Option<Transaction>> {
     let sql = format!("{SELECT} WHERE t.account_id = ?1 AND t.external_id = ?2");
-    Ok(db.query_row(&sql, params![account_id, external_id], from_row).optional()?)
+    Ok(db.prepare_cached(&sql)?.query_row(params![account_id, external_id], from_row).optional()?)
 }
 
 pub fn by_id(db: &Db, id: i64) -> Result<Option<Transaction>> {
@@ -99,30 +99,30 @@ pub fn insert(
     raw_record_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    db.execute(
+    db.prepare_cached(
         "INSERT INTO \"transaction\" (account_id, external_id, fingerprint, booked_date, value_date, amount,
              currency, payee, description, status, provider_category, category_id, category_source,
              category_reason, raw_record_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
-        params![
-            account_id,
-            t.external_id,
-            fingerprint(t),
-            t.booked_date.to_string(),
-            t.value_date.map(|d| d.to_string()),
-            t.amount,
-            t.currency.code(),
-            t.payee,
-            t.description,
-            status_of(t),
-            t.provider_category,
-            category.map(|c| c.category_id),
-            category.map(|c| c.source),
-            category.map(|c| c.reason.as_str()),
-            raw_record_id,
-            ts(now),
-        ],
-    )?;
+    )?
+    .execute(params![
+        account_id,
+        t.external_id,
+        fingerprint(t),
+        t.booked_date.to_string(),
+        t.value_date.map(|d| d.to_string()),
+        t.amount,
+        t.currency.code(),
+        t.payee,
+        t.description,
+        status_of(t),
+        t.provider_category,
+        category.map(|c| c.category_id),
+        category.map(|c| c.source),
+        category.map(|c| c.reason.as_str()),
+        raw_record_id,
+        ts(now),
+    ])?;
     Ok(db.last_insert_rowid())
 }
 
@@ -385,7 +385,7 @@ pub fn near(db: &Db, account_id: i64, amount: i64, date: NaiveDate, days: u64) -
          ORDER BY abs(julianday(t.booked_date) - julianday(?5)), t.id"
     );
     let (from, to) = (date - chrono::Days::new(days), date + chrono::Days::new(days));
-    let mut stmt = db.prepare(&sql)?;
+    let mut stmt = db.prepare_cached(&sql)?;
     let rows = stmt
         .query_map(params![account_id, amount, from.to_string(), to.to_string(), date.to_string()], from_row)?
         .collect::<rusqlite::Result<_>>()?;

@@ -9,6 +9,7 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension as _;
 
 use crate::categorize::Categorizer;
 use crate::model::{Change, NewTransaction};
@@ -25,6 +26,24 @@ pub enum Effect {
     Matched,
 }
 
+/// The stored rows one file's rows have already claimed.
+#[derive(Debug, Default)]
+pub struct Claims {
+    ids: std::collections::HashSet<i64>,
+    /// An account empty before this file can only match this file's own rows, all of which
+    /// are claimed: no lookups needed (a first import of a long history).
+    account_had_rows: bool,
+}
+
+impl Claims {
+    pub fn for_account(db: &Db, account_id: i64) -> Result<Claims> {
+        let any: Option<i64> = db
+            .query_row("SELECT 1 FROM \"transaction\" WHERE account_id = ?1 LIMIT 1", [account_id], |r| r.get(0))
+            .optional()?;
+        Ok(Claims { ids: Default::default(), account_had_rows: any.is_some() })
+    }
+}
+
 /// How far apart a statement's date and a synced row's date may be for the same purchase.
 pub const IMPORT_DATE_TOLERANCE_DAYS: u64 = 3;
 
@@ -38,21 +57,39 @@ pub fn apply_imported(
     t: &NewTransaction,
     raw_record_id: Option<i64>,
     categorizer: &Categorizer,
-    claimed: &mut std::collections::HashSet<i64>,
+    claims: &mut Claims,
     now: DateTime<Utc>,
 ) -> Result<Effect> {
-    if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
-        claimed.insert(row.id);
-        return upsert(db, account_id, t, raw_record_id, categorizer, now);
+    if claims.account_had_rows {
+        if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
+            claims.ids.insert(row.id);
+            return upsert(db, account_id, t, raw_record_id, categorizer, now);
+        }
+        let candidates = txs::near(db, account_id, t.amount, t.booked_date, IMPORT_DATE_TOLERANCE_DAYS)?;
+        if let Some(row) = candidates.into_iter().find(|r| !claims.ids.contains(&r.id)) {
+            claims.ids.insert(row.id);
+            return Ok(Effect::Matched);
+        }
     }
-    let candidates = txs::near(db, account_id, t.amount, t.booked_date, IMPORT_DATE_TOLERANCE_DAYS)?;
-    if let Some(row) = candidates.into_iter().find(|r| !claimed.contains(&r.id)) {
-        claimed.insert(row.id);
-        return Ok(Effect::Matched);
+    let id = match txs::insert(db, account_id, t, categorizer.categorize(t).as_ref(), raw_record_id, now) {
+        Ok(id) => id,
+        // The fast path skipped the id lookup; a file that repeats an id updates that row.
+        Err(e) if !claims.account_had_rows && is_unique_violation(&e) => {
+            return upsert(db, account_id, t, raw_record_id, categorizer, now);
+        }
+        Err(e) => return Err(e),
+    };
+    if claims.account_had_rows {
+        claims.ids.insert(id);
     }
-    let id = txs::insert(db, account_id, t, categorizer.categorize(t).as_ref(), raw_record_id, now)?;
-    claimed.insert(id);
     Ok(Effect::Added)
+}
+
+fn is_unique_violation(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<rusqlite::Error>(),
+        Some(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    )
 }
 
 pub fn apply(

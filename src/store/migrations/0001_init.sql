@@ -88,6 +88,8 @@ CREATE INDEX transaction_by_fingerprint ON "transaction" (account_id, fingerprin
 -- (benches/resync.rs measures it).
 CREATE INDEX transaction_by_account_date ON "transaction" (account_id, booked_date);
 CREATE INDEX transaction_pending ON "transaction" (account_id, booked_date) WHERE status = 'pending';
+-- An imported row looks for the same purchase by amount and nearby date.
+CREATE INDEX transaction_by_amount ON "transaction" (account_id, amount, booked_date);
 
 CREATE TABLE rule (
     id          INTEGER PRIMARY KEY,
