@@ -108,21 +108,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
             },
         )?;
         for (r, &track) in remote.iter().zip(&tracked) {
-            accounts::insert(
-                db,
-                &accounts::NewAccount {
-                    connection_id: Some(id),
-                    external_id: &r.external_id,
-                    identity: Some(&r.identity),
-                    name: &r.name,
-                    official_name: r.official_name.as_deref(),
-                    kind: r.kind.as_str(),
-                    currency: r.currency.code(),
-                    mask: r.mask.as_deref(),
-                    tracked: track,
-                },
-                now,
-            )?;
+            accounts::insert(db, &accounts::NewAccount::from_remote(r, id, track), now)?;
         }
         Ok(name)
     });

@@ -63,22 +63,7 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Res
             }
         }
         for (&i, &track) in fresh.iter().zip(&track_fresh) {
-            let r = &remote[i];
-            accounts::insert(
-                db,
-                &accounts::NewAccount {
-                    connection_id: Some(conn.id),
-                    external_id: &r.external_id,
-                    identity: Some(&r.identity),
-                    name: &r.name,
-                    official_name: r.official_name.as_deref(),
-                    kind: r.kind.as_str(),
-                    currency: r.currency.code(),
-                    mask: r.mask.as_deref(),
-                    tracked: track,
-                },
-                now,
-            )?;
+            accounts::insert(db, &accounts::NewAccount::from_remote(&remote[i], conn.id, track), now)?;
         }
         connections::renew(db, conn.id, &secret_ref, linked.consent_expires_at)
     });

@@ -38,6 +38,23 @@ pub struct NewAccount<'a> {
     pub tracked: bool,
 }
 
+impl<'a> NewAccount<'a> {
+    /// An account a provider described, under a connection.
+    pub fn from_remote(r: &'a crate::model::RemoteAccount, connection_id: i64, tracked: bool) -> Self {
+        NewAccount {
+            connection_id: Some(connection_id),
+            external_id: &r.external_id,
+            identity: Some(&r.identity),
+            name: &r.name,
+            official_name: r.official_name.as_deref(),
+            kind: r.kind.as_str(),
+            currency: r.currency.code(),
+            mask: r.mask.as_deref(),
+            tracked,
+        }
+    }
+}
+
 const SELECT: &str = "SELECT a.id, a.connection_id, c.name, a.external_id, a.identity, a.name, a.official_name,
         a.kind, a.currency, a.mask, a.balance_current, a.balance_available, a.balance_as_of, a.tracked
     FROM account a LEFT JOIN connection c ON c.id = a.connection_id";
