@@ -40,6 +40,8 @@ struct FileConfig {
     database: DatabaseSection,
     #[serde(default)]
     sync: SyncSection,
+    #[serde(default)]
+    http: HttpSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,6 +54,12 @@ struct SandboxSection {
 #[serde(deny_unknown_fields)]
 struct SecretsSection {
     backend: Option<SecretsBackend>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpSection {
+    timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +87,8 @@ pub struct Config {
     pub sandbox_url: String,
     /// Warn this many days before a consent expires.
     pub consent_warn_days: i64,
+    /// How long one request to a provider may take before it is retried.
+    pub http_timeout_secs: u64,
     /// `TALLY_NOW`: a pinned clock for tests and reproducible runs.
     pub now: Option<DateTime<Utc>>,
     #[serde(skip)]
@@ -133,6 +143,13 @@ impl Config {
             secrets_backend,
             sandbox_url: sandbox_url.trim_end_matches('/').to_string(),
             consent_warn_days: file.sync.consent_warn_days.unwrap_or(DEFAULT_CONSENT_WARN_DAYS),
+            http_timeout_secs: match env("TALLY_HTTP_TIMEOUT") {
+                Some(s) => s.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    UserError::usage(format!("TALLY_HTTP_TIMEOUT={s:?} is not a number of seconds"))
+                        .hint("for example TALLY_HTTP_TIMEOUT=60")
+                })?,
+                None => file.http.timeout_secs.unwrap_or(30),
+            },
             now,
             log_filter: env("TALLY_LOG"),
             has_display: env("DISPLAY").is_some() || env("WAYLAND_DISPLAY").is_some(),

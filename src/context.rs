@@ -101,19 +101,24 @@ impl Ctx {
     /// The one HTTP client: bounded timeouts, no redirects (OAuth endpoints must not be followed).
     pub fn http(&mut self) -> Result<reqwest::blocking::Client> {
         if self.http.is_none() {
-            self.http = Some(http_client()?);
+            self.http = Some(http_client_with(Duration::from_secs(self.config.http_timeout_secs))?);
         }
         Ok(self.http.clone().expect("just built"))
     }
 }
 
+/// A client with the default 30 s timeout (the demo's robot, tests).
 pub fn http_client() -> Result<reqwest::blocking::Client> {
+    http_client_with(Duration::from_secs(30))
+}
+
+pub fn http_client_with(timeout: Duration) -> Result<reqwest::blocking::Client> {
     // reqwest is built without a default TLS provider: install ring's (idempotent).
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder()
         .user_agent(concat!("tally/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .context("cannot set up the HTTP client")

@@ -304,3 +304,13 @@ fn a_file_that_repeats_an_id_updates_rather_than_fails() {
     assert_eq!(rows.as_array().unwrap().len(), 1);
     assert_eq!(rows[0]["amount"], "-4.80", "the later line wins");
 }
+
+#[test]
+fn ofx_investment_cash() {
+    let env = TestEnv::new();
+    let run = env.run(&["import", &fixture("brokerage.qfx"), "--create-account", "--format", "json"]).ok();
+    assert_eq!(summary(&run)[0].0, "Investment ····5678");
+    assert_eq!(summary(&run)[0].1, 2);
+    let account = env.run(&["accounts", "show", "Investment ····5678", "--format", "json"]).ok().json();
+    assert_eq!((account["kind"].as_str(), account["balance"].as_str()), (Some("investment"), Some("512.34")));
+}

@@ -241,3 +241,19 @@ fn one_failing_connection_does_not_stop_the_others() {
     assert!(window_rows > 1000);
     assert!(run.stderr.contains("1 of 2 connections failed"), "{}", run.stderr);
 }
+
+#[test]
+fn a_request_that_times_out_is_retried() {
+    let env = TestEnv::new();
+    env.link();
+    // The first answer takes 3 s; tally waits 1 s, gives up on it, and tries again.
+    env.sandbox.fault("kind=slow&count=1&ms=3000").unwrap();
+    let out = env.command(&["sync", "--format", "json"]).env("TALLY_HTTP_TIMEOUT", "1").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["ok"], true);
+    // Without the retry the timeout would have failed the connection (exit 75).
+    env.sandbox.fault("kind=slow&count=9&ms=3000").unwrap();
+    let out = env.command(&["sync"]).env("TALLY_HTTP_TIMEOUT", "1").output().unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -201,14 +201,15 @@ fn statement(stmt: &Element, from: &str, kind: Option<AccountKind>, place: &str)
     let balance = match stmt.child("LEDGERBAL").or_else(|| stmt.child("INVBAL")) {
         Some(b) => {
             let amount = b.text_of("BALAMT").or_else(|| b.text_of("AVAILCASH"));
-            let as_of = b
-                .text_of("DTASOF")
-                .map(date)
-                .transpose()?
-                .or_else(|| stmt.child("BANKTRANLIST").and_then(|l| l.text_of("DTEND")).and_then(|d| date(d).ok()));
+            // INVBAL has no date of its own: the statement's, else the end of its list.
+            let as_of = [b.text_of("DTASOF"), stmt.text_of("DTASOF")]
+                .into_iter()
+                .chain(["BANKTRANLIST", "INVTRANLIST"].map(|l| stmt.child(l).and_then(|l| l.text_of("DTEND"))))
+                .flatten()
+                .find_map(|d| date(d).ok());
             match (amount, as_of) {
                 (Some(a), Some(d)) => Some(Balance {
-                    amount: parse_amount(a, currency).map_err(|e| anyhow!("{place}: LEDGERBAL: {e}"))?,
+                    amount: parse_amount(a, currency).map_err(|e| anyhow!("{place}: balance: {e}"))?,
                     as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
                 }),
                 _ => None,
