@@ -255,6 +255,9 @@ impl Target {
     }
 }
 
+/// How many of a file's rows share one raw record.
+const RAW_BLOCK: usize = 1000;
+
 /// What a file holds, read before any row is applied.
 struct Plan {
     /// The `provider` its raw records are filed under.
@@ -344,22 +347,27 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
                 status: if dry_run { "dry run" } else { "imported" },
                 error: None,
             };
-            for r in statement.rows {
-                let r = r?;
-                let record = raw::RawRecord {
-                    connection_id: None,
-                    account_id,
-                    provider,
-                    external_id: Some(&r.tx.external_id),
-                    body: &r.raw,
-                };
+            // Raw lines are kept in blocks: one record per RAW_BLOCK rows, every line verbatim
+            // with its location, and each row pointing at its block.
+            let mut block: Vec<import::Row> = Vec::with_capacity(RAW_BLOCK);
+            let mut rows = statement.rows.peekable();
+            while let Some(r) = rows.next() {
+                block.push(r?);
+                if block.len() < RAW_BLOCK && rows.peek().is_some() {
+                    continue;
+                }
+                let body: String = block.iter().map(|r| format!("{}\t{}\n", r.location, r.raw)).collect();
+                let record =
+                    raw::RawRecord { connection_id: None, account_id, provider, external_id: None, body: &body };
                 let raw_id = raw::insert(db, &record, now)?;
-                match reconcile::apply_imported(db, account_id, &r.tx, Some(raw_id), &categorizer, &mut claims, now)
-                    .map_err(|e| anyhow!("{}: {e:#}", r.location))?
-                {
-                    Effect::Added => row.new += 1,
-                    Effect::Matched => row.matched += 1,
-                    Effect::Modified | Effect::Unchanged | Effect::Removed => row.unchanged += 1,
+                for r in block.drain(..) {
+                    match reconcile::apply_imported(db, account_id, &r.tx, Some(raw_id), &categorizer, &mut claims, now)
+                        .map_err(|e| anyhow!("{}: {e:#}", r.location))?
+                    {
+                        Effect::Added => row.new += 1,
+                        Effect::Matched => row.matched += 1,
+                        Effect::Modified | Effect::Unchanged | Effect::Removed => row.unchanged += 1,
+                    }
                 }
             }
             if let Some(b) = balance {

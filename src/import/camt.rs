@@ -223,7 +223,7 @@ fn statement(stmt: &Node, at: &str) -> Result<(Statement<'static>, Option<String
                     let key = format!("{booked}|{value}|{description}");
                     let n = seen.entry(key.clone()).or_insert(0);
                     *n += 1;
-                    format!("camt:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16])
+                    format!("camt:{booked}:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16])
                 }
             };
             let location =

@@ -222,7 +222,10 @@ impl Account {
                 *n += 1;
                 Ok(Row {
                     tx: NewTransaction {
-                        external_id: format!("qif:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16]),
+                        external_id: format!(
+                            "qif:{date}:{}#{n}",
+                            &format!("{:x}", Sha256::digest(key.as_bytes()))[..16]
+                        ),
                         pending_external_id: None,
                         booked_date: date,
                         value_date: None,

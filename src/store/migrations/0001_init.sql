@@ -50,7 +50,7 @@ CREATE TABLE raw_record (
     account_id    INTEGER REFERENCES account (id),
     provider      TEXT NOT NULL,
     external_id   TEXT,
-    hash          TEXT NOT NULL,
+    hash          BLOB NOT NULL, -- the first 16 bytes of the body's SHA-256
     body          TEXT NOT NULL,
     fetched_at    TEXT NOT NULL,
     UNIQUE (account_id, hash)
@@ -83,7 +83,6 @@ CREATE TABLE "transaction" (
     UNIQUE (account_id, external_id)
 );
 CREATE INDEX transaction_by_date ON "transaction" (booked_date);
-CREATE INDEX transaction_by_fingerprint ON "transaction" (account_id, fingerprint);
 -- Sync touches recent days and pending rows only; these keep it from reading the history
 -- (benches/resync.rs measures it).
 CREATE INDEX transaction_by_account_date ON "transaction" (account_id, booked_date);
