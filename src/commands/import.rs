@@ -130,15 +130,31 @@ fn csv_profile(ctx: &Ctx, args: &Args, head: &[u8]) -> Result<Profile> {
         return profile::load(name, &dir);
     }
     match profile::detect(head, args.date_order) {
-        Err(e) if args.date_order.is_none() && ctx.interactive() && e.to_string().contains("day-first") => {
-            let choice = dialoguer::Select::new()
-                .with_prompt(format!("{e}. Which is it?"))
-                .items(["day first (03/04 is the 3rd of April)", "month first (03/04 is March 4th)"])
-                .interact()?;
-            let order = if choice == 0 { DateOrder::Dmy } else { DateOrder::Mdy };
-            Ok(profile::detect(head, Some(order))?.profile)
-        }
+        Err(e) if asks_date_order(ctx, args, &e) => Ok(profile::detect(head, Some(ask_date_order(&e)?))?.profile),
         other => Ok(other?.profile),
+    }
+}
+
+/// Whether to ask the person at the terminal which way round the dates are.
+fn asks_date_order(ctx: &Ctx, args: &Args, e: &anyhow::Error) -> bool {
+    args.date_order.is_none() && ctx.interactive() && e.to_string().contains("day-first or month-first")
+}
+
+fn ask_date_order(e: &anyhow::Error) -> Result<DateOrder> {
+    let choice = dialoguer::Select::new()
+        .with_prompt(format!("{e}. Which is it?"))
+        .items(["day first (03/04 is the 3rd of April)", "month first (03/04 is March 4th)"])
+        .default(0)
+        .interact()?;
+    Ok(if choice == 0 { DateOrder::Dmy } else { DateOrder::Mdy })
+}
+
+/// A QIF file's date order: as given, as the file shows, or asked at the terminal.
+fn qif_order(ctx: &Ctx, args: &Args, path: &Path) -> Result<Option<DateOrder>> {
+    match import::qif::parse(path, args.date_order) {
+        Err(e) if asks_date_order(ctx, args, &e) => Ok(Some(ask_date_order(&e)?)),
+        Err(e) => Err(e),
+        Ok(_) => Ok(args.date_order),
     }
 }
 
@@ -279,6 +295,8 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
     let head = head(path)?;
     let format = format_of(path, &head, args.file_format)?;
     let file = import::display_name(path);
+    // Settled once (perhaps by asking), for both passes over the file.
+    let date_order = if format == Format::Qif { qif_order(ctx, args, path)? } else { args.date_order };
     let Plan { provider, statements, profile } = match format {
         Format::Ofx => Plan::of("import:ofx", import::ofx::read(path)?),
         Format::Camt => {
@@ -288,10 +306,9 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
             }
             Plan::of("import:camt", statements)
         }
-        Format::Qif => Plan::of(
-            "import:qif",
-            import::qif::parse(path, args.date_order)?.into_iter().map(|a| a.hint_only()).collect(),
-        ),
+        Format::Qif => {
+            Plan::of("import:qif", import::qif::parse(path, date_order)?.into_iter().map(|a| a.hint_only()).collect())
+        }
         _ => {
             let p = csv_profile(ctx, args, &head)?;
             let code = p.currency.as_deref().or(args.currency.as_deref());
@@ -327,7 +344,7 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
                 vec![import::csv::read(path, p, Some(currency))?]
             }
             (None, Format::Camt) => import::camt::read(path)?.0,
-            (None, Format::Qif) => import::qif::parse(path, args.date_order)?
+            (None, Format::Qif) => import::qif::parse(path, date_order)?
                 .into_iter()
                 .zip(&targets)
                 .map(|(account, target)| Ok(account.statement(crate::money::Currency::parse(&target.currency())?)))
