@@ -9,8 +9,8 @@ use crate::context::Ctx;
 use crate::error::{UserError, usage};
 use crate::model::RemoteAccount;
 use crate::oauth::ConsentUi;
-use crate::providers::{ProviderKind, Session};
-use crate::secrets::{Secrets, random_hex};
+use crate::providers::{Linked, ProviderKind, Session};
+use crate::secrets::{SecretString, Secrets, random_hex};
 use crate::store::{accounts, connections};
 
 /// Link a bank through its consent flow and choose the accounts to track
@@ -70,15 +70,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
             "choose another --name, or `tally connections unlink` the old one first",
         );
     }
-    let provider = ctx.provider(kind)?;
-    let out = &ctx.out;
-    let linked = provider.link(ui, Duration::from_secs(args.timeout), &|m| out.status(m))?;
-
-    // List the accounts with a scratch session; the bank may rotate tokens even now.
-    let scratch = Secrets::memory();
-    let mut session = Session::new(&scratch, "link", linked.secret.clone());
-    let remote = provider.accounts(&mut session)?;
-    let secret = session.secret().clone();
+    let Consented { linked, remote, secret } = consent(ctx, kind, args, ui)?;
     if remote.is_empty() {
         return Err(UserError::failure("the consent covers no accounts")
             .hint("link again and tick at least one account")
@@ -127,6 +119,26 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
         remote.len()
     ));
     Ok(name)
+}
+
+/// What a finished consent flow gives: the consent, its accounts, and the secret to keep.
+pub struct Consented {
+    pub linked: Linked,
+    pub remote: Vec<RemoteAccount>,
+    pub secret: SecretString,
+}
+
+/// Run the provider's consent flow and list the accounts it covers (a scratch session: the
+/// bank may rotate tokens even now, and nothing is saved until the caller says so).
+pub fn consent(ctx: &mut Ctx, kind: ProviderKind, args: &Args, ui: &ConsentUi<'_>) -> Result<Consented> {
+    let provider = ctx.provider(kind)?;
+    let out = &ctx.out;
+    let linked = provider.link(ui, Duration::from_secs(args.timeout), &|m| out.status(m))?;
+    let scratch = Secrets::memory();
+    let mut session = Session::new(&scratch, "consent", linked.secret.clone());
+    let remote = provider.accounts(&mut session)?;
+    let secret = session.secret().clone();
+    Ok(Consented { linked, remote, secret })
 }
 
 /// Ask which accounts to track (all ticked to start with).

@@ -3,16 +3,14 @@
 //! institution), never by the provider's ids, which may be scoped to one consent. Nothing is
 //! duplicated; the cursor is reset so the next sync backfills the gap.
 
-use std::time::Duration;
-
 use anyhow::Result;
 
 use super::link::Args;
 use crate::context::Ctx;
 use crate::error::UserError;
 use crate::oauth::ConsentUi;
-use crate::providers::{ProviderKind, Session};
-use crate::secrets::{Secrets, random_hex};
+use crate::providers::ProviderKind;
+use crate::secrets::random_hex;
 use crate::store::{accounts, connections};
 
 pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
@@ -26,13 +24,7 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Res
         ))
         .into());
     };
-    let provider = ctx.provider(kind)?;
-    let out = &ctx.out;
-    let linked = provider.link(ui, Duration::from_secs(args.timeout), &|m| out.status(m))?;
-    let scratch = Secrets::memory();
-    let mut session = Session::new(&scratch, "relink", linked.secret.clone());
-    let remote = provider.accounts(&mut session)?;
-    let secret = session.secret().clone();
+    let super::link::Consented { linked, remote, secret } = super::link::consent(ctx, kind, args, ui)?;
 
     // Match by identity; what is left over is new to us.
     let matched: Vec<(usize, Option<&accounts::Account>)> = remote
