@@ -257,3 +257,16 @@ fn a_request_that_times_out_is_retried() {
     let out = env.command(&["sync"]).env("TALLY_HTTP_TIMEOUT", "1").output().unwrap();
     assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn an_expired_consent_asks_for_a_relink() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    // 181 days later at the bank (PSD2 consents last 180).
+    env.pass_days(181);
+    let run = env.run(&["sync"]).fails_with(77);
+    assert!(run.stderr.contains("consent expired") || run.stderr.contains("consent_expired"), "{}", run.stderr);
+    assert!(run.stderr.contains("the consent for sandbox expired on 2027-05-22"), "{}", run.stderr);
+    assert!(run.stderr.contains("tally link --relink sandbox"), "{}", run.stderr);
+    assert_eq!(env.query::<String>("SELECT status FROM connection"), "needs_relink");
+}

@@ -267,7 +267,11 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
     }
     for o in outcomes {
         let days_left = o.connection.consent_expires_at.map(|t| (t - now).num_days());
-        if let Some(days) = days_left.filter(|d| *d <= ctx.config.consent_warn_days) {
+        let Some(expires) = o.connection.consent_expires_at else { continue };
+        if expires <= now {
+            ctx.out.warn(&format!("the consent for {} expired on {}", o.connection.name, expires.date_naive()));
+            ctx.out.hint(&format!("renew it: `tally link --relink {}`", o.connection.name));
+        } else if let Some(days) = days_left.filter(|d| *d <= ctx.config.consent_warn_days) {
             ctx.out.warn(&format!("the consent for {} expires in {days} days", o.connection.name));
             ctx.out.hint(&format!("renew it before then: `tally link --relink {}`", o.connection.name));
         }
