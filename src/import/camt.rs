@@ -178,7 +178,8 @@ fn statement(stmt: &Node, at: &str) -> Result<(Statement<'static>, Option<String
         let status = entry.text_at("Sts").or_else(|| entry.text_at("Sts/Cd")).unwrap_or("BOOK");
         let pending = status == "PDNG";
         if !pending {
-            booked_sum += entry_amount;
+            // Saturating: absurd amounts then simply fail the balance check below.
+            booked_sum = booked_sum.saturating_add(entry_amount);
         }
         let booked = date_in(entry.child("BookgDt"))
             .or_else(|| date_in(entry.child("ValDt")))
@@ -247,11 +248,11 @@ fn statement(stmt: &Node, at: &str) -> Result<(Statement<'static>, Option<String
         }
     }
     let warning = match (opening, closing) {
-        (Some((open, _)), Some((close, _))) if open + booked_sum != close => Some(format!(
+        (Some((open, _)), Some((close, _))) if open.saturating_add(booked_sum) != close => Some(format!(
             "{at}: the balances do not reconcile: opening {} + booked entries {} = {}, but the closing balance is {}",
             format_amount(open, currency),
             format_amount(booked_sum, currency),
-            format_amount(open + booked_sum, currency),
+            format_amount(open.saturating_add(booked_sum), currency),
             format_amount(close, currency)
         )),
         _ => None,

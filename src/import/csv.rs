@@ -143,7 +143,7 @@ impl<'a, R: Read> Rows<'a, R> {
             None => {
                 let debit = self.amount(debit_i, currency)?.map(|d| -d.abs()).unwrap_or(0);
                 let credit = self.amount(credit_i, currency)?.map(i64::abs).unwrap_or(0);
-                credit + debit
+                credit.checked_add(debit).context("the debit and credit are too large to add")?
             }
         };
         let description = self.field(desc_i);

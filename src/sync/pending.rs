@@ -37,12 +37,9 @@ pub fn find(db: &Db, account_id: i64, posted: &NewTransaction) -> Result<Option<
         let amount = if p.amount == posted.amount {
             "same amount".to_string()
         } else {
-            format!(
-                "amount {} to {} (+{}%)",
-                p.amount,
-                posted.amount,
-                (posted.amount - p.amount).abs() * 100 / p.amount.abs().max(1)
-            )
+            let grew =
+                (i128::from(posted.amount) - i128::from(p.amount)).abs() * 100 / i128::from(p.amount).abs().max(1);
+            format!("amount {} to {} (+{grew}%)", p.amount, posted.amount)
         };
         let reason = format!(
             "matched by heuristic: same account, {amount}, posted {days} day{} later, shared words: {words}",
@@ -54,8 +51,9 @@ pub fn find(db: &Db, account_id: i64, posted: &NewTransaction) -> Result<Option<
 
 /// Same sign, and the posted amount is the pending one plus at most `TIP_PERCENT`.
 fn tip_ok(pending: i64, posted: i64) -> bool {
-    let (p, q) = (pending.abs(), posted.abs());
-    pending.signum() == posted.signum() && q >= p && (q - p) * 100 <= p * TIP_PERCENT
+    // Widened: a lying server's amounts must not overflow the arithmetic.
+    let (p, q) = (i128::from(pending).abs(), i128::from(posted).abs());
+    pending.signum() == posted.signum() && q >= p && (q - p) * 100 <= p * i128::from(TIP_PERCENT)
 }
 
 /// The words two descriptions (or payees) share, when they share most of the shorter one's.
