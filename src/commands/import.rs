@@ -149,15 +149,6 @@ fn ask_date_order(e: &anyhow::Error) -> Result<DateOrder> {
     Ok(if choice == 0 { DateOrder::Dmy } else { DateOrder::Mdy })
 }
 
-/// A QIF file's date order: as given, as the file shows, or asked at the terminal.
-fn qif_order(ctx: &Ctx, args: &Args, path: &Path) -> Result<Option<DateOrder>> {
-    match import::qif::parse(path, args.date_order) {
-        Err(e) if asks_date_order(ctx, args, &e) => Ok(Some(ask_date_order(&e)?)),
-        Err(e) => Err(e),
-        Ok(_) => Ok(args.date_order),
-    }
-}
-
 fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
     for path in &args.files {
         let head = head(path)?;
@@ -274,20 +265,36 @@ impl Target {
 /// How many of a file's rows share one raw record.
 const RAW_BLOCK: usize = 1000;
 
-/// What a file holds, read before any row is applied.
-struct Plan {
-    /// The `provider` its raw records are filed under.
-    provider: &'static str,
-    /// Each statement's account and balance, in file order.
-    statements: Vec<(AccountHint, Option<import::Balance>)>,
-    /// For CSV, how to read the rows.
-    profile: Option<Profile>,
+/// A file read as far as it can be before its accounts are chosen; read once, applied once.
+enum Parsed {
+    /// OFX and CAMT: whole statements.
+    Whole(Vec<Statement<'static>>),
+    /// QIF: accounts whose rows wait for their target account's currency.
+    Qif(Vec<import::qif::Account>),
+    /// CSV: streamed inside the transaction, under the profile.
+    Csv(Box<Profile>),
 }
 
-impl Plan {
-    /// The plan of a format that names its accounts itself.
-    fn of(provider: &'static str, statements: Vec<Statement<'_>>) -> Plan {
-        Plan { provider, statements: statements.into_iter().map(|s| (s.account, s.balance)).collect(), profile: None }
+impl Parsed {
+    /// Each statement's account hint and balance, in file order.
+    fn hints(&self, args: &Args) -> Result<Vec<(AccountHint, Option<import::Balance>)>> {
+        Ok(match self {
+            Parsed::Whole(s) => s.iter().map(|s| (s.account.clone(), s.balance.clone())).collect(),
+            Parsed::Qif(a) => a.iter().map(|a| (a.hint().clone(), None)).collect(),
+            Parsed::Csv(p) => {
+                let code = p.currency.as_deref().or(args.currency.as_deref());
+                let currency = code.map(crate::money::Currency::parse).transpose()?;
+                vec![(AccountHint { currency, ..Default::default() }, None)]
+            }
+        })
+    }
+}
+
+/// A QIF file, asking for the date order at a terminal when the file cannot tell.
+fn read_qif(ctx: &Ctx, args: &Args, path: &Path) -> Result<Vec<import::qif::Account>> {
+    match import::qif::parse(path, args.date_order) {
+        Err(e) if asks_date_order(ctx, args, &e) => import::qif::parse(path, Some(ask_date_order(&e)?)),
+        other => other,
     }
 }
 
@@ -295,31 +302,19 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
     let head = head(path)?;
     let format = format_of(path, &head, args.file_format)?;
     let file = import::display_name(path);
-    // Settled once (perhaps by asking), for both passes over the file.
-    let date_order = if format == Format::Qif { qif_order(ctx, args, path)? } else { args.date_order };
-    let Plan { provider, statements, profile } = match format {
-        Format::Ofx => Plan::of("import:ofx", import::ofx::read(path)?),
+    let (provider, parsed) = match format {
+        Format::Ofx => ("import:ofx", Parsed::Whole(import::ofx::read(path)?)),
         Format::Camt => {
             let (statements, warnings) = import::camt::read(path)?;
             for w in warnings {
                 ctx.out.warn(&w);
             }
-            Plan::of("import:camt", statements)
+            ("import:camt", Parsed::Whole(statements))
         }
-        Format::Qif => {
-            Plan::of("import:qif", import::qif::parse(path, date_order)?.into_iter().map(|a| a.hint_only()).collect())
-        }
-        _ => {
-            let p = csv_profile(ctx, args, &head)?;
-            let code = p.currency.as_deref().or(args.currency.as_deref());
-            let currency = code.map(crate::money::Currency::parse).transpose()?;
-            Plan {
-                provider: "import:csv",
-                statements: vec![(AccountHint { currency, ..Default::default() }, None)],
-                profile: Some(p),
-            }
-        }
+        Format::Qif => ("import:qif", Parsed::Qif(read_qif(ctx, args, path)?)),
+        Format::Csv | Format::Auto => ("import:csv", Parsed::Csv(Box::new(csv_profile(ctx, args, &head)?))),
     };
+    let statements = parsed.hints(args)?;
     let targets: Vec<Target> =
         statements.iter().map(|(hint, _)| target_for(ctx, args, path, hint)).collect::<Result<_>>()?;
     for ((hint, _), target) in statements.iter().zip(&targets) {
@@ -329,7 +324,7 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
             anyhow::bail!("{file} is in {c}, but account {:?} is in {}", a.name, a.currency);
         }
     }
-    // Parse again for the rows (OFX is small; CSV streams) and apply all of it or none.
+    // All of the file or none of it.
     let now = ctx.now();
     let dry_run = args.dry_run;
     let store = ctx.store_or_create()?;
@@ -337,19 +332,17 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
     // Index inserts at random keys dominate a long import; a larger cache keeps them in memory
     // while the whole import stays under 100 MiB (benches/import.rs measures both).
     store.set_cache_mib(24)?;
+    let mut parsed = parsed;
     let work = |db: &rusqlite::Transaction<'_>| -> Result<Vec<FileRow>> {
-        let streams: Vec<Statement<'_>> = match (&profile, format) {
-            (Some(p), _) => {
-                let currency = crate::money::Currency::parse(&targets[0].currency())?;
-                vec![import::csv::read(path, p, Some(currency))?]
-            }
-            (None, Format::Camt) => import::camt::read(path)?.0,
-            (None, Format::Qif) => import::qif::parse(path, date_order)?
+        let currency_of = |t: &Target| crate::money::Currency::parse(&t.currency());
+        let streams: Vec<Statement<'_>> = match &mut parsed {
+            Parsed::Whole(s) => std::mem::take(s),
+            Parsed::Qif(accounts) => std::mem::take(accounts)
                 .into_iter()
                 .zip(&targets)
-                .map(|(account, target)| Ok(account.statement(crate::money::Currency::parse(&target.currency())?)))
+                .map(|(account, target)| Ok(account.statement(currency_of(target)?)))
                 .collect::<Result<_>>()?,
-            _ => import::ofx::read(path)?,
+            Parsed::Csv(p) => vec![import::csv::read(path, p, Some(currency_of(&targets[0])?))?],
         };
         let mut out = Vec::new();
         for ((statement, target), (_, balance)) in streams.into_iter().zip(&targets).zip(&statements) {

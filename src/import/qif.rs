@@ -143,9 +143,10 @@ fn date_parts(s: &str) -> Result<(u32, u32, i32)> {
     }
     let year = match (c.len(), num(c)?) {
         (4, y) => y as i32,
-        (_, y) if apostrophe => 2000 + y as i32,
-        (_, y) if y < 70 => 2000 + y as i32,
-        (_, y) => 1900 + y as i32,
+        (1 | 2, y) if apostrophe => 2000 + y as i32,
+        (1 | 2, y) if y < 70 => 2000 + y as i32,
+        (1 | 2, y) => 1900 + y as i32,
+        _ => bail!("date {s:?} has a year of neither two nor four digits"),
     };
     Ok((num(a)?, num(b)?, year))
 }
@@ -195,9 +196,9 @@ fn record_of(fields: &[(char, String, usize)], raw: String) -> Result<Record> {
 }
 
 impl Account {
-    /// The account's hint alone (to choose where it goes before its currency is known).
-    pub fn hint_only(self) -> Statement<'static> {
-        Statement { account: self.hint, balance: None, rows: Box::new(std::iter::empty()) }
+    /// What the file says about the account (to choose where it goes before its currency is known).
+    pub fn hint(&self) -> &AccountHint {
+        &self.hint
     }
 
     /// The account's rows, in the currency of the account they go into.
@@ -257,11 +258,12 @@ mod tests {
         assert_eq!(date_parts("02.11.98").unwrap(), (2, 11, 1998));
         assert_eq!(date_parts("2026-11-02").unwrap(), (2, 11, 2026));
         assert!(date_parts("yesterday").is_err());
+        assert!(date_parts("1/2/2147483000").is_err(), "no overflow on an absurd year");
     }
 
     proptest::proptest! {
         #[test]
-        fn never_panics_on_arbitrary_text(s in "(![A-Za-z: ]{0,12}\n)?([DTPMNLSE$^][^\n]{0,12}\n){0,30}") {
+        fn never_panics_on_arbitrary_text(s in "(![A-Za-z: ]{0,12}\n)?([DTPMNLSE$^][^\n]{0,12}\n|D[0-9]{1,12}[/.'-][0-9]{1,12}[/.'-][0-9]{1,12}\n){0,30}") {
             let dir = tempfile::tempdir().unwrap();
             let p = dir.path().join("x.qif");
             std::fs::write(&p, &s).unwrap();
