@@ -79,11 +79,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
     let tracked = if args.all { vec![true; remote.len()] } else { choose(&remote)? };
 
     let now = ctx.now();
-    ctx.warn_if_plaintext_secrets()?;
-    let (store, secrets) = ctx.store_and_secrets()?;
-    let secret_ref = format!("{}-{}", kind.as_str(), random_hex()?);
-    secrets.set(&secret_ref, &secret)?;
-    let saved = store.atomic(|db| {
+    let name = save_with_secret(ctx, kind, &secret, |db, secret_ref| {
         let name = match &args.name {
             Some(n) => n.clone(),
             None => connections::free_name(db, kind.as_str())?,
@@ -95,7 +91,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
                 provider: kind.as_str(),
                 institution: &linked.institution,
                 consent_expires_at: linked.consent_expires_at,
-                secret_ref: &secret_ref,
+                secret_ref,
                 created_at: now,
             },
         )?;
@@ -103,15 +99,8 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
             accounts::insert(db, &accounts::NewAccount::from_remote(r, id, track), now)?;
         }
         Ok(name)
-    });
-    let name = match saved {
-        Ok(name) => name,
-        Err(e) => {
-            // Leave no orphaned tokens behind.
-            let _ = secrets.delete(&secret_ref);
-            return Err(e.context("cannot save the new connection; nothing was kept"));
-        }
-    };
+    })
+    .map_err(|e| e.context("cannot save the new connection; nothing was kept"))?;
     let n = tracked.iter().filter(|t| **t).count();
     ctx.out.status(&format!(
         "Linked {name} ({}): tracking {n} of {} accounts. Next: `tally sync {name}`.",
@@ -119,6 +108,24 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
         remote.len()
     ));
     Ok(name)
+}
+
+/// Keep `secret` under a new keyring name, then save the rest in one transaction that knows
+/// that name. If the save fails the secret is deleted again: no orphaned tokens, no
+/// connection without its tokens.
+pub fn save_with_secret<T>(
+    ctx: &mut Ctx,
+    kind: ProviderKind,
+    secret: &SecretString,
+    save: impl FnOnce(&rusqlite::Transaction<'_>, &str) -> Result<T>,
+) -> Result<T> {
+    ctx.warn_if_plaintext_secrets()?;
+    let (store, secrets) = ctx.store_and_secrets()?;
+    let secret_ref = format!("{}-{}", kind.as_str(), random_hex()?);
+    secrets.set(&secret_ref, secret)?;
+    store.atomic(|db| save(db, &secret_ref)).inspect_err(|_| {
+        let _ = secrets.delete(&secret_ref);
+    })
 }
 
 /// What a finished consent flow gives: the consent, its accounts, and the secret to keep.

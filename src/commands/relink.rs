@@ -10,7 +10,6 @@ use crate::context::Ctx;
 use crate::error::UserError;
 use crate::oauth::ConsentUi;
 use crate::providers::ProviderKind;
-use crate::secrets::random_hex;
 use crate::store::{accounts, connections};
 
 pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
@@ -44,11 +43,7 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Res
     };
 
     let now = ctx.now();
-    ctx.warn_if_plaintext_secrets()?;
-    let (store, secrets) = ctx.store_and_secrets()?;
-    let secret_ref = format!("{}-{}", kind.as_str(), random_hex()?);
-    secrets.set(&secret_ref, &secret)?;
-    let saved = store.atomic(|db| {
+    super::link::save_with_secret(ctx, kind, &secret, |db, secret_ref| {
         for (i, k) in &matched {
             if let Some(k) = k {
                 accounts::set_external_id(db, k.id, &remote[*i].external_id)?;
@@ -57,14 +52,11 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Res
         for (&i, &track) in fresh.iter().zip(&track_fresh) {
             accounts::insert(db, &accounts::NewAccount::from_remote(&remote[i], conn.id, track), now)?;
         }
-        connections::renew(db, conn.id, &secret_ref, linked.consent_expires_at)
-    });
-    if let Err(e) = saved {
-        let _ = secrets.delete(&secret_ref);
-        return Err(e.context("cannot save the renewed consent; the old connection is unchanged"));
-    }
+        connections::renew(db, conn.id, secret_ref, linked.consent_expires_at)
+    })
+    .map_err(|e| e.context("cannot save the renewed consent; the old connection is unchanged"))?;
     // The old tokens are dead or superseded.
-    secrets.delete(&conn.secret_ref)?;
+    ctx.secrets()?.delete(&conn.secret_ref)?;
     let since = conn.last_synced_at.map_or_else(|| "the beginning".to_string(), |t| t.date_naive().to_string());
     ctx.out.status(&format!(
         "Relinked {}: {} accounts matched by identity, {} new{}. The next `tally sync` backfills since {since}.",

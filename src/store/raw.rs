@@ -37,10 +37,6 @@ pub fn insert(db: &Db, r: &RawRecord<'_>, fetched_at: DateTime<Utc>) -> Result<i
         .query_row(params![r.account_id, hash], |row| row.get(0))?)
 }
 
-pub fn count(db: &Db) -> Result<i64> {
-    Ok(db.query_row("SELECT count(*) FROM raw_record", [], |r| r.get(0))?)
-}
-
 /// An account's raw records in the order they were first received.
 pub fn for_account(db: &Db, account_id: i64) -> Result<Vec<(i64, String)>> {
     let mut stmt = db.prepare("SELECT id, body FROM raw_record WHERE account_id = ?1 ORDER BY id")?;

@@ -21,7 +21,7 @@ use crate::model::Change;
 use crate::providers::{Budget, Provider, ProviderError, ProviderKind, Session};
 use crate::secrets::Secrets;
 use crate::store::sync_runs::{self, Counts};
-use crate::store::{Store, accounts, connections, ledger, raw, transactions::TxFilter};
+use crate::store::{Store, accounts, connections, ledger, raw};
 use reconcile::Effect;
 
 /// What one connection's sync did, per account.
@@ -231,9 +231,4 @@ fn pull_pages(
         Ok(())
     })?;
     Ok(())
-}
-
-/// How many live rows an account has (for summaries and tests).
-pub fn live_rows(store: &Store, account_id: i64) -> Result<u64> {
-    crate::store::transactions::count(store.db(), &TxFilter { account_id: Some(account_id), ..Default::default() })
 }
