@@ -145,7 +145,7 @@ impl Config {
             consent_warn_days: file.sync.consent_warn_days.unwrap_or(DEFAULT_CONSENT_WARN_DAYS),
             http_timeout_secs: match env("TALLY_HTTP_TIMEOUT") {
                 Some(s) => s.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    UserError::usage(format!("TALLY_HTTP_TIMEOUT={s:?} is not a number of seconds"))
+                    UserError::usage(format!("TALLY_HTTP_TIMEOUT={s:?} is not a positive number of seconds"))
                         .hint("for example TALLY_HTTP_TIMEOUT=60")
                 })?,
                 None => file.http.timeout_secs.unwrap_or(30),

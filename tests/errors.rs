@@ -9,6 +9,9 @@ fn reading_before_anything_is_linked_says_what_to_do() {
     assert!(run.stderr.contains("no tally database"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: run `tally link sandbox`"), "{}", run.stderr);
     assert!(!env.db().exists(), "reading creates nothing");
+    let run = env.run(&["sync"]).fails_with(1);
+    assert!(run.stderr.contains("hint: run `tally link sandbox`"), "{}", run.stderr);
+    assert!(!env.db().exists(), "nor does a sync with nothing linked");
 }
 
 #[test]

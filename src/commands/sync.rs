@@ -122,7 +122,8 @@ fn choose(store: &crate::store::Store, names: &[String]) -> Result<Vec<connectio
 
 /// Sync the named connections (or all) under the database's sync lock.
 pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool) -> Result<Synced> {
-    let store = ctx.store_or_create()?;
+    // Only `link` and `import` create a database: a sync of nothing should not.
+    let store = ctx.store()?;
     let _lock = SyncLock::acquire(store.path(), wait)?;
     let chosen = choose(store, names)?;
     if chosen.is_empty() {
