@@ -18,8 +18,9 @@ use crate::sync::reconcile::{self, Effect};
 
 /// Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)
 ///
-/// The format is detected from the content. OFX files name their account; CSV files go into
-/// --account. Rows already known — from an earlier import, an overlapping statement, or a
+/// The format is detected from the content. OFX and CAMT files name their accounts (CAMT by
+/// IBAN, so a synced account is found), and QIF files may; CSV files go into --account. An
+/// account tally does not know is created only after asking, or with --create-account. Rows already known — from an earlier import, an overlapping statement, or a
 /// sync of the same account — are matched, not added again. A file with any error imports
 /// nothing and says where the error is.
 #[derive(Debug, clap::Args)]
@@ -27,7 +28,7 @@ pub struct Args {
     /// Statement files
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// The account the rows belong to (name or id); OFX files name their own
+    /// The account the rows belong to (name or id), overriding any the file names
     #[arg(long)]
     pub account: Option<String>,
     /// The file format (`--format` is the global table|csv|json flag, for the summary)
