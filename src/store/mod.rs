@@ -20,6 +20,7 @@ use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::error::UserError;
+use crate::secrets::SecretString;
 
 /// Migrations in order; the database's `PRAGMA user_version` is how many have run.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -56,8 +57,31 @@ pub enum OpenMode {
     Existing,
 }
 
+/// How to open the database: [`Store::open_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions<'a> {
+    pub mode: OpenMode,
+    /// The key of an encrypted database; `None` is plain SQLite. This build has no encryption,
+    /// so a key is refused rather than ignored (a file the user believes encrypted must not be
+    /// written in the clear).
+    pub key: Option<&'a SecretString>,
+}
+
 impl Store {
+    /// A plain (unencrypted) database: `open_with` without a key.
     pub fn open(path: &Path, mode: OpenMode) -> Result<Store> {
+        Store::open_with(path, OpenOptions { mode, key: None })
+    }
+
+    pub fn open_with(path: &Path, options: OpenOptions<'_>) -> Result<Store> {
+        let OpenOptions { mode, key } = options;
+        if key.is_some() {
+            return Err(UserError::failure(
+                "this tally is built without encryption; it cannot open a database with a key",
+            )
+            .hint("leave out the database key, or use a tally built with encryption")
+            .into());
+        }
         if !path.exists() {
             if mode == OpenMode::Existing {
                 return Err(UserError::failure(format!("no tally database at {}", path.display()))
@@ -208,6 +232,20 @@ mod tests {
         let err = Store::open(&path, OpenMode::Existing).unwrap_err();
         assert!(format!("{err:#}").contains("schema version 99"), "{err:#}");
         assert!(crate::error::user_error(&err).is_some());
+    }
+
+    #[test]
+    fn a_key_is_refused_before_anything_is_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/t.db");
+        let key = SecretString::new("hunter2");
+        let err = Store::open_with(&path, OpenOptions { mode: OpenMode::Create, key: Some(&key) }).unwrap_err();
+        assert!(format!("{err:#}").contains("built without encryption"), "{err:#}");
+        assert!(!format!("{err:#}").contains("hunter2"));
+        assert!(crate::error::user_error(&err).is_some(), "a clear error with a hint, not a crash");
+        assert!(!path.exists() && !path.parent().unwrap().exists());
+        let store = Store::open_with(&path, OpenOptions { mode: OpenMode::Create, key: None }).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     }
 
     #[test]
