@@ -5,7 +5,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::money::{Currency, format_amount};
-use crate::store::{Db, transactions};
+use crate::store::{Db, reports, transactions};
 
 #[derive(Debug, Serialize)]
 pub struct Row {
@@ -17,7 +17,7 @@ pub struct Row {
 }
 
 pub fn spending(db: &Db, filter: &transactions::TxFilter) -> Result<Vec<Row>> {
-    transactions::spending(db, filter)?
+    reports::spending(db, filter)?
         .into_iter()
         .map(|r| {
             let currency = Currency::parse(&r.currency)?;

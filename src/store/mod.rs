@@ -1,11 +1,13 @@
-//! The SQLite store: opening (pragmas, file modes), forward-only migrations, and the SQL for
-//! each table in its own file. No SQL lives outside this module.
+//! The SQLite store: opening (pragmas, file modes, the encryption key to come), forward-only
+//! migrations, and the SQL for each table in its own file (report aggregates in `reports.rs`).
+//! No SQL lives outside this module.
 
 pub mod accounts;
 pub mod categories;
 pub mod connections;
 pub mod ledger;
 pub mod raw;
+pub mod reports;
 pub mod sync_runs;
 pub mod transactions;
 

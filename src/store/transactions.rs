@@ -1,4 +1,5 @@
-//! The `transaction` table: reconciled rows, their listing filters and the spending report query.
+//! The `transaction` table: reconciled rows and their listing filters; aggregate queries for
+//! reports live in `reports.rs`.
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -193,8 +194,9 @@ pub struct TxFilter {
 }
 
 impl TxFilter {
-    /// The WHERE clause (removed rows excluded) and its parameters.
-    fn clause(&self) -> (String, Vec<Value>) {
+    /// The WHERE clause (removed rows excluded) and its parameters, for the tables `t`
+    /// (transaction), `a` (account) and `c` (category).
+    pub(super) fn clause(&self) -> (String, Vec<Value>) {
         let mut sql = String::from(" WHERE t.status != 'removed'");
         let mut args: Vec<Value> = Vec::new();
         // Every `?` in `cond` names the one value it comes with.
@@ -251,43 +253,6 @@ pub fn count(db: &Db, filter: &TxFilter) -> Result<u64> {
 /// Counts by status, for tests and summaries.
 pub fn count_by_status(db: &Db, status: &str) -> Result<i64> {
     Ok(db.query_row("SELECT count(*) FROM \"transaction\" WHERE status = ?1", [status], |r| r.get(0))?)
-}
-
-#[derive(Debug, Clone)]
-pub struct SpendingRow {
-    pub month: String,
-    pub category: String,
-    pub currency: String,
-    /// Net money out in minor units (refunds subtract), positive for spending.
-    pub spent: i64,
-    pub count: i64,
-}
-
-/// Expenses by month and category: removed rows, income and transfers left out.
-pub fn spending(db: &Db, filter: &TxFilter) -> Result<Vec<SpendingRow>> {
-    let (clause, args) = filter.clause();
-    let sql = format!(
-        "SELECT substr(t.booked_date, 1, 7), coalesce(c.full_name, 'Uncategorized'), t.currency,
-                -sum(t.amount), count(*)
-         FROM \"transaction\" t JOIN account a ON a.id = t.account_id
-         LEFT JOIN category c ON c.id = t.category_id
-         {clause} AND coalesce(c.kind, 'expense') = 'expense'
-         GROUP BY 1, 2, 3
-         ORDER BY 1 DESC, 4 DESC, 2"
-    );
-    let mut stmt = db.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params_from_iter(args), |r| {
-            Ok(SpendingRow {
-                month: r.get(0)?,
-                category: r.get(1)?,
-                currency: r.get(2)?,
-                spent: r.get(3)?,
-                count: r.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
 }
 
 /// Live rows of an account booked on or after `from`: (row id, external id).
