@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 
-use crate::model::NewTransaction;
+use crate::model::{CategorySource, NewTransaction};
 use crate::store::{Db, categories, transactions::Categorized};
 
 /// Category ids by full name, loaded once per sync or import.
@@ -26,7 +26,7 @@ impl Categorizer {
         let name = provider::map(code)?;
         Some(Categorized {
             category_id: *self.ids.get(name)?,
-            source: "provider",
+            source: CategorySource::Provider,
             reason: format!("the bank's category {code}"),
         })
     }

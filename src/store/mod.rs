@@ -10,6 +10,7 @@ pub mod raw;
 pub mod reports;
 pub mod sync_runs;
 pub mod transactions;
+mod values;
 
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};

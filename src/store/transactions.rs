@@ -1,5 +1,6 @@
-//! The `transaction` table: reconciled rows and their listing filters; aggregate queries for
-//! reports live in `reports.rs`.
+//! The `transaction` table: reconciled rows and their listing filters. Which category decision
+//! wins is `CategorySource::may_replace`'s call, not this SQL's; aggregate queries for reports
+//! live in `reports.rs`.
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,7 +8,7 @@ use rusqlite::{OptionalExtension, Row, params, params_from_iter, types::Value};
 use sha2::{Digest, Sha256};
 
 use super::{Db, parse_date, ts};
-use crate::model::NewTransaction;
+use crate::model::{CategorySource, NewTransaction, TxStatus};
 
 /// A stored row, as the reconciler and `tx show` see it.
 #[derive(Debug, Clone)]
@@ -23,12 +24,12 @@ pub struct Transaction {
     pub currency: String,
     pub payee: Option<String>,
     pub description: String,
-    pub status: String,
+    pub status: TxStatus,
     pub pending_external_id: Option<String>,
     pub link_reason: Option<String>,
     pub provider_category: Option<String>,
     pub category: Option<String>,
-    pub category_source: Option<String>,
+    pub category_source: Option<CategorySource>,
     pub category_reason: Option<String>,
     pub raw_record_id: Option<i64>,
 }
@@ -37,7 +38,7 @@ pub struct Transaction {
 #[derive(Debug, Clone)]
 pub struct Categorized {
     pub category_id: i64,
-    pub source: &'static str,
+    pub source: CategorySource,
     pub reason: String,
 }
 
@@ -79,8 +80,8 @@ pub fn fingerprint(t: &NewTransaction) -> String {
     format!("{:x}", Sha256::digest(key.as_bytes()))[..16].to_string()
 }
 
-pub fn status_of(t: &NewTransaction) -> &'static str {
-    if t.pending { "pending" } else { "posted" }
+pub fn status_of(t: &NewTransaction) -> TxStatus {
+    if t.pending { TxStatus::Pending } else { TxStatus::Posted }
 }
 
 pub fn by_external_id(db: &Db, account_id: i64, external_id: &str) -> Result<Option<Transaction>> {
@@ -127,7 +128,8 @@ pub fn insert(
     Ok(db.last_insert_rowid())
 }
 
-/// Overwrite a row's upstream fields in place. A category chosen by the user or a rule stays.
+/// Overwrite a row's upstream fields in place. The category changes only when `category` may
+/// replace the stored decision (a user's choice stays whatever the provider says).
 pub fn update(
     db: &Db,
     id: i64,
@@ -158,12 +160,22 @@ pub fn update(
         ],
     )?;
     if let Some(c) = category {
-        db.execute(
-            "UPDATE \"transaction\" SET category_id = ?2, category_source = ?3, category_reason = ?4
-             WHERE id = ?1 AND (category_source IS NULL OR category_source = 'provider')",
-            params![id, c.category_id, c.source, c.reason],
-        )?;
+        let stored: Option<CategorySource> = db
+            .prepare_cached("SELECT category_source FROM \"transaction\" WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if c.source.may_replace(stored) {
+            set_category(db, id, c)?;
+        }
     }
+    Ok(())
+}
+
+/// Store a category decision on a row, replacing whatever was there: callers decide precedence.
+pub fn set_category(db: &Db, id: i64, c: &Categorized) -> Result<()> {
+    db.prepare_cached(
+        "UPDATE \"transaction\" SET category_id = ?2, category_source = ?3, category_reason = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, c.category_id, c.source, c.reason])?;
     Ok(())
 }
 
@@ -177,7 +189,10 @@ pub fn set_pending_link(db: &Db, id: i64, pending_external_id: &str, reason: &st
 }
 
 pub fn mark_removed(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
-    db.execute("UPDATE \"transaction\" SET status = 'removed', updated_at = ?2 WHERE id = ?1", params![id, ts(now)])?;
+    db.execute(
+        "UPDATE \"transaction\" SET status = ?3, updated_at = ?2 WHERE id = ?1",
+        params![id, ts(now), TxStatus::Removed],
+    )?;
     Ok(())
 }
 
@@ -251,7 +266,7 @@ pub fn count(db: &Db, filter: &TxFilter) -> Result<u64> {
 }
 
 /// Counts by status, for tests and summaries.
-pub fn count_by_status(db: &Db, status: &str) -> Result<i64> {
+pub fn count_by_status(db: &Db, status: TxStatus) -> Result<i64> {
     Ok(db.query_row("SELECT count(*) FROM \"transaction\" WHERE status = ?1", [status], |r| r.get(0))?)
 }
 
@@ -292,8 +307,9 @@ pub fn expire_pending(db: &Db, account_id: i64, before: NaiveDate, reason: &str,
 #[derive(Debug, Clone)]
 pub struct UserFields {
     pub external_id: String,
+    /// Set only for the user's own word (`CategorySource::is_users_word`).
     pub category_id: Option<i64>,
-    pub category_source: Option<String>,
+    pub category_source: Option<CategorySource>,
     pub category_reason: Option<String>,
     pub notes: Option<String>,
     pub tags: String,
@@ -302,32 +318,44 @@ pub struct UserFields {
 pub fn user_fields(db: &Db, account_id: i64) -> Result<Vec<UserFields>> {
     let mut stmt = db.prepare(
         "SELECT external_id, category_id, category_source, category_reason, notes, tags FROM \"transaction\"
-         WHERE account_id = ?1 AND (category_source IN ('user', 'rule') OR notes IS NOT NULL OR tags != '')",
+         WHERE account_id = ?1 AND (category_source IS NOT NULL OR notes IS NOT NULL OR tags != '')",
     )?;
-    let rows = stmt
-        .query_map([account_id], |r| {
-            Ok(UserFields {
-                external_id: r.get(0)?,
-                category_id: r.get(1)?,
-                category_source: r.get(2)?,
-                category_reason: r.get(3)?,
-                notes: r.get(4)?,
-                tags: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    let rows = stmt.query_map([account_id], |r| {
+        Ok(UserFields {
+            external_id: r.get(0)?,
+            category_id: r.get(1)?,
+            category_source: r.get(2)?,
+            category_reason: r.get(3)?,
+            notes: r.get(4)?,
+            tags: r.get(5)?,
+        })
+    })?;
+    let mut kept = Vec::new();
+    for row in rows {
+        let mut f = row?;
+        // A decision the categorizer makes again from the data is not kept: a rebuild re-derives it.
+        if !f.category_source.is_some_and(CategorySource::is_users_word) {
+            (f.category_id, f.category_source, f.category_reason) = (None, None, None);
+        }
+        if f.category_source.is_some() || f.notes.is_some() || !f.tags.is_empty() {
+            kept.push(f);
+        }
+    }
+    Ok(kept)
 }
 
 pub fn restore_user_fields(db: &Db, account_id: i64, f: &UserFields) -> Result<()> {
     db.execute(
-        "UPDATE \"transaction\" SET notes = ?3, tags = ?4,
-             category_id = CASE WHEN ?5 IS NULL THEN category_id ELSE ?6 END,
-             category_source = coalesce(?5, category_source),
-             category_reason = CASE WHEN ?5 IS NULL THEN category_reason ELSE ?7 END
-         WHERE account_id = ?1 AND external_id = ?2",
-        params![account_id, f.external_id, f.notes, f.tags, f.category_source, f.category_id, f.category_reason],
+        "UPDATE \"transaction\" SET notes = ?3, tags = ?4 WHERE account_id = ?1 AND external_id = ?2",
+        params![account_id, f.external_id, f.notes, f.tags],
     )?;
+    if let Some(source) = f.category_source {
+        db.execute(
+            "UPDATE \"transaction\" SET category_id = ?3, category_source = ?4, category_reason = ?5
+             WHERE account_id = ?1 AND external_id = ?2",
+            params![account_id, f.external_id, f.category_id, source, f.category_reason],
+        )?;
+    }
     Ok(())
 }
 
@@ -355,4 +383,100 @@ pub fn near(db: &Db, account_id: i64, amount: i64, date: NaiveDate, days: u64) -
         .query_map(params![account_id, amount, from.to_string(), to.to_string(), date.to_string()], from_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use crate::store::{Store, accounts, categories};
+
+    fn setup() -> (Store, i64) {
+        let store = Store::in_memory().unwrap();
+        let a = accounts::NewAccount {
+            connection_id: None,
+            external_id: "a",
+            identity: None,
+            name: "A",
+            official_name: None,
+            kind: "checking",
+            currency: "USD",
+            mask: None,
+            tracked: true,
+        };
+        let id = accounts::insert(store.db(), &a, Utc::now()).unwrap();
+        (store, id)
+    }
+
+    fn row(amount: i64) -> NewTransaction {
+        NewTransaction {
+            external_id: "x".into(),
+            pending_external_id: None,
+            booked_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            value_date: None,
+            amount,
+            currency: Currency::parse("USD").unwrap(),
+            payee: None,
+            description: "BLUE BOTTLE".into(),
+            pending: false,
+            provider_category: None,
+        }
+    }
+
+    fn decision(db: &Db, name: &str, source: CategorySource) -> Categorized {
+        Categorized { category_id: categories::id_by_name(db, name).unwrap().unwrap(), source, reason: name.into() }
+    }
+
+    fn category(db: &Db, id: i64) -> (Option<String>, Option<CategorySource>) {
+        let t = by_id(db, id).unwrap().unwrap();
+        (t.category, t.category_source)
+    }
+
+    #[test]
+    fn an_update_keeps_a_stronger_decision_and_takes_an_equal_or_stronger_one() {
+        use CategorySource::*;
+        let (store, a) = setup();
+        let (db, now) = (store.db(), Utc::now());
+        let id = insert(db, a, &row(-450), Some(&decision(db, "Food", Provider)), None, now).unwrap();
+        update(db, id, &row(-451), Some(&decision(db, "Food:Coffee", Provider)), None, now).unwrap();
+        assert_eq!(category(db, id), (Some("Food:Coffee".into()), Some(Provider)), "a fixed provider map updates");
+        set_category(db, id, &decision(db, "Shopping", User)).unwrap();
+        for source in [Provider, Learned, Rule] {
+            update(db, id, &row(-452), Some(&decision(db, "Food", source)), None, now).unwrap();
+            assert_eq!(category(db, id), (Some("Shopping".into()), Some(User)), "{source} must not beat the user");
+        }
+        assert_eq!(by_id(db, id).unwrap().unwrap().amount, -452, "the upstream fields still change");
+
+        let y = NewTransaction { external_id: "y".into(), ..row(-9) };
+        let other = insert(db, a, &y, None, None, now).unwrap();
+        update(db, other, &y, Some(&decision(db, "Food", Rule)), None, now).unwrap();
+        update(db, other, &y, Some(&decision(db, "Fees", Provider)), None, now).unwrap();
+        assert_eq!(category(db, other), (Some("Food".into()), Some(Rule)));
+    }
+
+    #[test]
+    fn a_rebuild_keeps_the_users_word_and_nothing_else() {
+        use CategorySource::*;
+        let (store, a) = setup();
+        let (db, now) = (store.db(), Utc::now());
+        for (ext, source) in [("u", User), ("r", Rule), ("l", Learned), ("p", Provider)] {
+            let t = NewTransaction { external_id: ext.into(), ..row(-1) };
+            insert(db, a, &t, Some(&decision(db, "Food", source)), None, now).unwrap();
+        }
+        let kept = user_fields(db, a).unwrap();
+        let mut sources: Vec<_> = kept.iter().map(|f| (f.external_id.as_str(), f.category_source)).collect();
+        sources.sort_by_key(|(ext, _)| *ext);
+        assert_eq!(sources, [("r", Some(Rule)), ("u", Some(User))]);
+
+        delete_for_account(db, a).unwrap();
+        for ext in ["u", "r"] {
+            let t = NewTransaction { external_id: ext.into(), ..row(-1) };
+            insert(db, a, &t, Some(&decision(db, "Fees", Provider)), None, now).unwrap();
+        }
+        for f in &kept {
+            restore_user_fields(db, a, f).unwrap();
+        }
+        let u = by_external_id(db, a, "u").unwrap().unwrap();
+        assert_eq!((u.category.as_deref(), u.category_source), (Some("Food"), Some(User)));
+    }
 }

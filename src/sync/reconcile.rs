@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension as _;
 
 use crate::categorize::Categorizer;
-use crate::model::{Change, NewTransaction};
+use crate::model::{Change, NewTransaction, TxStatus};
 use crate::store::{Db, transactions as txs};
 
 /// What applying a change did.
@@ -103,7 +103,7 @@ pub fn apply(
     match change {
         Change::Upsert(t) => upsert(db, account_id, t, raw_record_id, categorizer, now),
         Change::Remove { external_id } => match txs::by_external_id(db, account_id, external_id)? {
-            Some(row) if row.status != "removed" => {
+            Some(row) if row.status != TxStatus::Removed => {
                 txs::mark_removed(db, row.id, now)?;
                 Ok(Effect::Removed)
             }
@@ -264,7 +264,7 @@ mod tests {
             }
             let all = rows(&store);
             assert_eq!(all.len(), 1, "one purchase, one row");
-            assert_eq!((all[0].amount, all[0].status.as_str()), (-4800, "posted"));
+            assert_eq!((all[0].amount, all[0].status), (-4800, TxStatus::Posted));
             assert!(all[0].link_reason.as_deref().unwrap().contains("amount changed"));
             assert_eq!(all[0].category.as_deref(), Some("Food:Restaurants"));
         }
@@ -280,7 +280,7 @@ mod tests {
         assert_eq!(apply(db, a, &tx("x", -150, false, None), None, &cat, now).unwrap(), Effect::Modified);
         apply(db, a, &Change::Remove { external_id: "x".into() }, None, &cat, now).unwrap();
         assert!(rows(&store).is_empty());
-        assert_eq!(txs::count_by_status(db, "removed").unwrap(), 1);
+        assert_eq!(txs::count_by_status(db, TxStatus::Removed).unwrap(), 1);
     }
 
     #[test]
@@ -325,7 +325,7 @@ mod tests {
         apply(db, a, &bare("q2", 21, -450, false, "BLUE BOTTLE COFFEE"), None, &cat, now).unwrap();
         let all = rows(&store);
         assert_eq!(all.len(), 2, "two purchases, two rows");
-        assert!(all.iter().all(|r| r.status == "posted"));
+        assert!(all.iter().all(|r| r.status == TxStatus::Posted));
         let mut replaced: Vec<_> = all.iter().map(|r| r.pending_external_id.clone().unwrap()).collect();
         replaced.sort();
         assert_eq!(replaced, ["p1", "p2"], "each pending claimed once");
@@ -340,8 +340,8 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         assert_eq!(crate::sync::pending::expire(db, a, today, now).unwrap(), 1);
         let hold = txs::by_external_id(db, a, "hold").unwrap().unwrap();
-        assert_eq!(hold.status, "removed");
+        assert_eq!(hold.status, TxStatus::Removed);
         assert!(hold.link_reason.unwrap().contains("expired"));
-        assert_eq!(txs::by_external_id(db, a, "fresh").unwrap().unwrap().status, "pending");
+        assert_eq!(txs::by_external_id(db, a, "fresh").unwrap().unwrap().status, TxStatus::Pending);
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::cli::DateRange;
 use crate::context::Ctx;
+use crate::model::TxStatus;
 use crate::money::{Currency, format_amount};
 use crate::output::Format;
 use crate::store::transactions::{self, TxFilter};
@@ -40,7 +41,7 @@ pub struct Row {
     amount: String,
     currency: String,
     category: Option<String>,
-    status: String,
+    status: TxStatus,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {

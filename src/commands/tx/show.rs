@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::usage;
+use crate::model::{CategorySource, TxStatus};
 use crate::money::{Currency, format_amount};
 use crate::store::transactions;
 
@@ -19,11 +20,11 @@ struct Detail {
     currency: String,
     payee: Option<String>,
     description: String,
-    status: String,
+    status: TxStatus,
     replaced_pending: Option<String>,
     link_reason: Option<String>,
     category: Option<String>,
-    category_source: Option<String>,
+    category_source: Option<CategorySource>,
     category_reason: Option<String>,
     provider_category: Option<String>,
     fingerprint: String,
