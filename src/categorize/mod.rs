@@ -1,7 +1,8 @@
-//! Choosing a row's category. For now the provider's own category, mapped onto the default
-//! tree; user rules and learned categories slot in ahead of it (user > rules > learned > provider).
+//! Choosing a row's category. For now the provider's own category, read through that provider's
+//! map (`providers`); user rules and learned categories slot in ahead of it. Which decision
+//! wins over a stored one is `model::CategorySource::may_replace` (user > rule > learned > provider).
 
-mod provider;
+mod providers;
 
 use std::collections::HashMap;
 
@@ -10,24 +11,73 @@ use anyhow::Result;
 use crate::model::{CategorySource, NewTransaction};
 use crate::store::{Db, categories, transactions::Categorized};
 
-/// Category ids by full name, loaded once per sync or import.
+pub use providers::{CategoryMap, map_for};
+
+/// Category ids by full name and the map for one provider's codes, loaded once per sync,
+/// replay or import.
 #[derive(Debug)]
 pub struct Categorizer {
     ids: HashMap<String, i64>,
+    map: Option<CategoryMap>,
 }
 
 impl Categorizer {
+    /// For rows from `provider`: a connection's provider kind (`sandbox`), or an importer's name
+    /// (`import:csv`), as stored with the raw records.
+    pub fn for_provider(db: &Db, provider: &str) -> Result<Categorizer> {
+        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect(), map: map_for(provider) })
+    }
+
+    /// Every row through the Plaid-style map, whatever its provider: the behaviour before maps
+    /// were per provider, kept so that branches written against it still build.
+    #[deprecated(note = "use Categorizer::for_provider(db, provider)")]
     pub fn load(db: &Db) -> Result<Categorizer> {
-        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect() })
+        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect(), map: Some(providers::plaid_style()) })
     }
 
     pub fn categorize(&self, t: &NewTransaction) -> Option<Categorized> {
         let code = t.provider_category.as_deref()?;
-        let name = provider::map(code)?;
+        let name = (self.map?)(code)?;
         Some(Categorized {
             category_id: *self.ids.get(name)?,
             source: CategorySource::Provider,
             reason: format!("the bank's category {code}"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use crate::store::Store;
+
+    fn row(code: &str) -> NewTransaction {
+        NewTransaction {
+            external_id: "x".into(),
+            pending_external_id: None,
+            booked_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            value_date: None,
+            amount: -450,
+            currency: Currency::parse("USD").unwrap(),
+            payee: None,
+            description: "BLUE BOTTLE".into(),
+            pending: false,
+            provider_category: Some(code.into()),
+        }
+    }
+
+    #[test]
+    fn the_provider_decides_which_map_reads_its_codes() {
+        let store = Store::in_memory().unwrap();
+        let sandbox = Categorizer::for_provider(store.db(), "sandbox").unwrap();
+        let c = sandbox.categorize(&row("FOOD_AND_DRINK_COFFEE")).unwrap();
+        assert_eq!(Some(c.category_id), categories::id_by_name(store.db(), "Food:Coffee").unwrap());
+        assert_eq!(c.source, CategorySource::Provider);
+        assert!(c.reason.contains("FOOD_AND_DRINK_COFFEE"), "{}", c.reason);
+        assert!(sandbox.categorize(&row("SOMETHING_NEW")).is_none());
+
+        let csv = Categorizer::for_provider(store.db(), "import:csv").unwrap();
+        assert!(csv.categorize(&row("FOOD_AND_DRINK_COFFEE")).is_none(), "a file's column is not a Plaid code");
     }
 }

@@ -329,7 +329,7 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
     let now = ctx.now();
     let dry_run = args.dry_run;
     let store = ctx.store_or_create()?;
-    let categorizer = Categorizer::load(store.db())?;
+    let categorizer = Categorizer::for_provider(store.db(), provider)?;
     // Index inserts at random keys dominate a long import; a larger cache keeps them in memory
     // while the whole import stays under 100 MiB (benches/import.rs measures both).
     store.set_cache_mib(24)?;

@@ -146,7 +146,7 @@ fn pull_pages(
 ) -> Result<()> {
     let today = now.date_naive();
     let by_external: HashMap<&str, i64> = tracked.iter().map(|a| (a.external_id.as_str(), a.id)).collect();
-    let categorizer = Categorizer::load(store.db())?;
+    let categorizer = Categorizer::for_provider(store.db(), &connection.provider)?;
     let mut cursor = connection.cursor.clone();
     let mut seen = 0u64;
     loop {

@@ -208,7 +208,7 @@ mod tests {
             now,
         )
         .unwrap();
-        let cat = Categorizer::load(store.db()).unwrap();
+        let cat = Categorizer::for_provider(store.db(), "sandbox").unwrap();
         (store, a, cat)
     }
 

@@ -28,7 +28,7 @@ pub fn replay(
 ) -> Result<Vec<(accounts::Account, Counts)>> {
     let tracked: Vec<accounts::Account> =
         accounts::for_connection(store.db(), connection.id)?.into_iter().filter(|a| a.tracked).collect();
-    let categorizer = Categorizer::load(store.db())?;
+    let categorizer = Categorizer::for_provider(store.db(), &connection.provider)?;
     let mut out = Vec::new();
     for account in tracked {
         let counts = store.atomic(|db| {

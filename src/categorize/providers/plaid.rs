@@ -1,5 +1,5 @@
-//! Provider category codes (Plaid-style `PRIMARY_DETAILED`, as the sandbox sends) onto the
-//! default category tree of migration 0002. The most specific match wins.
+//! Plaid's personal finance category codes (`PRIMARY_DETAILED`, which the sandbox sends too)
+//! onto the default category tree of migration 0002. The most specific match wins.
 
 /// Our category for a provider code, if we know one.
 pub fn map(code: &str) -> Option<&'static str> {

@@ -1,0 +1,39 @@
+//! Which category map reads a provider's own category codes: each provider names its codes its
+//! own way, so each gets its map (or none). Importers (`import:csv`, `import:qif`…) have none:
+//! a statement's categories are the user's own words, not a provider's codes.
+
+mod plaid;
+
+use crate::providers::ProviderKind;
+
+/// A provider's category code onto the full name of one of our categories, if it knows one.
+pub type CategoryMap = fn(&str) -> Option<&'static str>;
+
+/// The map for rows from `provider` (a connection's provider kind, or an importer's name).
+pub fn map_for(provider: &str) -> Option<CategoryMap> {
+    // Exhaustive on purpose: a new provider has to say how its categories read.
+    match ProviderKind::parse(provider)? {
+        ProviderKind::Sandbox | ProviderKind::SandboxWindow => Some(plaid::map),
+    }
+}
+
+/// The map every row went through before maps were per provider.
+pub(super) fn plaid_style() -> CategoryMap {
+    plaid::map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_for;
+
+    #[test]
+    fn each_provider_gets_its_own_map_and_imports_get_none() {
+        for sandbox in ["sandbox", "sandbox-window"] {
+            let map = map_for(sandbox).expect("the sandbox sends Plaid-style codes");
+            assert_eq!(map("FOOD_AND_DRINK_COFFEE"), Some("Food:Coffee"));
+        }
+        for other in ["import:csv", "import:qif", "import:ofx", "no-such-provider"] {
+            assert!(map_for(other).is_none(), "{other}");
+        }
+    }
+}
