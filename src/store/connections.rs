@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, parse_ts, ts};
+use crate::model::ConnectionStatus;
 
 #[derive(Debug, Clone)]
 pub struct Connection {
@@ -12,12 +13,21 @@ pub struct Connection {
     pub name: String,
     pub provider: String,
     pub institution: String,
+    /// A `ConnectionStatus` text, checked when read; compare with [`Connection::is`].
+    // Still text so that the callers comparing it to "revoked" keep building; the enum takes
+    // over once they use `is` (issue 7).
     pub status: String,
     pub consent_expires_at: Option<DateTime<Utc>>,
     pub cursor: Option<String>,
     pub secret_ref: String,
     pub created_at: DateTime<Utc>,
     pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+impl Connection {
+    pub fn is(&self, status: ConnectionStatus) -> bool {
+        self.status == status.as_str()
+    }
 }
 
 #[derive(Debug)]
@@ -42,7 +52,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Connection> {
         name: r.get(1)?,
         provider: r.get(2)?,
         institution: r.get(3)?,
-        status: r.get(4)?,
+        status: r.get::<_, ConnectionStatus>(4)?.as_str().to_string(),
         consent_expires_at: opt_ts(5)?,
         cursor: r.get(6)?,
         secret_ref: r.get(7)?,
@@ -88,7 +98,9 @@ pub fn free_name(db: &Db, base: &str) -> Result<String> {
     Ok(name)
 }
 
+/// `status` is a `ConnectionStatus` text (`"needs_relink"`); anything else is an error.
 pub fn set_status(db: &Db, id: i64, status: &str) -> Result<()> {
+    let status = ConnectionStatus::parse(status)?;
     db.execute("UPDATE connection SET status = ?2 WHERE id = ?1", params![id, status])?;
     Ok(())
 }
@@ -108,8 +120,37 @@ pub fn set_synced(db: &Db, id: i64, at: DateTime<Utc>) -> Result<()> {
 /// sync backfills whatever happened while the old consent was dead (idempotently).
 pub fn renew(db: &Db, id: i64, secret_ref: &str, consent_expires_at: Option<DateTime<Utc>>) -> Result<()> {
     db.execute(
-        "UPDATE connection SET secret_ref = ?2, consent_expires_at = ?3, status = 'active', cursor = NULL WHERE id = ?1",
-        params![id, secret_ref, consent_expires_at.map(ts)],
+        "UPDATE connection SET secret_ref = ?2, consent_expires_at = ?3, status = ?4, cursor = NULL WHERE id = ?1",
+        params![id, secret_ref, consent_expires_at.map(ts), ConnectionStatus::Active],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn status_is_checked_on_the_way_in_and_out() {
+        let store = Store::in_memory().unwrap();
+        let db = store.db();
+        let new = NewConnection {
+            name: "c",
+            provider: "sandbox",
+            institution: "i",
+            consent_expires_at: None,
+            secret_ref: "r",
+            created_at: Utc::now(),
+        };
+        let id = insert(db, &new).unwrap();
+        assert!(by_id(db, id).unwrap().is(ConnectionStatus::Active));
+        set_status(db, id, "needs_relink").unwrap();
+        let c = by_id(db, id).unwrap();
+        assert!(c.is(ConnectionStatus::NeedsRelink) && !c.is(ConnectionStatus::Active));
+        let err = set_status(db, id, "paused").unwrap_err();
+        assert!(format!("{err:#}").contains("unknown connection status \"paused\""), "{err:#}");
+        renew(db, id, "r2", None).unwrap();
+        assert!(by_id(db, id).unwrap().is(ConnectionStatus::Active));
+    }
 }
