@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, parse_ts, ts};
+use crate::model::AccountKind;
 
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -15,7 +16,7 @@ pub struct Account {
     pub identity: Option<String>,
     pub name: String,
     pub official_name: Option<String>,
-    pub kind: String,
+    pub kind: AccountKind,
     pub currency: String,
     pub mask: Option<String>,
     pub balance_current: Option<i64>,

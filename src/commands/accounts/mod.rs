@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::usage;
+use crate::model::AccountKind;
 use crate::money::{Currency, format_amount};
 use crate::store::{Db, accounts};
 
@@ -39,7 +40,7 @@ pub struct Row {
     id: i64,
     name: String,
     connection: Option<String>,
-    kind: String,
+    kind: AccountKind,
     currency: String,
     mask: Option<String>,
     balance: Option<String>,
