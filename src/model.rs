@@ -82,7 +82,7 @@ pub struct NewTransaction {
     pub payee: Option<String>,
     pub description: String,
     pub pending: bool,
-    /// The provider's own category code, mapped onto our tree by `categorize::provider`.
+    /// The provider's own category code, mapped onto our tree by that provider's map (`categorize::map_for`).
     pub provider_category: Option<String>,
 }
 
