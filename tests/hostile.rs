@@ -115,3 +115,39 @@ fn accounts_added_by_hand_and_removed_with_their_rows() {
     assert_eq!(env.run(&["tx", "list", "--format", "json"]).ok().json(), serde_json::json!([]));
     assert_eq!(env.query::<i64>("SELECT count(*) FROM raw_record"), 0, "raw records went too");
 }
+
+fn doctor_row(env: &TestEnv, check: &str) -> serde_json::Value {
+    let run = env.run(&["doctor", "--format", "json"]).fails_with(1);
+    let rows = run.json();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check"] == check && r["status"] == "fail")
+        .cloned()
+        .unwrap_or_else(|| panic!("no failed {check} row: {rows:#}"))
+}
+
+#[test]
+fn a_shared_secrets_file_gets_a_doctor_row_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let path = env.home().join("secrets.toml");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let row = doctor_row(&env, "secrets");
+    assert!(row["detail"].as_str().unwrap().contains("readable by other users"), "{row}");
+    assert!(row["hint"].as_str().unwrap().contains("chmod 600"), "{row}");
+    let tokens = doctor_row(&env, "tokens");
+    assert!(tokens["hint"].as_str().is_some_and(|h| h.contains("chmod 600")), "{tokens}");
+}
+
+#[test]
+fn a_secrets_path_that_is_a_directory_is_called_one() {
+    let env = TestEnv::new();
+    cash_with(&env, &[("2026-11-02", "-5.00", "Coffee")]);
+    std::fs::create_dir_all(env.home().join("secrets.toml")).unwrap();
+    let row = doctor_row(&env, "secrets");
+    assert!(row["detail"].as_str().unwrap().contains("not a file"), "{row}");
+    assert!(!row["detail"].as_str().unwrap().contains("readable by other users"), "{row}");
+    assert!(row["hint"].as_str().unwrap().contains("mv "), "{row}");
+}
