@@ -1,32 +1,39 @@
 //! Tables for people (comfy-table): numbers right-aligned, never used for scripts. Text from a
 //! bank or a file is shown with its control and bidi characters escaped (a description must not
-//! move the cursor, ring the bell or reverse the line), and a listing's cells are cut to fit the
-//! terminal; `show` and CSV/JSON keep the full text.
+//! move the cursor, ring the bell or reverse the line), and a listing's cells are cut so that a
+//! huge field cannot flood the screen; `show` and CSV/JSON keep the full text.
 
 use std::borrow::Cow;
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Row, Table, presets};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::Cells;
 
-/// The width a table may take when neither `COLUMNS` nor a terminal says.
-const FALLBACK_WIDTH: u16 = 120;
+/// A listing's cell is cut to this many characters when no width is known (piped, no `COLUMNS`).
+const CELL_CHARS: usize = 80;
 
-/// A listing: a header and one line per row, each cell cut to fit `width` with `…`.
+/// A listing: a header and a row per record. Cells wrap to fit `width` (or the terminal), and
+/// each is first cut with `…` to half the width, so one huge field cannot fill the screen.
 pub fn render(rows: &[Cells], width: Option<u16>) -> String {
     let mut table = new_table(width);
+    let cap = table.width().map_or(CELL_CHARS, |w| usize::from(w / 2).max(20));
     table.set_header(rows[0].iter().map(|(k, _)| k.replace('_', " ")));
     for row in rows {
-        let mut line = Row::from(row.iter().map(|(_, v)| {
-            let text = escape(v);
+        table.add_row(row.iter().map(|(_, v)| {
+            let text = clip(escape(v), cap);
             let numeric = looks_numeric(&text);
             let cell = Cell::new(text);
             if numeric { cell.set_alignment(CellAlignment::Right) } else { cell }
         }));
-        line.max_height(1);
-        table.add_row(line);
     }
     table.to_string()
+}
+
+fn clip(text: Cow<'_, str>, chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(chars.saturating_sub(1)) {
+        Some((end, _)) if text.chars().count() > chars => Cow::Owned(format!("{}…", &text[..end])),
+        _ => text,
+    }
 }
 
 /// A single record as `field | value` lines; long values wrap instead of being cut.
@@ -40,19 +47,9 @@ pub fn render_pairs(cells: &Cells, width: Option<u16>) -> String {
 
 fn new_table(width: Option<u16>) -> Table {
     let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_truncation_indicator("…");
-    match width {
-        Some(w) => {
-            table.set_width(w);
-        }
-        // Piped with no COLUMNS: still bounded, so a 100,000-character field stays readable.
-        None if table.width().is_none() => {
-            table.set_width(FALLBACK_WIDTH);
-        }
-        None => {}
+    table.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(w) = width {
+        table.set_width(w);
     }
     table
 }
@@ -109,7 +106,15 @@ mod tests {
             assert!(line.chars().count() <= 80, "{} chars: {line:.100}", line.chars().count());
         }
         assert!(text.contains('…'), "{text}");
-        assert_eq!(text.lines().count(), 5, "one line per row:\n{text}");
+        assert!(text.lines().count() <= 8, "a few lines at most:\n{text}");
+        let piped = render(&rows, None);
+        assert!(piped.lines().all(|l| l.chars().count() < 120), "no width known: cells are still cut\n{piped}");
+    }
+
+    #[test]
+    fn clip_counts_characters_not_bytes() {
+        assert_eq!(clip(Cow::Borrowed("äöüß"), 3), "äö…");
+        assert_eq!(clip(Cow::Borrowed("äöü"), 3), "äöü");
     }
 
     #[test]
