@@ -40,7 +40,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "demo" -d 'Run tally end
 complete -c tally -n "__fish_tally_needs_command" -f -a "link" -d 'Link a bank through its consent flow and choose the accounts to track'
 complete -c tally -n "__fish_tally_needs_command" -f -a "connections" -d 'List, show or unlink connections (a consent at one provider)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "conn" -d 'List, show or unlink connections (a consent at one provider)'
-complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, show or rename accounts'
+complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, show, rename, add or remove accounts'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new transactions from the banks'
 complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the database, the keyring, consents and syncs, with a hint for each problem'
@@ -169,20 +169,22 @@ complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcom
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -s h -l help -d 'Print help'
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
 json\t''"
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l color -d 'When to color the output' -r -f -a "auto\t''
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -s q -l quiet -d 'Print nothing but data and errors'
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -s h -l help -d 'Print help'
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -f -a "list" -d 'List accounts with their balances (the default)'
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -f -a "show" -d 'Show one account'
-complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename" -f -a "rename" -d 'Give an account a name of your own'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -f -a "list" -d 'List accounts with their balances (the default)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -f -a "show" -d 'Show one account'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -f -a "rename" -d 'Give an account a name of your own'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -f -a "add" -d 'Add an account by hand, for statements you import yourself'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and not __fish_seen_subcommand_from list show rename add remove" -f -a "remove" -d 'Remove an account and all its transactions'
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
@@ -216,8 +218,33 @@ complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_su
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -l currency -d 'Its ISO 4217 currency, e.g. EUR' -r
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -l kind -d 'What kind of account it is: checking, savings, credit, loan, investment or other' -r
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l yes -d 'Do not ask'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand accounts; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand sync" -l wait -d 'Wait up to SECS for another sync of this database to finish' -r
-complete -c tally -n "__fish_tally_using_subcommand sync" -l limit -d 'With --history: how many rows' -r
+complete -c tally -n "__fish_tally_using_subcommand sync" -l limit -d 'With --history: how many rows, 0 for all' -r
 complete -c tally -n "__fish_tally_using_subcommand sync" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand sync" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -81,6 +81,31 @@ pub struct DateRange {
     pub to: Option<NaiveDate>,
 }
 
+impl DateRange {
+    /// A range that ends before it starts can match nothing: say so instead of printing nothing.
+    pub fn check(&self) -> Result<()> {
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from > to
+        {
+            return crate::error::usage(
+                format!("--from {from} is after --to {to}: no date can match"),
+                "swap them, or leave one out",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `--limit N`: a count of rows, 0 for all. A negative number gets its own message (clap
+/// would otherwise take `-1` for an unknown flag).
+pub fn parse_limit(s: &str) -> std::result::Result<u64, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n as u64),
+        Ok(_) => Err("a limit cannot be negative (0 shows all rows)".into()),
+        Err(_) => Err("a limit is a whole number of rows (0 shows all)".into()),
+    }
+}
+
 /// Parse the process's arguments; help, version and usage errors come back as `clap::Error`.
 pub fn parse() -> Result<Cli> {
     Ok(Cli::try_parse()?)

@@ -96,6 +96,9 @@ pub struct Config {
     /// Whether a graphical session exists to open a browser in.
     #[serde(skip)]
     pub has_display: bool,
+    /// `COLUMNS`: how wide tables may be (else the terminal's width).
+    #[serde(skip)]
+    pub columns: Option<u16>,
 }
 
 impl Config {
@@ -153,6 +156,7 @@ impl Config {
             now,
             log_filter: env("TALLY_LOG"),
             has_display: env("DISPLAY").is_some() || env("WAYLAND_DISPLAY").is_some(),
+            columns: env("COLUMNS").and_then(|c| c.trim().parse().ok()).filter(|c| *c >= 20),
         })
     }
 }

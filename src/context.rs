@@ -28,7 +28,7 @@ impl Ctx {
     pub fn new(global: &GlobalArgs) -> Result<Ctx> {
         let config = Config::load(global.db.as_deref())?;
         Ok(Ctx {
-            out: Output::new(global.format, global.color, global.quiet),
+            out: Output::new(global.format, global.color, global.quiet).with_width(config.columns),
             no_input: global.no_input,
             config,
             store: None,

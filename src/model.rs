@@ -189,6 +189,41 @@ pub struct AccountChange {
     pub raw: String,
 }
 
+/// The longest name (account, connection) tally keeps, in characters: long enough for any
+/// real bank's product name, short enough that a listing stays a listing.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A name a person gives: trimmed, not empty, not absurdly long, no control characters.
+pub fn check_name(what: &str, name: &str) -> anyhow::Result<String> {
+    let name = name.trim();
+    let hint = format!("give {what} a name of 1 to {MAX_NAME_CHARS} characters");
+    if name.is_empty() {
+        return crate::error::usage(format!("{what} name cannot be empty"), hint);
+    }
+    let len = name.chars().count();
+    if len > MAX_NAME_CHARS {
+        return crate::error::usage(
+            format!("{what} name is {len} characters long; the limit is {MAX_NAME_CHARS}"),
+            hint,
+        );
+    }
+    if name.chars().any(char::is_control) {
+        return crate::error::usage(format!("{what} name contains control characters"), hint);
+    }
+    Ok(name.to_string())
+}
+
+/// A name from a bank or a file, cut to [`MAX_NAME_CHARS`] (nobody can be asked to fix it).
+pub fn clip_name(name: &str) -> String {
+    let name = name.trim();
+    if name.chars().count() <= MAX_NAME_CHARS {
+        return name.to_string();
+    }
+    let mut clipped: String = name.chars().take(MAX_NAME_CHARS - 1).collect();
+    clipped.push('…');
+    clipped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,14 @@ impl Secrets {
         }
     }
 
+    /// Whether the store can be read now: for the file, that it is a private file that parses.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Secrets::File(path) => read_file(path).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
     /// The loud warning owed when tokens are about to be written to a plaintext file.
     pub fn warn_if_plaintext(&self, out: &Output) {
         if let Secrets::File(path) = self {
@@ -165,6 +173,15 @@ fn read_file(path: &PathBuf) -> Result<BTreeMap<String, String>> {
             return Err(e).with_context(|| format!("cannot read secrets file {}", path.display()));
         }
     };
+    if !meta.is_file() {
+        return Err(UserError::failure(format!("secrets path {} is not a file (a directory?)", path.display()))
+            .hint(format!(
+                "move it out of the way: tally keeps the secrets file there (or set TALLY_HOME elsewhere); \
+                 e.g. `mv {0} {0}.bak`",
+                path.display()
+            ))
+            .into());
+    }
     // Like ssh with its keys: refuse a file others could have read or written.
     if meta.mode() & 0o077 != 0 {
         return Err(UserError::failure(format!(
@@ -227,6 +244,8 @@ mod tests {
         fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
         let err = s.get("b").unwrap_err();
         assert!(err.to_string().contains("readable by other users"), "{err}");
+        let user = crate::error::user_error(&err).expect("a user error");
+        assert!(user.hint.as_deref().is_some_and(|h| h.contains("chmod 600")), "{user:?}");
     }
 
     #[test]

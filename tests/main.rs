@@ -12,6 +12,7 @@ mod demo;
 mod doctor;
 mod errors;
 mod generated;
+mod hostile;
 mod import;
 mod keyring;
 mod link;

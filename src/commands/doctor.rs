@@ -34,6 +34,14 @@ impl Finding {
         self.hint = Some(hint.into());
         self
     }
+    /// A failed check from an error, with the error's own hint when it has one.
+    fn failed(check: &'static str, subject: impl Into<String>, e: &anyhow::Error) -> Self {
+        let f = Finding::new(check, subject, "fail", format!("{e:#}"));
+        match crate::error::user_error(e).and_then(|u| u.hint.clone()) {
+            Some(h) => f.hint(h),
+            None => f,
+        }
+    }
 }
 
 /// A sync older than this is worth a warning.
@@ -52,6 +60,17 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         Finding::new("database", store.path().display().to_string(), "fail", integrity)
             .hint("restore a backup; `sqlite3 tally.db .recover` may save what is left")
     });
+    if store.db().is_readonly(rusqlite::MAIN_DB)? {
+        found.push(
+            Finding::new(
+                "database",
+                store.path().display().to_string(),
+                "fail",
+                "read-only: sync and import cannot write",
+            )
+            .hint(format!("check the permissions of {} and its directory (`ls -l`)", store.path().display())),
+        );
+    }
     let version = store.schema_version()?;
     found.push(Finding::new(
         "schema",
@@ -73,25 +92,22 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let backend = ctx.config.secrets_backend;
     let secrets = match Secrets::from_config(&ctx.config) {
         Ok(s) => {
-            found.push(match backend {
-                SecretsBackend::Keyring => Finding::new("secrets", "OS keyring", "ok", "reachable"),
-                SecretsBackend::File => Finding::new(
-                    "secrets",
-                    ctx.config.secrets_path.display().to_string(),
-                    "warn",
-                    "plaintext file (TALLY_SECRETS=file)",
-                )
-                .hint("fine for a server without a keyring; protect the file and its backups"),
+            let subject = match backend {
+                SecretsBackend::Keyring => "OS keyring".to_string(),
+                SecretsBackend::File => ctx.config.secrets_path.display().to_string(),
+            };
+            found.push(match (backend, s.check()) {
+                (_, Err(e)) => Finding::failed("secrets", subject, &e),
+                (SecretsBackend::Keyring, Ok(())) => Finding::new("secrets", subject, "ok", "reachable"),
+                (SecretsBackend::File, Ok(())) => {
+                    Finding::new("secrets", subject, "warn", "plaintext file (TALLY_SECRETS=file)")
+                        .hint("fine for a server without a keyring; protect the file and its backups")
+                }
             });
             Some(s)
         }
         Err(e) => {
-            let hint = crate::error::user_error(&e).and_then(|u| u.hint.clone());
-            let f = Finding::new("secrets", "OS keyring", "fail", format!("{e:#}"));
-            found.push(match hint {
-                Some(h) => f.hint(h),
-                None => f,
-            });
+            found.push(Finding::failed("secrets", "OS keyring", &e));
             None
         }
     };
@@ -116,7 +132,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
                     Finding::new("tokens", name, "fail", "missing from the secret store")
                         .hint(format!("tally link --relink {name}")),
                 ),
-                Err(e) => found.push(Finding::new("tokens", name, "fail", format!("{e:#}"))),
+                Err(e) => found.push(Finding::failed("tokens", name, &e)),
             }
         }
         if let Some(expires) = c.consent_expires_at {

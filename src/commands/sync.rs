@@ -33,8 +33,8 @@ pub struct Args {
     /// List past syncs, newest first, instead of syncing
     #[arg(long, conflicts_with = "connections")]
     pub history: bool,
-    /// With --history: how many rows
-    #[arg(long, default_value_t = 20, requires = "history")]
+    /// With --history: how many rows, 0 for all
+    #[arg(long, default_value_t = 20, requires = "history", value_parser = crate::cli::parse_limit, allow_hyphen_values = true, value_name = "N")]
     pub limit: u64,
     /// The cron mode: sync only connections that are due (by the provider's interval) and
     /// have calls left today under its documented quota; skip the rest quietly

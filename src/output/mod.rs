@@ -30,6 +30,8 @@ pub enum ColorWhen {
 pub struct Output {
     format: Format,
     quiet: bool,
+    /// How wide tables may be: `COLUMNS`, else the terminal's (comfy-table asks it).
+    width: Option<u16>,
 }
 
 /// A record flattened to (key, cell text) pairs, in field order.
@@ -44,7 +46,13 @@ impl Output {
             ColorWhen::Never => anstream::ColorChoice::Never,
         };
         choice.write_global();
-        Output { format, quiet }
+        Output { format, quiet, width: None }
+    }
+
+    /// Tables at most this wide (`COLUMNS`); without it, the terminal's width.
+    pub fn with_width(mut self, width: Option<u16>) -> Output {
+        self.width = width;
+        self
     }
 
     pub fn format(&self) -> Format {
@@ -69,7 +77,7 @@ impl Output {
                     self.status("(nothing to show)");
                     return Ok(());
                 }
-                writeln!(out, "{}", table::render(&cells_of(rows)?))?;
+                writeln!(out, "{}", table::render(&cells_of(rows)?, self.width))?;
             }
         }
         out.flush()?;
@@ -87,7 +95,7 @@ impl Output {
             Format::Csv => csv::write(&mut out, &cells_of(std::slice::from_ref(record))?)?,
             Format::Table => {
                 let cells = cells_of(std::slice::from_ref(record))?.remove(0);
-                writeln!(out, "{}", table::render_pairs(&cells))?;
+                writeln!(out, "{}", table::render_pairs(&cells, self.width))?;
             }
         }
         out.flush()?;

@@ -88,7 +88,7 @@ pub fn insert(db: &Db, a: &NewAccount<'_>, now: DateTime<Utc>) -> Result<i64> {
             a.connection_id,
             a.external_id,
             a.identity,
-            a.name,
+            crate::model::clip_name(a.name),
             a.official_name,
             a.kind,
             a.currency,
@@ -157,4 +157,20 @@ pub fn set_balance_if_newer(db: &Db, id: i64, current: i64, as_of: DateTime<Utc>
         params![id, current, ts(as_of)],
     )?;
     Ok(())
+}
+
+/// Delete an account with everything that hangs off it (its rows, raw records, sync audit
+/// rows); returns how many transactions went. The caller runs it in one transaction.
+pub fn remove(db: &Db, id: i64) -> Result<u64> {
+    // Rows of other accounts that were paired with this account's rows as transfers lose the pair.
+    db.execute(
+        "UPDATE \"transaction\" SET transfer_id = NULL
+         WHERE transfer_id IN (SELECT id FROM \"transaction\" WHERE account_id = ?1)",
+        [id],
+    )?;
+    let rows = db.execute("DELETE FROM \"transaction\" WHERE account_id = ?1", [id])?;
+    db.execute("DELETE FROM raw_record WHERE account_id = ?1", [id])?;
+    db.execute("DELETE FROM sync_run WHERE account_id = ?1", [id])?;
+    db.execute("DELETE FROM account WHERE id = ?1", [id])?;
+    Ok(rows as u64)
 }

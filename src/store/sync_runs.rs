@@ -57,6 +57,7 @@ pub struct HistoryRow {
     pub error: Option<String>,
 }
 
+/// The newest `limit` runs (0: all of them; SQLite reads LIMIT -1 as no limit).
 pub fn history(db: &Db, limit: u64) -> Result<Vec<HistoryRow>> {
     let mut stmt = db.prepare(
         "SELECT r.started_at, c.name, a.name, r.status, r.added, r.modified, r.removed, r.duration_ms, r.error
@@ -64,7 +65,7 @@ pub fn history(db: &Db, limit: u64) -> Result<Vec<HistoryRow>> {
          ORDER BY r.id DESC LIMIT ?1",
     )?;
     let rows = stmt
-        .query_map([limit as i64], |r| {
+        .query_map([if limit == 0 { -1 } else { limit as i64 }], |r| {
             Ok(HistoryRow {
                 started_at: r.get(0)?,
                 connection: r.get(1)?,

@@ -1,4 +1,7 @@
-//! `tally accounts`: list, show and rename accounts.
+//! `tally accounts`: list, show and rename accounts; `add` and `remove` live in their own files.
+
+mod add;
+mod remove;
 
 use anyhow::Result;
 use clap::Subcommand;
@@ -10,7 +13,7 @@ use crate::model::AccountKind;
 use crate::money::{Currency, format_amount};
 use crate::store::{Db, accounts};
 
-/// List, show or rename accounts
+/// List, show, rename, add or remove accounts
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -33,6 +36,8 @@ pub enum Command {
         /// The new name
         new_name: String,
     },
+    Add(add::Args),
+    Remove(remove::Args),
 }
 
 #[derive(Debug, Serialize)]
@@ -77,16 +82,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         Command::Rename { account, new_name } => {
             let db = ctx.store()?.db();
             let a = resolve(db, &account)?;
-            if new_name.trim().is_empty() {
-                return usage(
-                    "an account name cannot be empty",
-                    "give a name, e.g. `tally accounts rename 3 \"Joint\"`",
-                );
-            }
-            accounts::rename(db, a.id, new_name.trim())?;
-            ctx.out.status(&format!("Renamed account {} from {:?} to {:?}.", a.id, a.name, new_name.trim()));
+            let new_name = crate::model::check_name("an account", &new_name)?;
+            accounts::rename(db, a.id, &new_name)?;
+            ctx.out.status(&format!("Renamed account {} from {:?} to {new_name:?}.", a.id, a.name));
             Ok(())
         }
+        Command::Add(args) => add::run(ctx, args),
+        Command::Remove(args) => remove::run(ctx, args),
     }
 }
 

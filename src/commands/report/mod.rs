@@ -25,6 +25,7 @@ pub struct SpendingArgs {
 
 pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
     let Command::Spending(args) = cmd;
+    args.dates.check()?;
     let db = ctx.store()?.db();
     let account_id =
         args.account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?.map(|a| a.id);

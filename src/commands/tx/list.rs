@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long)]
     pub category: Option<String>,
     /// At most this many rows, 0 for all (default: 50 in a table, all in CSV and JSON)
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::parse_limit, allow_hyphen_values = true, value_name = "N")]
     pub limit: Option<u64>,
 }
 
@@ -46,7 +46,11 @@ pub struct Row {
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     let table = ctx.out.format() == Format::Table;
+    args.dates.check()?;
     let db = ctx.store()?.db();
+    if let Some(category) = &args.category {
+        check_category(db, category)?;
+    }
     let account_id =
         args.account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?.map(|a| a.id);
     let limit = match args.limit {
@@ -74,6 +78,28 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         ctx.out.status(&format!("showing the newest {} of {total}; --limit 0 shows all", rows.len()));
     }
     Ok(())
+}
+
+/// A `--category` that names no category (nor a parent of one) is a typo, not an empty result.
+fn check_category(db: &crate::store::Db, name: &str) -> Result<()> {
+    let all = crate::store::categories::all(db)?;
+    let wanted = name.to_lowercase();
+    let known = all
+        .iter()
+        .map(|(full, _)| full.to_lowercase())
+        .any(|full| full == wanted || full.strip_prefix(&wanted).is_some_and(|rest| rest.starts_with(':')));
+    if known {
+        return Ok(());
+    }
+    let parents: std::collections::BTreeSet<&str> =
+        all.iter().map(|(full, _)| full.split(':').next().unwrap_or(full)).collect();
+    crate::error::usage(
+        format!("no category named {name:?}"),
+        format!(
+            "categories are named like Food or Food:Groceries; top level: {}",
+            parents.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    )
 }
 
 fn row(t: transactions::Transaction) -> Result<Row> {
