@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use crate::categorize::Categorizer;
 use crate::error::Exit;
 use crate::model::Change;
-use crate::providers::{Budget, Provider, ProviderError, ProviderKind, Session};
+use crate::providers::{AccountScope, Allowance, FetchRequest, Provider, ProviderError, ProviderKind, Session};
 use crate::secrets::Secrets;
 use crate::store::sync_runs::{self, Counts};
 use crate::store::{Store, accounts, connections, ledger, raw};
@@ -111,8 +111,10 @@ fn pull(
         return Err(ProviderError::NeedsRelink("its tokens are missing from the secret store".into()).into());
     };
     let today = now.date_naive();
-    let budget = budget(store, provider, connection.id, now)?;
-    let mut session = Session::new(secrets, &connection.secret_ref, secret).with_budget(budget);
+    let mut allowance = allowance_for(store, provider.kind(), connection.id, now)?;
+    // Each account is charged under tally's id for it, which no rename or relink changes.
+    allowance.accounts = tracked.iter().map(|a| (a.external_id.clone(), AccountScope::of(a.id, &a.name))).collect();
+    let mut session = Session::new(secrets, &connection.secret_ref, secret).with_allowance(allowance);
     let result = pull_pages(store, provider, connection, &mut session, tracked, counts, now, progress);
     // Calls made count, whatever became of them.
     let spent = session.take_spent();
@@ -121,15 +123,11 @@ fn pull(
 }
 
 /// Today's allowance for a connection: the provider's limit and the ledger's count.
-pub fn budget(store: &Store, provider: &dyn Provider, connection_id: i64, now: DateTime<Utc>) -> Result<Budget> {
-    budget_for(store, provider.kind(), connection_id, now)
-}
-
-pub fn budget_for(store: &Store, kind: ProviderKind, connection_id: i64, now: DateTime<Utc>) -> Result<Budget> {
-    Ok(Budget {
+pub fn allowance_for(store: &Store, kind: ProviderKind, connection_id: i64, now: DateTime<Utc>) -> Result<Allowance> {
+    Ok(Allowance {
         limit: kind.quota().per_day,
         used: ledger::today(store.db(), connection_id, now.date_naive())?,
-        spent: HashMap::new(),
+        ..Allowance::default()
     })
 }
 
@@ -147,10 +145,11 @@ fn pull_pages(
     let today = now.date_naive();
     let by_external: HashMap<&str, i64> = tracked.iter().map(|a| (a.external_id.as_str(), a.id)).collect();
     let categorizer = Categorizer::load(store.db())?;
+    let wanted: Vec<String> = tracked.iter().map(|a| a.external_id.clone()).collect();
     let mut cursor = connection.cursor.clone();
     let mut seen = 0u64;
     loop {
-        let page = provider.fetch(session, cursor.as_deref())?;
+        let page = provider.fetch(session, &FetchRequest { position: cursor.as_deref(), accounts: &wanted })?;
         let spent = session.take_spent();
         store.atomic(|db| {
             for (scope, n) in &spent {
@@ -204,14 +203,14 @@ fn pull_pages(
                 let gone = window::remove_vanished(db, account_id, w.from, &listed, now)?;
                 counts.get_mut(&account_id).expect("tracked").removed += gone;
             }
-            connections::set_cursor(db, connection.id, Some(&page.next_cursor))
+            connections::set_cursor(db, connection.id, Some(&page.next_position))
         })?;
         seen += page.changes.len() as u64;
         progress(seen);
         if !page.has_more {
             break;
         }
-        cursor = Some(page.next_cursor);
+        cursor = Some(page.next_position);
     }
     let remote = provider.accounts(session)?;
     store.atomic(|db| {
