@@ -65,10 +65,8 @@ impl<'a> SyncRun<'a> {
 
     /// Today's allowance, with each tracked account's quota scope.
     fn allowance(&self) -> Result<Allowance> {
-        let mut allowance = super::allowance_for(self.store, self.provider.kind(), self.connection.id, self.now)?;
-        allowance.accounts =
-            self.pages.tracked.iter().map(|a| (a.external_id.clone(), AccountScope::of(a.id, &a.name))).collect();
-        Ok(allowance)
+        let allowance = super::allowance_for(self.store, self.provider.kind(), self.connection.id, self.now)?;
+        Ok(with_account_scopes(allowance, &self.pages.tracked))
     }
 
     fn pull_pages(&mut self, session: &mut Session<'_>, progress: &dyn Fn(u64)) -> Result<()> {
@@ -153,6 +151,23 @@ impl<'a> SyncRun<'a> {
         });
         Ok(Outcome { connection: connection.clone(), accounts: accounts.collect(), error })
     }
+}
+
+/// Give each tracked account its scope. Calls an older tally counted today under the
+/// account's name (`account <name>`) still count, so the day of an upgrade cannot exceed the
+/// provider's limit either.
+fn with_account_scopes(mut allowance: Allowance, tracked: &[accounts::Account]) -> Allowance {
+    for a in tracked {
+        let scope = AccountScope::of(a.id, &a.name);
+        let legacy = format!("account {}", a.name);
+        if legacy != scope.key
+            && let Some(n) = allowance.used.get(&legacy).copied()
+        {
+            *allowance.used.entry(scope.key.clone()).or_default() += n;
+        }
+        allowance.accounts.insert(a.external_id.clone(), scope);
+    }
+    allowance
 }
 
 fn record_calls(db: &Db, connection_id: i64, today: NaiveDate, spent: &HashMap<String, u32>) -> Result<()> {
@@ -277,6 +292,18 @@ mod tests {
     use crate::money::Currency;
     use crate::providers::Window;
 
+    fn connection(db: &Db) -> i64 {
+        let new = connections::NewConnection {
+            name: "c",
+            provider: "sandbox",
+            institution: "i",
+            consent_expires_at: None,
+            secret_ref: "r",
+            created_at: Utc::now(),
+        };
+        connections::insert(db, &new).unwrap()
+    }
+
     fn account(db: &Db, connection_id: i64, external_id: &str, tracked: bool) -> i64 {
         let new = accounts::NewAccount {
             connection_id: Some(connection_id),
@@ -323,18 +350,24 @@ mod tests {
     }
 
     #[test]
+    fn calls_an_older_tally_counted_under_the_name_still_count() {
+        let store = Store::in_memory().unwrap();
+        let db = store.db();
+        let c = connection(db);
+        let id = account(db, c, "acc.g1", true);
+        let tracked = accounts::for_connection(db, c).unwrap();
+        let used = HashMap::from([("account acc.g1".to_string(), 3), ("accounts".to_string(), 1)]);
+        let allowance = with_account_scopes(Allowance { limit: Some(4), used, ..Allowance::default() }, &tracked);
+        let key = AccountScope::of(id, "acc.g1").key;
+        assert_eq!(allowance.account_scope("acc.g1"), key);
+        assert_eq!(allowance.used[&key], 3);
+    }
+
+    #[test]
     fn each_page_reports_the_rows_it_touched_and_skips_untracked_accounts() {
         let store = Store::in_memory().unwrap();
         let db = store.db();
-        let new = connections::NewConnection {
-            name: "c",
-            provider: "sandbox",
-            institution: "i",
-            consent_expires_at: None,
-            secret_ref: "r",
-            created_at: Utc::now(),
-        };
-        let c = connections::insert(db, &new).unwrap();
+        let c = connection(db);
         let mine = account(db, c, "mine", true);
         account(db, c, "other", false);
         let connection = connections::by_name(db, "c").unwrap().unwrap();
