@@ -1,7 +1,14 @@
 //! Quotas: a provider's documented daily limit is never exceeded, `sync --if-due` is the cron
 //! mode, and `tally connections` shows what is left.
 
-use crate::common::{TestEnv, approve};
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use tally::providers::AccountScope;
+use tally::sandbox::{data, robot};
+use tally::store::{OpenMode, Store, connections, ledger};
+
+use crate::common::{NOW, TestEnv, approve};
 
 fn link_window(env: &TestEnv) {
     env.run_consenting(&["link", "sandbox-window", "--all", "--no-browser", "--timeout", "20"], approve).ok();
@@ -73,4 +80,87 @@ fn doctor_reports_the_quota() {
     let rows = env.run(&["doctor", "--format", "json"]).ok().json();
     let quota = rows.as_array().unwrap().iter().find(|r| r["check"] == "quota").unwrap();
     assert_eq!(quota["detail"], "3 of 4 calls left today in the tightest scope");
+}
+
+/// The call ledger of one connection for one day, by scope, read through the store.
+pub fn calls_on(env: &TestEnv, connection: &str, day: NaiveDate) -> BTreeMap<String, u32> {
+    let store = Store::open(&env.db(), OpenMode::Existing).unwrap();
+    let c = connections::by_name(store.db(), connection).unwrap().unwrap();
+    ledger::today(store.db(), c.id, day).unwrap().into_iter().collect()
+}
+
+pub fn today() -> NaiveDate {
+    NOW[..10].parse().unwrap()
+}
+
+/// An account of a connection as `tally accounts` lists it: (id, tracked).
+pub fn account(env: &TestEnv, connection: &str, name: &str) -> (i64, bool) {
+    let all = env.run(&["accounts", "--format", "json"]).ok().json();
+    let a = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["connection"] == connection && a["name"] == name)
+        .unwrap_or_else(|| panic!("no account {name} in {all}"));
+    (a["id"].as_i64().unwrap(), a["tracked"].as_bool().unwrap())
+}
+
+/// The ledger scope of one account, as sync keys it.
+pub fn scope_of(env: &TestEnv, connection: &str, name: &str) -> String {
+    AccountScope::of(account(env, connection, name).0, name).key
+}
+
+#[test]
+fn a_rename_on_either_side_keeps_the_accounts_count() {
+    let env = TestEnv::new();
+    link_window(&env);
+    env.run(&["sync", "-q"]).ok();
+    env.run(&["sync", "-q"]).ok();
+    let before = calls_on(&env, "sandbox-window", today());
+    let checking = scope_of(&env, "sandbox-window", "Everyday Checking");
+    assert_eq!(before.get(&checking), Some(&2), "{before:?}");
+
+    // The user names the account, and the bank renames it too.
+    let (id, _) = account(&env, "sandbox-window", "Everyday Checking");
+    env.run(&["accounts", "rename", &id.to_string(), "Bills"]).ok();
+    let bank = data::generate(42, 1, today());
+    env.sandbox.accounts(&format!("rename={}&name=Household", bank.accounts[0].id)).unwrap();
+    env.run(&["sync", "-q"]).ok();
+    env.run(&["sync", "-q"]).ok();
+
+    let after = calls_on(&env, "sandbox-window", today());
+    assert_eq!(after.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>(), "no scope was started afresh");
+    assert!(after.values().all(|n| *n == 4), "{after:?}");
+    let run = env.run(&["sync"]).fails_with(75);
+    assert!(run.stderr.contains("today's quota is used up"), "{}", run.stderr);
+}
+
+#[test]
+fn an_untracked_account_is_neither_fetched_nor_charged() {
+    let env = TestEnv::new();
+    let bank = data::generate(42, 1, today());
+    let first_three: Vec<&str> = bank.accounts[..3].iter().map(|a| a.id.as_str()).collect();
+    let link = ["link", "sandbox-window", "--all", "--no-browser", "--timeout", "20"];
+    env.run_consenting(&link, |url| {
+        let http = tally::context::http_client().unwrap();
+        let back = robot::consent_to(&http, url, robot::Decision::Approve, Some(&first_three)).unwrap();
+        robot::follow(&http, &back).unwrap();
+    })
+    .ok();
+    // A wider consent, given without a terminal: the new account is not tracked.
+    let relink = ["link", "--relink", "sandbox-window", "--no-browser", "--timeout", "20"];
+    let run = env.run_consenting(&relink, approve).ok();
+    assert!(run.stderr.contains("3 accounts matched by identity, 1 new (not tracked yet"), "{}", run.stderr);
+    let euro = &bank.accounts[3].name;
+    let (euro_id, tracked) = account(&env, "sandbox-window", euro);
+    assert!(!tracked);
+
+    env.run(&["sync", "-q"]).ok();
+    let calls = calls_on(&env, "sandbox-window", today());
+    assert!(!calls.contains_key(&scope_of(&env, "sandbox-window", euro)), "{calls:?}");
+    assert_eq!(calls.len(), 4, "the accounts list and three accounts: {calls:?}");
+    let rows = env.run(&["tx", "list", "--account", &euro_id.to_string(), "--format", "json"]).ok().json();
+    assert_eq!(rows.as_array().unwrap().len(), 0);
+    let rows = env.run(&["tx", "list", "--format", "json"]).ok().json();
+    assert!(rows.as_array().unwrap().len() > 100, "the tracked accounts were synced");
 }

@@ -4,7 +4,10 @@
 use chrono::NaiveDate;
 use tally::sandbox::data::{self, Change};
 
+use tally::store::{OpenMode, Store, connections};
+
 use crate::common::{NOW, TestEnv, approve};
+use crate::quota::{calls_on, scope_of};
 
 /// The live rows of one connection: (account identity, external id, date, amount, status).
 fn live(env: &TestEnv, connection: &str) -> Vec<String> {
@@ -124,4 +127,49 @@ fn the_window_notices_a_vanished_charge_and_a_changed_amount() {
     assert_eq!(status_of(&env, "sandbox-window", &id).unwrap().1, before);
     sync_until(&env, &mut today, when);
     assert_eq!(status_of(&env, "sandbox-window", &id).unwrap().1, after);
+}
+
+#[test]
+fn a_sync_cut_short_resumes_on_the_right_account_after_the_bank_reorders_them() {
+    let env = TestEnv::new();
+    link_both(&env);
+    env.pass_days(7);
+    let today = NOW[..10].parse::<NaiveDate>().unwrap() + chrono::Days::new(7);
+    // The accounts list and the first account's window go through; then the bank says
+    // "come back in an hour", which ends this sync with that one account committed.
+    env.sandbox.fault("kind=rate_limit&count=1&retry_after=3600&after=2").unwrap();
+    env.run(&["sync", "sandbox-window"]).fails_with(75);
+    env.sandbox.fault("kind=clear").unwrap();
+    env.sandbox.accounts("order=reverse").unwrap();
+    env.run(&["sync", "-q"]).ok();
+
+    assert_eq!(live(&env, "sandbox-window"), live(&env, "sandbox"), "every account got its new days");
+    let calls = calls_on(&env, "sandbox-window", today);
+    let first = scope_of(&env, "sandbox-window", "Everyday Checking");
+    assert_eq!(calls.get(&first), Some(&1), "the account done before the cut is not fetched again: {calls:?}");
+    for name in ["High-Yield Savings", "Rewards Visa", "Euro Account"] {
+        assert!(calls.contains_key(&scope_of(&env, "sandbox-window", name)), "{name} was fetched: {calls:?}");
+    }
+}
+
+#[test]
+fn a_position_stored_by_an_older_tally_restarts_every_account_from_its_date() {
+    let env = TestEnv::new();
+    link_both(&env);
+    let synced = NOW[..10].to_string();
+    env.pass_days(3);
+    // Before positions named accounts, they held an index into the bank's list: here the
+    // third account, mid-pass. The index cannot be trusted, the date can.
+    let position = |set: Option<&str>| {
+        let store = Store::open(&env.db(), OpenMode::Existing).unwrap();
+        let c = connections::by_name(store.db(), "sandbox-window").unwrap().unwrap();
+        if set.is_some() {
+            connections::set_cursor(store.db(), c.id, set).unwrap();
+        }
+        c.cursor.unwrap()
+    };
+    position(Some(&format!("w1:{synced}:2")));
+    env.run(&["sync", "-q"]).ok();
+    assert_eq!(live(&env, "sandbox-window"), live(&env, "sandbox"), "no account missed its three days");
+    assert!(position(None).starts_with("w2:"), "the position is rewritten in the new form");
 }

@@ -84,8 +84,8 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         .iter()
         .map(|c| {
             let Some(kind) = ProviderKind::parse(&c.provider) else { return Ok(None) };
-            let budget = crate::sync::budget_for(store, kind, c.id, now)?;
-            Ok(budget.limit.zip(budget.left()))
+            let allowance = crate::sync::allowance_for(store, kind, c.id, now)?;
+            Ok(allowance.limit.zip(allowance.left()))
         })
         .collect::<Result<_>>()?;
 

@@ -199,8 +199,8 @@ fn not_due(ctx: &mut Ctx, c: &connections::Connection, kind: ProviderKind) -> Re
     if let Some(due) = c.last_synced_at.map(|t| t + quota.interval).filter(|due| *due > now) {
         return Ok(Some(format!("not due until {}", crate::store::ts(due))));
     }
-    let budget = sync::budget_for(ctx.store()?, kind, c.id, now)?;
-    Ok((budget.left() == Some(0)).then(|| "no calls left today under the provider's quota".to_string()))
+    let allowance = sync::allowance_for(ctx.store()?, kind, c.id, now)?;
+    Ok((allowance.left() == Some(0)).then(|| "no calls left today under the provider's quota".to_string()))
 }
 
 /// What to tell the user about a failed connection.

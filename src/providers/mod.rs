@@ -3,6 +3,7 @@
 
 mod retry;
 pub mod sandbox;
+pub mod window;
 
 use std::collections::HashMap;
 
@@ -89,21 +90,53 @@ pub struct Quota {
     pub interval: chrono::Duration,
 }
 
-/// What a sync may still spend today, and what it has spent.
+/// What a sync may still spend today, and what it has spent: the provider's documented daily
+/// limit, counted per scope in the call ledger (`store::ledger`). A scope is the connection, an
+/// API (`accounts`), or one account under its [`Allowance::account_scope`].
 #[derive(Debug, Default)]
-pub struct Budget {
+pub struct Allowance {
     pub limit: Option<u32>,
     /// Calls made today before this sync, by scope.
     pub used: HashMap<String, u32>,
     /// Calls made by this sync and not yet written to the ledger, by scope.
     pub spent: HashMap<String, u32>,
+    /// The scope of each tracked account, by the provider's id for it, and how to name it in a
+    /// message. Filled by sync from the stored accounts.
+    pub accounts: HashMap<String, AccountScope>,
 }
 
-impl Budget {
+/// The ledger scope of one account, and its name for people.
+#[derive(Debug, Clone)]
+pub struct AccountScope {
+    pub key: String,
+    pub label: String,
+}
+
+impl AccountScope {
+    /// Keyed by tally's own account id: a rename (`tally accounts rename`, or the bank's)
+    /// changes the name, and a relink changes the provider's consent-scoped id, but neither
+    /// changes this, so neither resets the count. It also keeps account numbers (an IBAN in
+    /// the identity) out of the ledger and of error messages.
+    pub fn of(account_id: i64, name: &str) -> AccountScope {
+        AccountScope { key: format!("account {account_id}"), label: format!("account {account_id} ({name})") }
+    }
+}
+
+impl Allowance {
     /// Calls left today in the tightest scope seen so far (the limit itself when none was used).
     pub fn left(&self) -> Option<u32> {
         let limit = self.limit?;
         Some(limit.saturating_sub(self.used.values().copied().max().unwrap_or(0)))
+    }
+
+    /// The scope to charge a call about one account to. An account sync does not know (only
+    /// during `link`) is keyed by the provider's id.
+    pub fn account_scope(&self, external_id: &str) -> String {
+        self.accounts.get(external_id).map_or_else(|| format!("provider account {external_id}"), |s| s.key.clone())
+    }
+
+    fn label<'s>(&'s self, scope: &'s str) -> &'s str {
+        self.accounts.values().find(|s| s.key == scope).map_or(scope, |s| s.label.as_str())
     }
 }
 
@@ -115,11 +148,24 @@ pub struct Linked {
     pub consent_expires_at: Option<DateTime<Utc>>,
 }
 
+/// What sync asks a provider for: the page after `position`, for these accounts.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchRequest<'a> {
+    /// Where the last committed page ended, as the provider wrote it (`None`: the beginning).
+    /// Its shape is the provider's: a cursor per connection, or a position per account.
+    pub position: Option<&'a str>,
+    /// The provider's ids of the accounts the user tracks. A provider that fetches per account
+    /// fetches (and spends calls on) these only; a feed that returns every account anyway may
+    /// ignore it, and sync skips the rows of the others.
+    pub accounts: &'a [String],
+}
+
 /// One page of upstream changes and where to continue.
 #[derive(Debug)]
 pub struct Page {
     pub changes: Vec<AccountChange>,
-    pub next_cursor: String,
+    /// Stored with the page's rows in one transaction; the next request starts here.
+    pub next_position: String,
     pub has_more: bool,
     /// For providers without a cursor: `changes` is the whole current state of one account
     /// from a date on, and the reconciler derives what was removed (`sync::window`).
@@ -139,7 +185,7 @@ pub struct Session<'a> {
     secret: SecretString,
     store: &'a Secrets,
     key: String,
-    budget: Budget,
+    allowance: Allowance,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -150,22 +196,27 @@ impl std::fmt::Debug for Session<'_> {
 
 impl<'a> Session<'a> {
     pub fn new(store: &'a Secrets, key: &str, secret: SecretString) -> Session<'a> {
-        Session { secret, store, key: key.to_string(), budget: Budget::default() }
+        Session { secret, store, key: key.to_string(), allowance: Allowance::default() }
     }
 
-    pub fn with_budget(mut self, budget: Budget) -> Self {
-        self.budget = budget;
+    pub fn with_allowance(mut self, allowance: Allowance) -> Self {
+        self.allowance = allowance;
         self
+    }
+
+    /// The quota scope of one account, by the provider's id for it.
+    pub fn account_scope(&self, external_id: &str) -> String {
+        self.allowance.account_scope(external_id)
     }
 
     /// Account for one call in `scope` before it is sent; refuse it if the quota is used up.
     pub fn spend(&mut self, scope: &str) -> Result<()> {
-        let b = &mut self.budget;
+        let b = &mut self.allowance;
         let used = b.used.get(scope).copied().unwrap_or(0) + b.spent.get(scope).copied().unwrap_or(0);
         if let Some(limit) = b.limit
             && used >= limit
         {
-            return Err(ProviderError::QuotaExhausted { scope: scope.to_string(), limit }.into());
+            return Err(ProviderError::QuotaExhausted { scope: b.label(scope).to_string(), limit }.into());
         }
         *b.spent.entry(scope.to_string()).or_default() += 1;
         Ok(())
@@ -173,9 +224,9 @@ impl<'a> Session<'a> {
 
     /// The calls spent since the last time, for the ledger.
     pub fn take_spent(&mut self) -> HashMap<String, u32> {
-        let spent = std::mem::take(&mut self.budget.spent);
+        let spent = std::mem::take(&mut self.allowance.spent);
         for (scope, n) in &spent {
-            *self.budget.used.entry(scope.clone()).or_default() += n;
+            *self.allowance.used.entry(scope.clone()).or_default() += n;
         }
         spent
     }
@@ -197,10 +248,32 @@ pub trait Provider {
     fn link(&self, ui: &ConsentUi<'_>, timeout: std::time::Duration, say: &dyn Fn(&str)) -> Result<Linked>;
     /// The accounts the consent covers, with balances.
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>>;
-    /// The next page of changes after `cursor` (`None`: from the beginning).
-    fn fetch(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page>;
+    /// The next page of changes for the request's accounts after its position.
+    fn fetch(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page>;
     /// End the consent at the provider.
     fn revoke(&self, session: &mut Session<'_>) -> Result<()>;
     /// Turn a stored raw record back into the change it carried (for `sync --replay`).
     fn normalize(&self, raw: &str) -> Result<Change>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_is_charged_under_its_own_id_and_named_in_the_refusal() {
+        let secrets = Secrets::memory();
+        let mut allowance = Allowance { limit: Some(2), ..Allowance::default() };
+        allowance.accounts.insert("acc-1.g7".into(), AccountScope::of(17, "Bills"));
+        allowance.used.insert("account 17".into(), 1);
+        let mut session = Session::new(&secrets, "k", SecretString::new("s")).with_allowance(allowance);
+        let scope = session.account_scope("acc-1.g7");
+        assert_eq!(scope, "account 17");
+        session.spend(&scope).unwrap();
+        let refused = session.spend(&scope).unwrap_err().to_string();
+        assert!(refused.contains("2 calls for account 17 (Bills)"), "{refused}");
+        assert_eq!(session.take_spent(), HashMap::from([("account 17".to_string(), 1)]));
+        // An account sync was not told about (during `link`) is keyed by the provider's id.
+        assert_eq!(session.account_scope("acc-2.g7"), "provider account acc-2.g7");
+    }
 }

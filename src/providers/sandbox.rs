@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::{Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry};
+use super::window::WindowPosition;
+use super::{FetchRequest, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry};
 use crate::model::{AccountChange, AccountKind, Change, NewTransaction, RemoteAccount};
 use crate::money::{Currency, parse_amount};
 use crate::oauth::{self, ConsentUi, Endpoints, Tokens, token};
@@ -249,6 +250,7 @@ fn to_change(raw: serde_json::Value) -> Result<AccountChange> {
 }
 
 impl Sandbox {
+    /// The bank's feed covers every account of the consent: sync skips the untracked ones.
     fn fetch_cursor(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page> {
         let mut path = format!("/api/transactions/sync?count={PAGE_SIZE}");
         if let Some(c) = cursor {
@@ -268,37 +270,33 @@ impl Sandbox {
                 change: Change::Remove { external_id: r.transaction_id },
             });
         }
-        Ok(Page { changes, next_cursor: wire.next_cursor, has_more: wire.has_more, window: None })
+        Ok(Page { changes, next_position: wire.next_cursor, has_more: wire.has_more, window: None })
     }
 
-    /// One account per page. The position `w1:<date of last full sync>:<account index>` lets
-    /// an interrupted sync resume at the account it was on.
-    fn fetch_window(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page> {
-        let (since, index) = match cursor.map(|c| c.split(':').collect::<Vec<_>>()).as_deref() {
-            None => (None, 0),
-            Some(["w1", date, index]) => {
-                let since = if date.is_empty() { None } else { Some(date.parse::<NaiveDate>()?) };
-                (since, index.parse::<usize>()?)
-            }
-            Some(_) => anyhow::bail!("the stored position {cursor:?} is not a window position; link again"),
-        };
-        let accounts = self.accounts(session)?;
-        let Some(account) = accounts.get(index) else {
-            anyhow::bail!("the stored position names account {index} of {}", accounts.len());
-        };
+    /// One requested account per page, in the bank's order, each charged to its own quota
+    /// scope. The position ([`WindowPosition`]) names the accounts by id, so an interrupted
+    /// sync resumes at an account it has not fetched yet even if the bank reordered its list.
+    /// A requested account the bank no longer lists is left alone, as before.
+    fn fetch_window(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
+        let position = WindowPosition::parse(request.position, request.accounts)?;
+        let order: Vec<String> = self.accounts(session)?.into_iter().map(|a| a.external_id).collect();
         let today = self.env.now.date_naive();
-        let from = since.map_or(today - chrono::Days::new(HISTORY_DAYS), |d| d - chrono::Days::new(OVERLAP_DAYS));
+        let Some(account) = position.next(&order, request.accounts) else {
+            // Nothing tracked that the bank still lists: no call, and a fresh pass next time.
+            let next = WindowPosition { done: Default::default(), ..position };
+            return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
+        };
+        let from = position.window_start(account, today, OVERLAP_DAYS, HISTORY_DAYS);
         let path = format!(
             "/api/transactions?account_id={}&start_date={from}",
-            url::form_urlencoded::byte_serialize(account.external_id.as_bytes()).collect::<String>()
+            url::form_urlencoded::byte_serialize(account.as_bytes()).collect::<String>()
         );
-        let (wire, _): (WireWindow, _) = self.get(session, &path, &format!("account {}", account.name))?;
+        let scope = session.account_scope(account);
+        let (wire, _): (WireWindow, _) = self.get(session, &path, &scope)?;
         let changes = wire.transactions.into_iter().map(to_change).collect::<Result<Vec<_>>>()?;
-        let has_more = index + 1 < accounts.len();
-        let since_text = since.map(|d| d.to_string()).unwrap_or_default();
-        let next_cursor = if has_more { format!("w1:{since_text}:{}", index + 1) } else { format!("w1:{today}:0") };
-        let window = super::Window { account_external_id: account.external_id.clone(), from };
-        Ok(Page { changes, next_cursor, has_more, window: Some(window) })
+        let (next, has_more) = position.after(account, today, &order, request.accounts);
+        let window = super::Window { account_external_id: account.clone(), from };
+        Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) })
     }
 }
 
@@ -339,10 +337,10 @@ impl Provider for Sandbox {
         Ok(accounts)
     }
 
-    fn fetch(&self, session: &mut Session<'_>, cursor: Option<&str>) -> Result<Page> {
+    fn fetch(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
         match self.mode {
-            Mode::Cursor => self.fetch_cursor(session, cursor),
-            Mode::Window => self.fetch_window(session, cursor),
+            Mode::Cursor => self.fetch_cursor(session, request.position),
+            Mode::Window => self.fetch_window(session, request),
         }
     }
 

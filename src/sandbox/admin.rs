@@ -1,4 +1,5 @@
-//! The sandbox's admin switches: its clock and its faults (for tests and demos).
+//! The sandbox's admin switches: its clock, its faults and its account list (for tests and
+//! demos).
 
 use chrono::NaiveDate;
 
@@ -27,6 +28,7 @@ pub fn set_fault(state: &mut State, query: &Params) -> Result<(), String> {
     };
     let count = number("count", 1)? as u32;
     let f = &mut state.faults;
+    f.after = number("after", 0)? as u32;
     match get(query, "kind").unwrap_or("") {
         "rate_limit" => {
             f.rate_limit = count;
@@ -43,6 +45,20 @@ pub fn set_fault(state: &mut State, query: &Params) -> Result<(), String> {
         "revoke" => state.grants.values_mut().for_each(|g| g.revoked = true),
         "clear" => *f = Default::default(),
         other => return Err(format!("unknown fault kind {other:?}")),
+    }
+    Ok(())
+}
+
+/// Change the account list as banks do: `order=reverse` lists every consent's accounts the
+/// other way round; `rename=<bank account id>&name=N` renames one (its id and identity stay).
+pub fn set_accounts(state: &mut State, query: &Params) -> Result<(), String> {
+    if get(query, "order") == Some("reverse") {
+        state.grants.values_mut().for_each(|g| g.accounts.reverse());
+    }
+    if let Some(id) = get(query, "rename") {
+        let name = get(query, "name").ok_or("rename needs a name")?;
+        let account = state.bank.accounts.iter_mut().find(|a| a.id == id).ok_or(format!("no account {id:?}"))?;
+        account.name = name.to_string();
     }
     Ok(())
 }

@@ -7,39 +7,51 @@ use serde_json::{Value, json};
 
 use super::data::{Change, Tx};
 use super::http::{Reply, Req, get};
-use super::{Grant, State, oauth};
+use super::{Faults, Grant, State, oauth};
 
 const MAX_COUNT: usize = 500;
 
 /// Apply the fault switches, authenticate, then run the handler for the caller's grant.
 pub fn with_faults(state: &mut State, req: &Req, handler: fn(&State, &Grant, &Req) -> Reply) -> Reply {
-    let f = &mut state.faults;
     let mut delay_ms = 0;
-    if f.slow > 0 {
-        f.slow -= 1;
-        delay_ms = f.slow_ms;
-    }
-    if f.rate_limit > 0 {
-        f.rate_limit -= 1;
-        return Reply::error(429, "rate_limited", "too many requests")
-            .with_header("Retry-After", f.retry_after.to_string());
-    }
-    if f.server_error > 0 {
-        f.server_error -= 1;
-        return Reply::error(500, "internal_error", "the bank had a problem");
-    }
-    if f.malformed > 0 {
-        f.malformed -= 1;
-        return Reply {
-            content_type: "application/json",
-            ..Reply::html(200, "{\"added\": [{\"transaction_id\": ".into())
-        };
+    let f = &mut state.faults;
+    if f.after > 0 {
+        f.after -= 1;
+    } else if let Some(reply) = fault(f, &mut delay_ms) {
+        return reply;
     }
     let grant = match oauth::authenticate(state, req.bearer.as_deref()) {
         Ok(g) => g,
         Err(reply) => return reply,
     };
     Reply { delay_ms, ..handler(state, &state.grants[&grant], req) }
+}
+
+/// The reply the armed fault switches call for, if any (`slow` only sets the delay).
+fn fault(f: &mut Faults, delay_ms: &mut u64) -> Option<Reply> {
+    if f.slow > 0 {
+        f.slow -= 1;
+        *delay_ms = f.slow_ms;
+    }
+    if f.rate_limit > 0 {
+        f.rate_limit -= 1;
+        return Some(
+            Reply::error(429, "rate_limited", "too many requests")
+                .with_header("Retry-After", f.retry_after.to_string()),
+        );
+    }
+    if f.server_error > 0 {
+        f.server_error -= 1;
+        return Some(Reply::error(500, "internal_error", "the bank had a problem"));
+    }
+    if f.malformed > 0 {
+        f.malformed -= 1;
+        return Some(Reply {
+            content_type: "application/json",
+            ..Reply::html(200, "{\"added\": [{\"transaction_id\": ".into())
+        });
+    }
+    None
 }
 
 fn money(minor: i64, currency: &str) -> String {

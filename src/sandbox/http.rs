@@ -135,6 +135,10 @@ fn route(state: &mut State, req: &Req) -> Reply {
             Ok(()) => Reply::json(200, &serde_json::json!({ "ok": true })),
             Err(msg) => Reply::error(400, "invalid_request", &msg),
         },
+        ("POST", "/admin/accounts") => match admin::set_accounts(state, &req.query) {
+            Ok(()) => Reply::json(200, &serde_json::json!({ "ok": true })),
+            Err(msg) => Reply::error(400, "invalid_request", &msg),
+        },
         _ => Reply::error(404, "not_found", "no such endpoint"),
     }
 }

@@ -42,6 +42,9 @@
 //!   `rate_limit` (429 + Retry-After), `server_error` (500), `slow` (delay M ms),
 //!   `malformed` (garbage JSON from the API), `malformed_token` (garbage from `/token`),
 //!   `token_ttl` (access tokens live S seconds), `revoke` (revoke every consent now), `clear`.
+//!   `after=N` lets N API calls through before the fault starts.
+//! - `POST /admin/accounts?order=reverse` lists every consent's accounts in reverse order;
+//!   `?rename=ID&name=N` renames the bank's account `ID` (its ids and identity stay).
 
 mod admin;
 mod api;
@@ -110,6 +113,12 @@ impl Sandbox {
     pub fn fault(&self, query: &str) -> Result<()> {
         let mut state = self.state.lock().expect("sandbox state");
         admin::set_fault(&mut state, &http::parse_query(query)).map_err(anyhow::Error::msg)
+    }
+
+    /// Change the account list (what `POST /admin/accounts` does).
+    pub fn accounts(&self, query: &str) -> Result<()> {
+        let mut state = self.state.lock().expect("sandbox state");
+        admin::set_accounts(&mut state, &http::parse_query(query)).map_err(anyhow::Error::msg)
     }
 
     /// Block until the server stops (for `tally sandbox serve`).
@@ -202,6 +211,8 @@ struct Token {
 
 #[derive(Debug, Default)]
 struct Faults {
+    /// API calls to let through before the faults below apply.
+    after: u32,
     rate_limit: u32,
     retry_after: u32,
     server_error: u32,

@@ -13,6 +13,16 @@ pub enum Decision {
 /// Submit the consent form behind `authorize_url` and return where the bank redirects the
 /// browser (the loopback callback URL), without following it.
 pub fn consent(client: &reqwest::blocking::Client, authorize_url: &str, decision: Decision) -> Result<String> {
+    consent_to(client, authorize_url, decision, None)
+}
+
+/// Like [`consent`], ticking only the bank accounts with these ids (`None`: every one).
+pub fn consent_to(
+    client: &reqwest::blocking::Client,
+    authorize_url: &str,
+    decision: Decision,
+    accounts: Option<&[&str]>,
+) -> Result<String> {
     let page = client.get(authorize_url).send().context("cannot load the consent page")?;
     if !page.status().is_success() {
         // The bank refused the request itself and may redirect with an error.
@@ -24,7 +34,7 @@ pub fn consent(client: &reqwest::blocking::Client, authorize_url: &str, decision
     let html = page.text()?;
     let base = url::Url::parse(authorize_url)?;
     let mut form: Vec<(String, String)> =
-        inputs(&html).into_iter().filter(|i| i.checked || i.kind != "checkbox").map(|i| (i.name, i.value)).collect();
+        inputs(&html).into_iter().filter(|i| ticked(i, accounts)).map(|i| (i.name, i.value)).collect();
     form.push(("decision".into(), if decision == Decision::Approve { "approve" } else { "deny" }.into()));
     let reply = client.post(base.join("/authorize")?).form(&form).send().context("cannot submit the consent form")?;
     let Some(location) = reply.headers().get("location") else {
@@ -37,6 +47,15 @@ pub fn consent(client: &reqwest::blocking::Client, authorize_url: &str, decision
 pub fn follow(client: &reqwest::blocking::Client, location: &str) -> Result<()> {
     client.get(location).send().context("cannot reach the loopback callback")?;
     Ok(())
+}
+
+/// Whether the form sends this input: every field, and the checkboxes as chosen.
+fn ticked(i: &Input, accounts: Option<&[&str]>) -> bool {
+    match accounts {
+        _ if i.kind != "checkbox" => true,
+        Some(ids) if i.name == "account" => ids.contains(&i.value.as_str()),
+        _ => i.checked,
+    }
 }
 
 #[derive(Debug)]

@@ -14,7 +14,7 @@ pub struct Counts {
 }
 
 #[derive(Debug)]
-pub struct SyncRun<'a> {
+pub struct AuditRow<'a> {
     pub connection_id: i64,
     pub account_id: Option<i64>,
     pub started_at: DateTime<Utc>,
@@ -24,7 +24,7 @@ pub struct SyncRun<'a> {
     pub duration_ms: u64,
 }
 
-pub fn insert(db: &Db, run: &SyncRun<'_>) -> Result<()> {
+pub fn insert(db: &Db, run: &AuditRow<'_>) -> Result<()> {
     db.execute(
         "INSERT INTO sync_run (connection_id, account_id, started_at, finished_at, status, added, modified,
                                removed, error, duration_ms)

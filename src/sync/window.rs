@@ -18,11 +18,22 @@ pub fn remove_vanished(
     listed: &HashSet<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    let mut removed = 0;
+    Ok(remove_vanished_ids(db, account_id, from, listed, now)?.len() as u64)
+}
+
+/// Mark what vanished upstream; returns the ids of the rows marked removed.
+pub fn remove_vanished_ids(
+    db: &Db,
+    account_id: i64,
+    from: NaiveDate,
+    listed: &HashSet<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    let mut removed = Vec::new();
     for (id, external_id) in txs::live_since(db, account_id, from)? {
         if !listed.contains(external_id.as_str()) {
             txs::mark_removed(db, id, now)?;
-            removed += 1;
+            removed.push(id);
         }
     }
     Ok(removed)

@@ -28,7 +28,7 @@ fn row(ctx: &mut Ctx, c: connections::Connection) -> Result<Row> {
     let n = accounts::for_connection(store.db(), c.id)?.iter().filter(|a| a.tracked).count();
     let kind = ProviderKind::parse(&c.provider);
     let calls_left_today = match kind {
-        Some(k) => crate::sync::budget_for(store, k, c.id, now)?.left(),
+        Some(k) => crate::sync::allowance_for(store, k, c.id, now)?.left(),
         None => None,
     };
     let next_due = kind.zip(c.last_synced_at).map(|(k, t)| crate::store::ts((t + k.quota().interval).max(now)));

@@ -1,0 +1,392 @@
+//! [`SyncRun`]: one connection's sync as one value that owns the connection's tracked
+//! accounts, its call allowance and the counts, and reads top-down: [`SyncRun::start`],
+//! [`SyncRun::pull`] (every page, then balances), [`SyncRun::finish`] (audit rows, outcome).
+//!
+//! Crash safety: each page's calls, raw records, reconciled rows, [`AfterPage`] work and the
+//! position it ends at commit in one SQLite transaction, so a kill leaves the database as it
+//! was before that page and the next sync carries on from the last committed position.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use anyhow::Result;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::reconcile::{self, Effect};
+use super::{Outcome, needs_relink, pending, window};
+use crate::categorize::Categorizer;
+use crate::model::Change;
+use crate::providers::{AccountScope, Allowance, FetchRequest, Page, Provider, ProviderError, Session};
+use crate::secrets::Secrets;
+use crate::store::sync_runs::{self, Counts};
+use crate::store::{Db, Store, accounts, connections, ledger, raw, transactions as txs};
+
+/// One sync of one connection.
+pub struct SyncRun<'a> {
+    store: &'a mut Store,
+    provider: &'a dyn Provider,
+    connection: &'a connections::Connection,
+    now: DateTime<Utc>,
+    started: Instant,
+    pages: PageApplier,
+    after_page: AfterPage,
+    /// Changes received so far, for the progress line.
+    seen: u64,
+}
+
+impl<'a> SyncRun<'a> {
+    /// Read the connection's tracked accounts; nothing is fetched yet.
+    pub fn start(
+        store: &'a mut Store,
+        provider: &'a dyn Provider,
+        connection: &'a connections::Connection,
+        now: DateTime<Utc>,
+    ) -> Result<SyncRun<'a>> {
+        let tracked: Vec<accounts::Account> =
+            accounts::for_connection(store.db(), connection.id)?.into_iter().filter(|a| a.tracked).collect();
+        let pages = PageApplier::new(store.db(), connection, tracked, now)?;
+        Ok(SyncRun { store, provider, connection, now, started: Instant::now(), pages, after_page: AfterPage, seen: 0 })
+    }
+
+    /// Fetch and apply every page, then refresh balances. The calls made are written to the
+    /// ledger whatever became of them.
+    pub fn pull(&mut self, secrets: &Secrets, progress: &dyn Fn(u64)) -> Result<()> {
+        let Some(secret) = secrets.get(&self.connection.secret_ref)? else {
+            return Err(ProviderError::NeedsRelink("its tokens are missing from the secret store".into()).into());
+        };
+        let allowance = self.allowance()?;
+        let mut session = Session::new(secrets, &self.connection.secret_ref, secret).with_allowance(allowance);
+        let result = self.pull_pages(&mut session, progress).and_then(|()| self.refresh_accounts(&mut session));
+        let spent = session.take_spent();
+        let (id, today) = (self.connection.id, self.now.date_naive());
+        self.store.atomic(|db| record_calls(db, id, today, &spent))?;
+        result
+    }
+
+    /// Today's allowance, with each tracked account's quota scope.
+    fn allowance(&self) -> Result<Allowance> {
+        let allowance = super::allowance_for(self.store, self.provider.kind(), self.connection.id, self.now)?;
+        Ok(with_account_scopes(allowance, &self.pages.tracked))
+    }
+
+    fn pull_pages(&mut self, session: &mut Session<'_>, progress: &dyn Fn(u64)) -> Result<()> {
+        let wanted: Vec<String> = self.pages.tracked.iter().map(|a| a.external_id.clone()).collect();
+        let mut position = self.connection.cursor.clone();
+        loop {
+            let request = FetchRequest { position: position.as_deref(), accounts: &wanted };
+            let page = self.provider.fetch(session, &request)?;
+            let spent = session.take_spent();
+            self.apply_page(&page, &spent)?;
+            self.seen += page.changes.len() as u64;
+            progress(self.seen);
+            if !page.has_more {
+                return Ok(());
+            }
+            position = Some(page.next_position);
+        }
+    }
+
+    /// One page, all or nothing: its calls, its rows, the after-page step, its position.
+    fn apply_page(&mut self, page: &Page, spent: &HashMap<String, u32>) -> Result<()> {
+        let (id, today) = (self.connection.id, self.now.date_naive());
+        self.store.atomic(|db| {
+            record_calls(db, id, today, spent)?;
+            let touched = self.pages.apply(db, page)?;
+            self.after_page.after_page(db, &touched)?;
+            connections::set_cursor(db, id, Some(&page.next_position))
+        })
+    }
+
+    /// After the last page: expire stale pending rows, store balances, mark the sync done.
+    fn refresh_accounts(&mut self, session: &mut Session<'_>) -> Result<()> {
+        let remote = self.provider.accounts(session)?;
+        let (connection, now) = (self.connection, self.now);
+        let pages = &mut self.pages;
+        self.store.atomic(|db| {
+            for a in &pages.tracked {
+                let expired = pending::expire(db, a.id, now.date_naive(), now)?;
+                pages.counts.entry(a.id).or_default().removed += expired as u64;
+            }
+            for r in &remote {
+                if let Some(&id) = pages.by_external.get(&r.external_id) {
+                    accounts::set_balances(db, id, r.balance_current, r.balance_available, r.balance_as_of)?;
+                }
+            }
+            connections::set_synced(db, connection.id, now)?;
+            if connection.status == "needs_relink" {
+                connections::set_status(db, connection.id, "active")?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Write an audit row per tracked account and say what happened. `error` is what `pull`
+    /// returned; it ends up in the outcome, not in `Err` (that is for the store failing).
+    pub fn finish(self, error: Option<anyhow::Error>) -> Result<Outcome> {
+        if error.as_ref().is_some_and(needs_relink) {
+            connections::set_status(self.store.db(), self.connection.id, "needs_relink")?;
+        }
+        let message = error.as_ref().map(|e| format!("{e:#}"));
+        let duration_ms = self.started.elapsed().as_millis() as u64;
+        let PageApplier { tracked, mut counts, .. } = self.pages;
+        let (connection, now) = (self.connection, self.now);
+        self.store.atomic(|db| {
+            for a in &tracked {
+                let row = sync_runs::AuditRow {
+                    connection_id: connection.id,
+                    account_id: Some(a.id),
+                    started_at: now,
+                    finished_at: now + chrono::Duration::milliseconds(duration_ms as i64),
+                    counts: &counts[&a.id],
+                    error: message.as_deref(),
+                    duration_ms,
+                };
+                sync_runs::insert(db, &row)?;
+            }
+            Ok(())
+        })?;
+        let accounts = tracked.into_iter().map(|a| {
+            let c = counts.remove(&a.id).unwrap_or_default();
+            (a, c)
+        });
+        Ok(Outcome { connection: connection.clone(), accounts: accounts.collect(), error })
+    }
+}
+
+/// Give each tracked account its scope. Calls an older tally counted today under the
+/// account's name (`account <name>`) still count, so the day of an upgrade cannot exceed the
+/// provider's limit either.
+fn with_account_scopes(mut allowance: Allowance, tracked: &[accounts::Account]) -> Allowance {
+    for a in tracked {
+        let scope = AccountScope::of(a.id, &a.name);
+        let legacy = format!("account {}", a.name);
+        if legacy != scope.key
+            && let Some(n) = allowance.used.get(&legacy).copied()
+        {
+            *allowance.used.entry(scope.key.clone()).or_default() += n;
+        }
+        allowance.accounts.insert(a.external_id.clone(), scope);
+    }
+    allowance
+}
+
+fn record_calls(db: &Db, connection_id: i64, today: NaiveDate, spent: &HashMap<String, u32>) -> Result<()> {
+    spent.iter().try_for_each(|(scope, n)| ledger::add(db, connection_id, scope, today, *n))
+}
+
+/// Applies pages to the tracked accounts and counts what each page did to each account.
+struct PageApplier {
+    connection_id: i64,
+    provider: String,
+    now: DateTime<Utc>,
+    tracked: Vec<accounts::Account>,
+    /// Tracked accounts' ids by the provider's id for them.
+    by_external: HashMap<String, i64>,
+    counts: HashMap<i64, Counts>,
+    categorizer: Categorizer,
+}
+
+impl PageApplier {
+    fn new(
+        db: &Db,
+        connection: &connections::Connection,
+        tracked: Vec<accounts::Account>,
+        now: DateTime<Utc>,
+    ) -> Result<PageApplier> {
+        Ok(PageApplier {
+            connection_id: connection.id,
+            provider: connection.provider.clone(),
+            now,
+            by_external: tracked.iter().map(|a| (a.external_id.clone(), a.id)).collect(),
+            counts: tracked.iter().map(|a| (a.id, Counts::default())).collect(),
+            categorizer: Categorizer::for_provider(db, &connection.provider)?,
+            tracked,
+        })
+    }
+
+    fn count(&mut self, account_id: i64) -> &mut Counts {
+        self.counts.entry(account_id).or_default()
+    }
+
+    /// Keep the page's raw records and reconcile its changes; returns the ids of the rows it
+    /// added, changed or removed, each once.
+    fn apply(&mut self, db: &Db, page: &Page) -> Result<Vec<i64>> {
+        let mut touched = Vec::new();
+        for change in &page.changes {
+            // Accounts the user chose not to track are skipped, raw payload and all.
+            let Some(&account_id) = self.by_external.get(&change.account_external_id) else {
+                continue;
+            };
+            let raw_id = self.keep_raw(db, account_id, &change.raw)?;
+            let effect = reconcile::apply(db, account_id, &change.change, Some(raw_id), &self.categorizer, self.now)?;
+            let c = self.count(account_id);
+            match effect {
+                Effect::Added => c.added += 1,
+                Effect::Modified => c.modified += 1,
+                Effect::Removed => c.removed += 1,
+                Effect::Unchanged | Effect::Matched => continue,
+            }
+            let external_id = match &change.change {
+                Change::Upsert(t) => &t.external_id,
+                Change::Remove { external_id } => external_id,
+            };
+            touched.extend(txs::by_external_id(db, account_id, external_id)?.map(|row| row.id));
+        }
+        // A window page is the account's whole state from a date on: what it lacks is gone.
+        if let Some(w) = &page.window
+            && let Some(&account_id) = self.by_external.get(&w.account_external_id)
+        {
+            let listed: HashSet<&str> = page
+                .changes
+                .iter()
+                .filter_map(|c| match &c.change {
+                    Change::Upsert(t) => Some(t.external_id.as_str()),
+                    Change::Remove { .. } => None,
+                })
+                .collect();
+            self.keep_raw(db, account_id, &window::marker_body(w.from, &listed))?;
+            let gone = window::remove_vanished_ids(db, account_id, w.from, &listed, self.now)?;
+            self.count(account_id).removed += gone.len() as u64;
+            touched.extend(gone);
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        Ok(touched)
+    }
+
+    fn keep_raw(&self, db: &Db, account_id: i64, body: &str) -> Result<i64> {
+        raw::insert(
+            db,
+            &raw::RawRecord {
+                connection_id: Some(self.connection_id),
+                account_id,
+                provider: &self.provider,
+                external_id: None,
+                body,
+            },
+            self.now,
+        )
+    }
+}
+
+/// The step after each page, inside the page's transaction, given the ids of the rows the
+/// page added, changed or removed. What looks at rows across a page belongs here: transfer
+/// pairing (two accounts' legs may arrive in one page), recurring-payment detection, and
+/// categorization once it learns from neighbouring rows. Categorization per row still runs in
+/// the reconciler as each row is written. Work done here commits with the page or not at all,
+/// so it must be idempotent: a killed sync re-applies the page. Nothing runs here yet.
+#[derive(Debug, Default)]
+struct AfterPage;
+
+impl AfterPage {
+    fn after_page(&mut self, _db: &Db, touched: &[i64]) -> Result<()> {
+        tracing::trace!(rows = touched.len(), "page applied");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccountChange, NewTransaction};
+    use crate::money::Currency;
+    use crate::providers::Window;
+
+    fn connection(db: &Db) -> i64 {
+        let new = connections::NewConnection {
+            name: "c",
+            provider: "sandbox",
+            institution: "i",
+            consent_expires_at: None,
+            secret_ref: "r",
+            created_at: Utc::now(),
+        };
+        connections::insert(db, &new).unwrap()
+    }
+
+    fn account(db: &Db, connection_id: i64, external_id: &str, tracked: bool) -> i64 {
+        let new = accounts::NewAccount {
+            connection_id: Some(connection_id),
+            external_id,
+            identity: None,
+            name: external_id,
+            official_name: None,
+            kind: "checking",
+            currency: "USD",
+            mask: None,
+            tracked,
+        };
+        accounts::insert(db, &new, Utc::now()).unwrap()
+    }
+
+    fn upsert(account: &str, id: &str, amount: i64) -> AccountChange {
+        let t = NewTransaction {
+            external_id: id.into(),
+            pending_external_id: None,
+            booked_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            value_date: None,
+            amount,
+            currency: Currency::parse("USD").unwrap(),
+            payee: None,
+            description: format!("row {id}"),
+            pending: false,
+            provider_category: None,
+        };
+        AccountChange {
+            account_external_id: account.into(),
+            raw: format!("{{\"id\":\"{id}\",\"amount\":{amount}}}"),
+            change: Change::Upsert(t),
+        }
+    }
+
+    fn page(changes: Vec<AccountChange>, window: Option<&str>) -> Page {
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let window = window.map(|a| Window { account_external_id: a.into(), from });
+        Page { changes, next_position: "p".into(), has_more: false, window }
+    }
+
+    fn row_id(db: &Db, account_id: i64, external_id: &str) -> i64 {
+        txs::by_external_id(db, account_id, external_id).unwrap().unwrap().id
+    }
+
+    #[test]
+    fn calls_an_older_tally_counted_under_the_name_still_count() {
+        let store = Store::in_memory().unwrap();
+        let db = store.db();
+        let c = connection(db);
+        let id = account(db, c, "acc.g1", true);
+        let tracked = accounts::for_connection(db, c).unwrap();
+        let used = HashMap::from([("account acc.g1".to_string(), 3), ("accounts".to_string(), 1)]);
+        let allowance = with_account_scopes(Allowance { limit: Some(4), used, ..Allowance::default() }, &tracked);
+        let key = AccountScope::of(id, "acc.g1").key;
+        assert_eq!(allowance.account_scope("acc.g1"), key);
+        assert_eq!(allowance.used[&key], 3);
+    }
+
+    #[test]
+    fn each_page_reports_the_rows_it_touched_and_skips_untracked_accounts() {
+        let store = Store::in_memory().unwrap();
+        let db = store.db();
+        let c = connection(db);
+        let mine = account(db, c, "mine", true);
+        account(db, c, "other", false);
+        let connection = connections::by_name(db, "c").unwrap().unwrap();
+        let tracked: Vec<_> = accounts::for_connection(db, c).unwrap().into_iter().filter(|a| a.tracked).collect();
+        let mut pages = PageApplier::new(db, &connection, tracked, Utc::now()).unwrap();
+
+        let first = page(vec![upsert("mine", "a", -100), upsert("mine", "b", -200), upsert("other", "x", -300)], None);
+        let touched = pages.apply(db, &first).unwrap();
+        let (a, b) = (row_id(db, mine, "a"), row_id(db, mine, "b"));
+        assert_eq!(touched, [a.min(b), a.max(b)]);
+        assert_eq!(raw::for_account(db, mine).unwrap().len(), 2, "the untracked account's payload is not kept");
+
+        // b unchanged, a changed, and a window that no longer lists b: b is gone.
+        let second = page(vec![upsert("mine", "a", -150)], Some("mine"));
+        assert_eq!(pages.apply(db, &second).unwrap(), [a.min(b), a.max(b)]);
+        let third = page(vec![upsert("mine", "a", -150)], None);
+        assert!(pages.apply(db, &third).unwrap().is_empty(), "nothing changed");
+        let counts = &pages.counts[&mine];
+        assert_eq!((counts.added, counts.modified, counts.removed), (2, 1, 1));
+        assert_eq!(pages.counts.len(), 1);
+    }
+}
