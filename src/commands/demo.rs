@@ -34,7 +34,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     };
     let listener = TcpListener::bind("127.0.0.1:0").context("cannot listen on 127.0.0.1 for the sandbox")?;
     let bank = sandbox::serve(listener, Options { now: ctx.config.now, ..Options::default() })?;
-    ctx.config.sandbox_url = bank.url().to_string();
+    ctx.config.providers.set_override(ProviderKind::Sandbox.settings_name(), "url", bank.url());
     ctx.out.status(&format!("Started the sandbox bank at {} (a fake bank on this machine).", bank.url()));
     ctx.out.status(&format!(
         "Linking over OAuth 2.0 with PKCE. The demo plays you on the bank's consent page: it signs in as \

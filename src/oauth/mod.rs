@@ -74,20 +74,16 @@ impl std::fmt::Debug for ConsentUi<'_> {
     }
 }
 
-/// Fetch `{issuer}/.well-known/openid-configuration`.
-pub fn discover(http: &reqwest::blocking::Client, issuer: &str) -> Result<Endpoints> {
+/// Fetch `{issuer}/.well-known/openid-configuration`; `unreachable_hint` is the provider's
+/// advice for when the issuer cannot be reached.
+pub fn discover(http: &reqwest::blocking::Client, issuer: &str, unreachable_hint: &str) -> Result<Endpoints> {
     let url = format!("{issuer}/.well-known/openid-configuration");
-    let response = http.get(&url).send().map_err(|e| unreachable(issuer, e))?;
+    let response =
+        http.get(&url).send().map_err(|e| crate::providers::http::unreachable(issuer, e, unreachable_hint))?;
     if !response.status().is_success() {
         anyhow::bail!("{url} answered {}", response.status());
     }
     response.json().with_context(|| format!("{url} did not return a discovery document"))
-}
-
-pub fn unreachable(url: &str, e: reqwest::Error) -> anyhow::Error {
-    anyhow::Error::new(e).context(UserError::new(crate::error::Exit::TempFail, format!("cannot reach {url}")).hint(
-        "is the server running? For the sandbox: `tally sandbox serve` in another terminal, or set TALLY_SANDBOX_URL",
-    ))
 }
 
 pub fn client(endpoints: &Endpoints, client_id: &str) -> Result<Client> {

@@ -10,11 +10,17 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::{Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry};
+use crate::config::ProviderConfig;
 use crate::model::{AccountChange, AccountKind, Change, NewTransaction, RemoteAccount};
 use crate::money::{Currency, parse_amount};
 use crate::oauth::{self, ConsentUi, Endpoints, Tokens, token};
 
 const INSTITUTION: &str = "Tally Sandbox Bank";
+/// The sandbox bank's documented default port (`tally sandbox serve` listens there).
+pub const DEFAULT_PORT: u16 = 8765;
+/// What to do when the sandbox cannot be reached.
+const UNREACHABLE_HINT: &str =
+    "is the server running? For the sandbox: `tally sandbox serve` in another terminal, or set TALLY_SANDBOX_URL";
 const PAGE_SIZE: u32 = 500;
 /// Window mode re-reads this many days before the last sync, to catch late and changed rows.
 const OVERLAP_DAYS: u64 = 14;
@@ -40,8 +46,30 @@ pub enum Mode {
     Window,
 }
 
+/// The sandbox's settings: `[providers.sandbox] url` (or the older `[sandbox] url`), or
+/// `TALLY_SANDBOX_URL`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the sandbox bank listens, without a trailing `/`.
+    pub url: String,
+}
+
+impl Settings {
+    pub fn load(config: &ProviderConfig) -> Result<Settings> {
+        config.only_keys(&["url"])?;
+        let url = config.string("url")?.unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
+        Ok(Settings { url: url.trim_end_matches('/').to_string() })
+    }
+
+    pub fn shown(&self) -> Vec<(&'static str, String)> {
+        vec![("url", self.url.clone())]
+    }
+}
+
 pub struct Sandbox {
     env: ProviderEnv,
+    settings: Settings,
+    http: reqwest::blocking::Client,
     mode: Mode,
     endpoints: OnceLock<Endpoints>,
     /// Window mode lists accounts once per command: its quota is per day, like the bank's.
@@ -49,25 +77,27 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    pub fn new(env: ProviderEnv, mode: Mode) -> Sandbox {
-        Sandbox { env, mode, endpoints: OnceLock::new(), accounts: OnceLock::new() }
+    pub fn new(env: ProviderEnv, mode: Mode) -> Result<Sandbox> {
+        let settings = Settings::load(&env.settings)?;
+        let http = env.http.client()?;
+        Ok(Sandbox { env, settings, http, mode, endpoints: OnceLock::new(), accounts: OnceLock::new() })
     }
 
     fn endpoints(&self) -> Result<&Endpoints> {
         if let Some(e) = self.endpoints.get() {
             return Ok(e);
         }
-        let e = oauth::discover(&self.env.http, &self.env.sandbox_url)?;
+        let e = oauth::discover(&self.http, &self.settings.url, UNREACHABLE_HINT)?;
         Ok(self.endpoints.get_or_init(|| e))
     }
 
     fn refresh(&self, session: &mut Session<'_>, old: &Tokens) -> Result<Tokens> {
         let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        let fresh = token::refresh(&self.env.http, &client, old, self.env.now).map_err(|e| match e
-            .downcast_ref::<token::TokenError>()
-        {
-            Some(token::TokenError::Revoked(why)) => ProviderError::NeedsRelink(why.clone()).into(),
-            _ => e,
+        let fresh = token::refresh(&self.http, &client, old, self.env.now).map_err(|e| {
+            match e.downcast_ref::<token::TokenError>() {
+                Some(token::TokenError::Revoked(why)) => ProviderError::NeedsRelink(why.clone()).into(),
+                _ => e,
+            }
         })?;
         session.replace(fresh.to_secret())?;
         tracing::debug!("access token refreshed; the rotated refresh token is saved");
@@ -82,7 +112,7 @@ impl Sandbox {
         path: &str,
         scope: &str,
     ) -> Result<(T, serde_json::Value)> {
-        let url = format!("{}{path}", self.env.sandbox_url);
+        let url = format!("{}{path}", self.settings.url);
         let mut tokens = Tokens::from_secret(session.secret())?;
         if tokens.expired(self.env.now) {
             tokens = self.refresh(session, &tokens)?;
@@ -91,7 +121,9 @@ impl Sandbox {
         loop {
             let bearer = tokens.access_token.clone();
             let response =
-                retry::send(|| self.env.http.get(&url).bearer_auth(&bearer), &url, &mut || session.spend(scope))?;
+                retry::send(|| self.http.get(&url).bearer_auth(&bearer), &url, UNREACHABLE_HINT, &mut || {
+                    session.spend(scope)
+                })?;
             let status = response.status().as_u16();
             let body = response.text().with_context(|| format!("cannot read the answer from {url}"))?;
             match status {
@@ -318,7 +350,7 @@ impl Provider for Sandbox {
             timeout,
             now: self.env.now,
         };
-        let tokens = oauth::authorize(&self.env.http, endpoints, &request, ui, say)?;
+        let tokens = oauth::authorize(&self.http, endpoints, &request, ui, say)?;
         Ok(Linked {
             consent_expires_at: tokens.consent_expires_at,
             secret: tokens.to_secret(),
@@ -357,6 +389,6 @@ impl Provider for Sandbox {
 
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {
         let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        token::revoke(&self.env.http, &client, &Tokens::from_secret(session.secret())?)
+        token::revoke(&self.http, &client, &Tokens::from_secret(session.secret())?)
     }
 }
