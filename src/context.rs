@@ -2,6 +2,7 @@
 //! store, the secret store and the HTTP client.
 
 use std::io::IsTerminal as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -17,7 +18,8 @@ use crate::store::{OpenMode, Store};
 #[derive(Debug)]
 pub struct Ctx {
     pub config: Config,
-    pub out: Output,
+    /// Shared, so a consent conversation can speak while a command holds `&mut Ctx`.
+    pub out: Arc<Output>,
     no_input: bool,
     store: Option<Store>,
     secrets: Option<Secrets>,
@@ -27,7 +29,7 @@ impl Ctx {
     pub fn new(global: &GlobalArgs) -> Result<Ctx> {
         let config = Config::load(global.db.as_deref())?;
         Ok(Ctx {
-            out: Output::new(global.format, global.color, global.quiet),
+            out: Arc::new(Output::new(global.format, global.color, global.quiet)),
             no_input: global.no_input,
             config,
             store: None,

@@ -7,8 +7,8 @@ use std::net::TcpListener;
 use anyhow::{Context as _, Result};
 use chrono::{Datelike as _, Months};
 
-use crate::context::{Ctx, http_client};
-use crate::oauth::ConsentUi;
+use crate::consent::Scripted;
+use crate::context::Ctx;
 use crate::output::Format;
 use crate::providers::ProviderKind;
 use crate::sandbox::{self, Options, robot};
@@ -42,11 +42,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         sandbox::DEFAULT_USER
     ));
 
-    let play = |url: &str| -> Result<()> {
-        let http = http_client()?;
-        let back = robot::consent(&http, url, robot::Decision::Approve)?;
-        robot::follow(&http, &back)
-    };
+    let mut robot = Scripted::new().with_browser(robot::browser(robot::Decision::Approve));
     let args = super::link::Args {
         provider: Some(ProviderKind::Sandbox),
         name: Some("sandbox".into()),
@@ -55,7 +51,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         all: true,
         timeout: 30,
     };
-    let name = super::link::link(ctx, &args, &ConsentUi::Robot(&play))?;
+    let name = super::link::link(ctx, &args, &mut robot)?;
 
     section(ctx, "Sync");
     let synced = super::sync::sync_named(ctx, &[name], std::time::Duration::from_secs(60), false)?;

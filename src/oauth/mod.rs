@@ -1,8 +1,8 @@
 //! The OAuth 2.0 authorization-code flow for a native app (RFC 8252): discovery, PKCE S256,
-//! `state` and `nonce`, a one-shot loopback listener on 127.0.0.1, the code exchange, and the
-//! checks on what comes back. Providers with an OAuth issuer (the sandbox, later FDX) use it.
+//! `state` and `nonce`, the loopback redirect (through the consent conversation), the code
+//! exchange, and the checks on what comes back. Providers with an OAuth issuer (the sandbox,
+//! later FDX) use it.
 
-mod loopback;
 pub mod token;
 
 use std::time::Duration;
@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 pub use token::Tokens;
 
+use crate::consent::{Conversation, Listener};
 use crate::error::UserError;
 
 /// What the issuer's discovery document tells us.
@@ -56,23 +57,6 @@ pub type Client = oauth2::Client<
     EndpointMaybeSet,
     EndpointSet,
 >;
-
-/// How the user sees the consent page.
-pub enum ConsentUi<'a> {
-    /// Print the URL, and open the system browser when `open` (and a display exists).
-    Browser { open: bool },
-    /// Something that plays the browser, given the URL (the demo's robot).
-    Robot(&'a (dyn Fn(&str) -> Result<()> + Sync)),
-}
-
-impl std::fmt::Debug for ConsentUi<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConsentUi::Browser { open } => write!(f, "Browser {{ open: {open} }}"),
-            ConsentUi::Robot(_) => f.write_str("Robot"),
-        }
-    }
-}
 
 /// Fetch `{issuer}/.well-known/openid-configuration`; `unreachable_hint` is the provider's
 /// advice for when the issuer cannot be reached.
@@ -114,21 +98,22 @@ pub fn http_fn(
 pub struct Request<'a> {
     pub client_id: &'a str,
     pub scopes: &'a str,
+    /// The loopback redirect's path, as registered with the issuer (`/callback`).
+    pub redirect_path: &'a str,
     pub timeout: Duration,
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
-/// Run the whole flow and return the tokens. `say` prints status for the user.
+/// Run the whole flow, the user's part through `conversation`, and return the tokens.
 pub fn authorize(
     http: &reqwest::blocking::Client,
     endpoints: &Endpoints,
     request: &Request<'_>,
-    ui: &ConsentUi<'_>,
-    say: &dyn Fn(&str),
+    conversation: &mut dyn Conversation,
 ) -> Result<Tokens> {
-    let Request { client_id, scopes, timeout, now } = *request;
-    let listener = loopback::Listener::bind()?;
-    let client = client(endpoints, client_id)?.set_redirect_uri(RedirectUrl::new(listener.redirect_uri())?);
+    let Request { client_id, scopes, redirect_path, timeout, now } = *request;
+    let listener = Listener::bind(redirect_path)?;
+    let client = client(endpoints, client_id)?.set_redirect_uri(RedirectUrl::new(listener.url())?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = CsrfToken::new_random();
     let (url, state) = client
@@ -138,34 +123,7 @@ pub fn authorize(
         .add_extra_param("nonce", nonce.secret())
         .url();
 
-    let callback = std::thread::scope(|scope| -> Result<loopback::Callback> {
-        let robot = match ui {
-            ConsentUi::Browser { open } => {
-                say(&format!("Open this URL in a browser to give consent:\n\n  {url}\n"));
-                if *open {
-                    open_browser(url.as_str(), say);
-                }
-                say(&format!("Waiting for the bank to send you back (up to {} s)…", timeout.as_secs()));
-                None
-            }
-            ConsentUi::Robot(play) => Some(scope.spawn(|| play(url.as_str()))),
-        };
-        let robot_failed = || match &robot {
-            Some(handle) if handle.is_finished() => Some(()),
-            _ => None,
-        };
-        let callback = listener.wait(timeout, &robot_failed);
-        if let Some(handle) = robot {
-            match handle.join() {
-                Ok(Err(e)) if callback.is_err() => {
-                    return Err(e.context("the robot could not play the consent page"));
-                }
-                Err(_) => anyhow::bail!("the robot playing the consent page crashed"),
-                _ => {}
-            }
-        }
-        callback
-    })?;
+    let callback = conversation.redirect(url.as_str(), listener, timeout)?;
 
     if let Some(error) = callback.get("error") {
         let detail = callback.get("error_description").unwrap_or("");
@@ -224,17 +182,4 @@ fn check_id_token(id_token: &str, endpoints: &Endpoints, client_id: &str, nonce:
         anyhow::bail!("the ID token does not match this request (issuer, audience or nonce differ)");
     }
     Ok(())
-}
-
-/// Best effort: the URL is already printed, so failing to open a browser is not an error.
-fn open_browser(url: &str, say: &dyn Fn(&str)) {
-    let spawned = std::process::Command::new("xdg-open")
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if spawned.is_err() {
-        say("(could not start a browser; open the URL yourself)");
-    }
 }

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 
 pub use self::http::HttpOptions;
 use crate::config::ProviderConfig;
+use crate::consent::Conversation;
 use crate::model::{AccountChange, Change, RemoteAccount};
-use crate::oauth::ConsentUi;
 use crate::secrets::{SecretString, Secrets};
 
 /// The providers tally can link. (More arrive with their issues: SimpleFIN, Enable Banking…)
@@ -144,6 +144,13 @@ pub struct Linked {
     pub consent_expires_at: Option<DateTime<Utc>>,
 }
 
+/// What the user asked of a link, whatever the provider.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// How long to wait for the user to finish consenting.
+    pub timeout: std::time::Duration,
+}
+
 /// One page of upstream changes and where to continue.
 #[derive(Debug)]
 pub struct Page {
@@ -222,8 +229,8 @@ impl<'a> Session<'a> {
 
 pub trait Provider {
     fn kind(&self) -> ProviderKind;
-    /// Run the consent flow.
-    fn link(&self, ui: &ConsentUi<'_>, timeout: std::time::Duration, say: &dyn Fn(&str)) -> Result<Linked>;
+    /// Run the consent flow, asking the user through `conversation`.
+    fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked>;
     /// The accounts the consent covers, with balances.
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>>;
     /// The next page of changes after `cursor` (`None`: from the beginning).

@@ -2,18 +2,18 @@
 //! sandbox bank, and its cursor feed. Wire structs mirror the API documented in `crate::sandbox`.
 
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::{Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry};
+use super::{LinkOptions, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry};
 use crate::config::ProviderConfig;
+use crate::consent::Conversation;
 use crate::model::{AccountChange, AccountKind, Change, NewTransaction, RemoteAccount};
 use crate::money::{Currency, parse_amount};
-use crate::oauth::{self, ConsentUi, Endpoints, Tokens, token};
+use crate::oauth::{self, Endpoints, Tokens, token};
 
 const INSTITUTION: &str = "Tally Sandbox Bank";
 /// The sandbox bank's documented default port (`tally sandbox serve` listens there).
@@ -342,15 +342,16 @@ impl Provider for Sandbox {
         }
     }
 
-    fn link(&self, ui: &ConsentUi<'_>, timeout: Duration, say: &dyn Fn(&str)) -> Result<Linked> {
+    fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked> {
         let endpoints = self.endpoints()?;
         let request = oauth::Request {
             client_id: crate::sandbox::CLIENT_ID,
             scopes: "accounts transactions",
-            timeout,
+            redirect_path: crate::sandbox::REDIRECT_PATH,
+            timeout: options.timeout,
             now: self.env.now,
         };
-        let tokens = oauth::authorize(&self.http, endpoints, &request, ui, say)?;
+        let tokens = oauth::authorize(&self.http, endpoints, &request, conversation)?;
         Ok(Linked {
             consent_expires_at: tokens.consent_expires_at,
             secret: tokens.to_secret(),
