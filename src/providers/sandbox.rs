@@ -13,7 +13,7 @@ use crate::config::ProviderConfig;
 use crate::consent::Conversation;
 use crate::model::{AccountChange, AccountKind, Change, NewTransaction, RemoteAccount};
 use crate::money::{Currency, parse_amount};
-use crate::oauth::{self, Endpoints, Tokens, token};
+use crate::oauth;
 
 const INSTITUTION: &str = "Tally Sandbox Bank";
 /// The sandbox bank's documented default port (`tally sandbox serve` listens there).
@@ -70,8 +70,9 @@ pub struct Sandbox {
     env: ProviderEnv,
     settings: Settings,
     http: reqwest::blocking::Client,
+    /// The sandbox's OAuth side: tokens, refresh, revocation.
+    issuer: oauth::Issuer,
     mode: Mode,
-    endpoints: OnceLock<Endpoints>,
     /// Window mode lists accounts once per command: its quota is per day, like the bank's.
     accounts: OnceLock<Vec<RemoteAccount>>,
 }
@@ -80,32 +81,18 @@ impl Sandbox {
     pub fn new(env: ProviderEnv, mode: Mode) -> Result<Sandbox> {
         let settings = Settings::load(&env.settings)?;
         let http = env.http.client()?;
-        Ok(Sandbox { env, settings, http, mode, endpoints: OnceLock::new(), accounts: OnceLock::new() })
+        let client = oauth::ClientConfig {
+            client_id: crate::sandbox::CLIENT_ID.to_string(),
+            auth: oauth::ClientAuth::None,
+            scopes: "accounts transactions".to_string(),
+            redirect_path: crate::sandbox::REDIRECT_PATH.to_string(),
+        };
+        let issuer = oauth::Issuer::new(http.clone(), &settings.url, client, UNREACHABLE_HINT, env.now);
+        Ok(Sandbox { env, settings, http, issuer, mode, accounts: OnceLock::new() })
     }
 
-    fn endpoints(&self) -> Result<&Endpoints> {
-        if let Some(e) = self.endpoints.get() {
-            return Ok(e);
-        }
-        let e = oauth::discover(&self.http, &self.settings.url, UNREACHABLE_HINT)?;
-        Ok(self.endpoints.get_or_init(|| e))
-    }
-
-    fn refresh(&self, session: &mut Session<'_>, old: &Tokens) -> Result<Tokens> {
-        let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        let fresh = token::refresh(&self.http, &client, old, self.env.now).map_err(|e| {
-            match e.downcast_ref::<token::TokenError>() {
-                Some(token::TokenError::Revoked(why)) => ProviderError::NeedsRelink(why.clone()).into(),
-                _ => e,
-            }
-        })?;
-        session.replace(fresh.to_secret())?;
-        tracing::debug!("access token refreshed; the rotated refresh token is saved");
-        Ok(fresh)
-    }
-
-    /// GET an API path with the bearer token: refresh when expired, once more on a 401. Each
-    /// attempt is charged to `scope` of the quota first.
+    /// GET an API path with the bearer token (the issuer refreshes and retries on a 401).
+    /// Each attempt is charged to `scope` of the quota first.
     fn get<T: DeserializeOwned>(
         &self,
         session: &mut Session<'_>,
@@ -113,50 +100,23 @@ impl Sandbox {
         scope: &str,
     ) -> Result<(T, serde_json::Value)> {
         let url = format!("{}{path}", self.settings.url);
-        let mut tokens = Tokens::from_secret(session.secret())?;
-        if tokens.expired(self.env.now) {
-            tokens = self.refresh(session, &tokens)?;
-        }
-        let mut refreshed = false;
-        loop {
-            let bearer = tokens.access_token.clone();
-            let response =
-                retry::send(|| self.http.get(&url).bearer_auth(&bearer), &url, UNREACHABLE_HINT, &mut || {
-                    session.spend(scope)
-                })?;
-            let status = response.status().as_u16();
-            let body = response.text().with_context(|| format!("cannot read the answer from {url}"))?;
-            match status {
-                200 => {
-                    let value: serde_json::Value =
-                        serde_json::from_str(&body).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
-                    let parsed =
-                        T::deserialize(&value).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
-                    return Ok((parsed, value));
-                }
-                401 if !refreshed => {
-                    tokens = self.refresh(session, &tokens)?;
-                    refreshed = true;
-                }
-                401 | 403 => return Err(ProviderError::NeedsRelink(api_error(&body)).into()),
-                _ => {
-                    return Err(ProviderError::Upstream { status, message: api_error(&body) }.into());
-                }
+        let response = self.issuer.send(session, |session, bearer| {
+            retry::send(|| self.http.get(&url).bearer_auth(bearer), &url, UNREACHABLE_HINT, &mut || {
+                session.spend(scope)
+            })
+        })?;
+        let status = response.status().as_u16();
+        let body = response.text().with_context(|| format!("cannot read the answer from {url}"))?;
+        match status {
+            200 => {
+                let value: serde_json::Value =
+                    serde_json::from_str(&body).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
+                let parsed = T::deserialize(&value).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
+                Ok((parsed, value))
             }
+            401 | 403 => Err(ProviderError::NeedsRelink(oauth::error_detail(&body)).into()),
+            _ => Err(ProviderError::Upstream { status, message: oauth::error_detail(&body) }.into()),
         }
-    }
-}
-
-/// The `error` and `error_description` of an API error body, or a short note when there is none.
-fn api_error(body: &str) -> String {
-    #[derive(Deserialize)]
-    struct E {
-        error: String,
-        error_description: Option<String>,
-    }
-    match serde_json::from_str::<E>(body) {
-        Ok(e) => format!("{}{}", e.error, e.error_description.map(|d| format!(": {d}")).unwrap_or_default()),
-        Err(_) => "no error details".into(),
     }
 }
 
@@ -343,15 +303,7 @@ impl Provider for Sandbox {
     }
 
     fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked> {
-        let endpoints = self.endpoints()?;
-        let request = oauth::Request {
-            client_id: crate::sandbox::CLIENT_ID,
-            scopes: "accounts transactions",
-            redirect_path: crate::sandbox::REDIRECT_PATH,
-            timeout: options.timeout,
-            now: self.env.now,
-        };
-        let tokens = oauth::authorize(&self.http, endpoints, &request, conversation)?;
+        let tokens = self.issuer.authorize(conversation, options.timeout)?;
         Ok(Linked {
             consent_expires_at: tokens.consent_expires_at,
             secret: tokens.to_secret(),
@@ -389,7 +341,6 @@ impl Provider for Sandbox {
     }
 
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {
-        let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        token::revoke(&self.http, &client, &Tokens::from_secret(session.secret())?)
+        self.issuer.revoke(session)
     }
 }
