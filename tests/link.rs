@@ -184,3 +184,14 @@ fn a_typo_in_the_provider_section_is_a_usage_error_before_any_consent() {
     assert!(run.stderr.contains("hint: provider sandbox knows: url;"), "{}", run.stderr);
     assert!(!run.stderr.contains("/authorize?"), "{}", run.stderr);
 }
+
+#[test]
+fn a_link_whose_provider_settings_broke_can_still_be_unlinked() {
+    let env = TestEnv::new();
+    env.link();
+    std::fs::write(env.home().join("config.toml"), "[providers.sandbox]\nulr = \"x\"\n").unwrap();
+    let run = env.run(&["connections", "unlink", "sandbox"]).ok();
+    assert!(run.stderr.contains("warning: could not revoke") && run.stderr.contains("ulr"), "{}", run.stderr);
+    let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    assert!(!secrets.contains("refresh_token"), "the tokens are deleted all the same: {secrets}");
+}
