@@ -50,6 +50,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         no_browser: true,
         all: true,
         timeout: 30,
+        token_file: None,
     };
     let name = super::link::link(ctx, &args, &mut robot)?;
 

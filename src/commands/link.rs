@@ -1,11 +1,12 @@
 //! `tally link`: run a provider's consent flow, choose the accounts to track, and save the
 //! connection (tokens to the secret store, the rest to the database) all or nothing.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::consent::{Conversation, Terminal};
+use crate::consent::{Conversation, SecretSource, Terminal};
 use crate::context::Ctx;
 use crate::error::{UserError, usage};
 use crate::model::RemoteAccount;
@@ -39,6 +40,10 @@ pub struct Args {
     /// How long to wait for the consent, in seconds
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub timeout: u64,
+    /// For providers that ask for a secret (a setup token, an API key): read it from this
+    /// file, or from stdin with `-`, instead of a prompt (which never echoes it)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
@@ -50,7 +55,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         );
     }
     let open = !args.no_browser && ctx.config.has_display;
-    let mut terminal = Terminal::new(ctx.out.clone(), ctx.interactive(), open);
+    let secrets = match args.token_file.as_deref() {
+        None => SecretSource::Prompt,
+        Some(p) if p.as_os_str() == "-" => SecretSource::Stdin,
+        Some(p) => SecretSource::File(p.to_path_buf()),
+    };
+    let mut terminal = Terminal::new(ctx.out.clone(), ctx.interactive(), open).with_secrets_from(secrets);
     link(ctx, &args, &mut terminal)?;
     Ok(())
 }
