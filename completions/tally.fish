@@ -62,6 +62,7 @@ complete -c tally -n "__fish_tally_using_subcommand demo" -s h -l help -d 'Print
 complete -c tally -n "__fish_tally_using_subcommand link" -l name -d 'A name for the connection (default: the provider\'s name, made unique)' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l relink -d 'Renew an existing connection\'s consent in place: its accounts are matched by stable identity (IBAN, or mask and name), never duplicated, and the next sync backfills the gap' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l timeout -d 'How long to wait for the consent, in seconds' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l token-file -d 'For providers that ask for a secret (a setup token, an API key): read it from this file, or from stdin with `-`, instead of a prompt (which never echoes it)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -1,6 +1,7 @@
 //! Configuration: defaults < config file < environment < flags. The only module that reads
 //! environment variables (clippy's `disallowed-methods` keeps it that way).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -8,9 +9,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::error::UserError;
-
-/// The sandbox bank's documented default address (`tally sandbox serve` listens here).
-pub const DEFAULT_SANDBOX_PORT: u16 = 8765;
 
 /// How many days ahead `sync` and `doctor` warn about an expiring consent.
 pub const DEFAULT_CONSENT_WARN_DAYS: i64 = 14;
@@ -32,8 +30,12 @@ pub enum SecretsBackend {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
+    /// Each provider's own section, `[providers.<name>]`; only the provider reads its keys.
     #[serde(default)]
-    sandbox: SandboxSection,
+    providers: BTreeMap<String, toml::Table>,
+    /// The sandbox's section from before providers had their own (`[sandbox] url`): still read,
+    /// as `[providers.sandbox]`.
+    sandbox: Option<toml::Table>,
     #[serde(default)]
     secrets: SecretsSection,
     #[serde(default)]
@@ -42,12 +44,6 @@ struct FileConfig {
     sync: SyncSection,
     #[serde(default)]
     http: HttpSection,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SandboxSection {
-    url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,7 +80,9 @@ pub struct Config {
     pub db_from_flag: bool,
     pub secrets_path: PathBuf,
     pub secrets_backend: SecretsBackend,
-    pub sandbox_url: String,
+    /// The `[providers.<name>]` sections, for the providers to read (see [`ProviderConfig`]).
+    #[serde(skip)]
+    pub providers: ProviderSections,
     /// Warn this many days before a consent expires.
     pub consent_warn_days: i64,
     /// How long one request to a provider may take before it is retried.
@@ -133,9 +131,7 @@ impl Config {
                     .into());
             }
         };
-        let sandbox_url = env("TALLY_SANDBOX_URL")
-            .or(file.sandbox.url)
-            .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_SANDBOX_PORT}"));
+        let providers = ProviderSections::from_file(&config_path, file.providers, file.sandbox)?;
         let now = env("TALLY_NOW").map(|s| parse_now(&s)).transpose()?;
 
         Ok(Config {
@@ -144,7 +140,7 @@ impl Config {
             db_from_flag: db_flag.is_some(),
             db_path,
             secrets_backend,
-            sandbox_url: sandbox_url.trim_end_matches('/').to_string(),
+            providers,
             consent_warn_days: file.sync.consent_warn_days.unwrap_or(DEFAULT_CONSENT_WARN_DAYS),
             http_timeout_secs: match env("TALLY_HTTP_TIMEOUT") {
                 Some(s) => s.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -158,6 +154,131 @@ impl Config {
             has_display: env("DISPLAY").is_some() || env("WAYLAND_DISPLAY").is_some(),
             columns: env("COLUMNS").and_then(|c| c.trim().parse().ok()).filter(|c| *c >= 20),
         })
+    }
+}
+
+/// The providers' config sections, plus values set for this run only (the demo points the
+/// sandbox provider at its own bank), which beat the environment and the file.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderSections {
+    /// The config file, for error messages.
+    path: PathBuf,
+    file: BTreeMap<String, toml::Table>,
+    /// Sections read from the file under their pre-`[providers]` name (`[sandbox]`).
+    legacy: Vec<String>,
+    overrides: BTreeMap<String, toml::Table>,
+}
+
+impl ProviderSections {
+    fn from_file(
+        path: &Path,
+        mut file: BTreeMap<String, toml::Table>,
+        legacy_sandbox: Option<toml::Table>,
+    ) -> Result<Self> {
+        let mut legacy = Vec::new();
+        if let Some(old) = legacy_sandbox {
+            if file.contains_key("sandbox") {
+                return Err(UserError::usage("the config file has both [sandbox] and [providers.sandbox]")
+                    .hint("move the keys of [sandbox] into [providers.sandbox] and delete [sandbox]")
+                    .into());
+            }
+            file.insert("sandbox".into(), old);
+            legacy.push("sandbox".into());
+        }
+        Ok(ProviderSections { path: path.to_path_buf(), file, legacy, overrides: BTreeMap::new() })
+    }
+
+    /// What provider `name` sees of the configuration: its section and its environment.
+    pub fn get(&self, name: &str) -> ProviderConfig {
+        let section =
+            if self.legacy.iter().any(|l| l == name) { name.to_string() } else { format!("providers.{name}") };
+        ProviderConfig {
+            name: name.to_string(),
+            section,
+            path: self.path.clone(),
+            file: self.file.get(name).cloned().unwrap_or_default(),
+            overrides: self.overrides.get(name).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Set `[providers.<name>] key` for this run, above the environment and the file.
+    pub fn set_override(&mut self, name: &str, key: &str, value: &str) {
+        self.overrides.entry(name.to_string()).or_default().insert(key.to_string(), value.into());
+    }
+}
+
+/// One provider's settings: its `[providers.<name>]` section and its `TALLY_<NAME>_<KEY>`
+/// environment variables. The provider decides which keys exist and what they mean; this only
+/// layers them (run overrides > environment > file) and says clearly what is wrong.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    name: String,
+    /// The section as the file names it (`providers.sandbox`, or the older `sandbox`).
+    section: String,
+    path: PathBuf,
+    file: toml::Table,
+    overrides: toml::Table,
+}
+
+impl ProviderConfig {
+    /// A config for tests and callers that build a provider by hand: no file, no overrides.
+    pub fn empty(name: &str) -> ProviderConfig {
+        ProviderConfig {
+            name: name.to_string(),
+            section: format!("providers.{name}"),
+            path: PathBuf::new(),
+            file: toml::Table::new(),
+            overrides: toml::Table::new(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The environment variable that overrides `key`: `TALLY_<NAME>_<KEY>`, upper case, `-` as `_`.
+    pub fn env_name(&self, key: &str) -> String {
+        format!("TALLY_{}_{}", self.name, key).to_uppercase().replace('-', "_")
+    }
+
+    /// `key` as a string: a run override, else `TALLY_<NAME>_<KEY>`, else the file.
+    pub fn string(&self, key: &str) -> Result<Option<String>> {
+        if let Some(v) = self.overrides.get(key).and_then(toml::Value::as_str) {
+            return Ok(Some(v.to_string()));
+        }
+        if let Some(v) = env(&self.env_name(key)) {
+            return Ok(Some(v));
+        }
+        match self.file.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(self.invalid(
+                format!("`{key}` in [{}] must be a string, not {}", self.section, other.type_str()),
+                "put the value in quotes",
+            )),
+        }
+    }
+
+    /// Refuse keys in the file section that the provider does not know (a typo would otherwise
+    /// be ignored silently).
+    pub fn only_keys(&self, known: &[&str]) -> Result<()> {
+        if let Some(unknown) = self.file.keys().find(|k| !known.contains(&k.as_str())) {
+            let knows = if known.is_empty() {
+                format!("provider {} takes no settings", self.name)
+            } else {
+                format!("provider {} knows: {}", self.name, known.join(", "))
+            };
+            return Err(self.invalid(
+                format!("unknown key `{unknown}` in [{}]", self.section),
+                &format!("{knows}; `tally config default` prints a commented config to start from"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A usage error about this section, naming the config file as `read_file` does.
+    fn invalid(&self, what: String, hint: &str) -> anyhow::Error {
+        UserError::usage(format!("config file {} is not valid: {what}", self.path.display())).hint(hint).into()
     }
 }
 
@@ -195,4 +316,51 @@ fn env(name: &str) -> Option<String> {
 
 fn env_path(name: &str) -> Option<PathBuf> {
     env(name).map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sections(text: &str) -> Result<ProviderSections> {
+        let file: FileConfig = toml::from_str(text).unwrap();
+        ProviderSections::from_file(Path::new("config.toml"), file.providers, file.sandbox)
+    }
+
+    #[test]
+    fn a_provider_reads_its_own_section_and_a_run_override_beats_it() {
+        let mut s = sections("[providers.sandbox]\nurl = \"http://127.0.0.1:1\"\n").unwrap();
+        assert_eq!(s.get("sandbox").string("url").unwrap().as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(s.get("other").string("url").unwrap(), None, "sections are per provider");
+        s.set_override("sandbox", "url", "http://127.0.0.1:2");
+        assert_eq!(s.get("sandbox").string("url").unwrap().as_deref(), Some("http://127.0.0.1:2"));
+    }
+
+    #[test]
+    fn the_old_sandbox_section_still_counts_but_not_beside_the_new_one() {
+        let s = sections("[sandbox]\nurl = \"http://127.0.0.1:3\"\nurll = 1\n").unwrap();
+        assert_eq!(s.get("sandbox").string("url").unwrap().as_deref(), Some("http://127.0.0.1:3"));
+        let typo = s.get("sandbox").only_keys(&["url"]).unwrap_err();
+        assert!(typo.to_string().contains("`urll` in [sandbox]"), "errors name the section as written: {typo}");
+        let both = sections("[sandbox]\nurl = \"a\"\n[providers.sandbox]\nurl = \"b\"\n").unwrap_err();
+        assert_eq!(crate::error::user_error(&both).unwrap().exit, crate::error::Exit::Usage);
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_usage_errors_that_name_the_section() {
+        let s = sections("[providers.sandbox]\nulr = \"x\"\nurl = 5\n").unwrap();
+        let typo = s.get("sandbox").only_keys(&["url"]).unwrap_err();
+        assert!(
+            typo.to_string().contains("config.toml is not valid: unknown key `ulr` in [providers.sandbox]"),
+            "{typo}"
+        );
+        let number = s.get("sandbox").string("url").unwrap_err();
+        assert!(number.to_string().contains("must be a string"), "{number}");
+    }
+
+    #[test]
+    fn the_environment_variable_is_named_after_the_provider_and_key() {
+        assert_eq!(ProviderConfig::empty("sandbox").env_name("url"), "TALLY_SANDBOX_URL");
+        assert_eq!(ProviderConfig::empty("enable-banking").env_name("app-id"), "TALLY_ENABLE_BANKING_APP_ID");
+    }
 }

@@ -2,38 +2,38 @@
 //! store, the secret store and the HTTP client.
 
 use std::io::IsTerminal as _;
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::output::Output;
-use crate::providers::{Provider, ProviderEnv, ProviderKind};
+use crate::providers::{HttpOptions, Provider, ProviderEnv, ProviderKind};
 use crate::secrets::Secrets;
 use crate::store::{OpenMode, Store};
 
 #[derive(Debug)]
 pub struct Ctx {
     pub config: Config,
-    pub out: Output,
+    /// Shared, so a consent conversation can speak while a command holds `&mut Ctx`.
+    pub out: Arc<Output>,
     no_input: bool,
     store: Option<Store>,
     secrets: Option<Secrets>,
-    http: Option<reqwest::blocking::Client>,
 }
 
 impl Ctx {
     pub fn new(global: &GlobalArgs) -> Result<Ctx> {
         let config = Config::load(global.db.as_deref())?;
         Ok(Ctx {
-            out: Output::new(global.format, global.color, global.quiet).with_width(config.columns),
+            out: Arc::new(Output::new(global.format, global.color, global.quiet).with_width(config.columns)),
             no_input: global.no_input,
             config,
             store: None,
             secrets: None,
-            http: None,
         })
     }
 
@@ -71,10 +71,14 @@ impl Ctx {
         Ok((self.store.as_mut().expect("opened"), self.secrets.as_ref().expect("made")))
     }
 
-    /// A provider of `kind`, wired to our HTTP client, clock and config.
+    /// A provider of `kind`, given its own settings, our HTTP options and the clock.
     pub fn provider(&mut self, kind: ProviderKind) -> Result<Box<dyn Provider>> {
-        let env = ProviderEnv { http: self.http()?, sandbox_url: self.config.sandbox_url.clone(), now: self.now() };
-        Ok(kind.build(env))
+        let env = ProviderEnv {
+            http: self.http_options(),
+            settings: self.config.providers.get(kind.settings_name()),
+            now: self.now(),
+        };
+        kind.build(env)
     }
 
     /// Say so, loudly, when tokens are about to go to the plaintext file.
@@ -98,28 +102,13 @@ impl Ctx {
         Ok(self.secrets.as_ref().expect("just made"))
     }
 
-    /// The one HTTP client: bounded timeouts, no redirects (OAuth endpoints must not be followed).
-    pub fn http(&mut self) -> Result<reqwest::blocking::Client> {
-        if self.http.is_none() {
-            self.http = Some(http_client_with(Duration::from_secs(self.config.http_timeout_secs))?);
-        }
-        Ok(self.http.clone().expect("just built"))
+    /// What the config says about HTTP; each provider builds its client from it.
+    pub fn http_options(&self) -> HttpOptions {
+        HttpOptions::new(Duration::from_secs(self.config.http_timeout_secs))
     }
 }
 
-/// A client with the default 30 s timeout (the demo's robot, tests).
+/// A client with the default timeout and nothing provider-specific (the demo's robot, tests).
 pub fn http_client() -> Result<reqwest::blocking::Client> {
-    http_client_with(Duration::from_secs(30))
-}
-
-pub fn http_client_with(timeout: Duration) -> Result<reqwest::blocking::Client> {
-    // reqwest is built without a default TLS provider: install ring's (idempotent).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::blocking::Client::builder()
-        .user_agent(concat!("tally/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(10).min(timeout))
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .context("cannot set up the HTTP client")
+    HttpOptions::default().client()
 }

@@ -5,6 +5,7 @@ pub mod categorize;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod consent;
 pub mod context;
 pub mod error;
 pub mod import;

@@ -155,3 +155,43 @@ fn nobody_consenting_times_out_with_a_hint() {
     assert!(run.stderr.contains("timed out waiting for the bank"), "{}", run.stderr);
     assert!(run.stderr.contains("--timeout"), "{}", run.stderr);
 }
+
+#[test]
+fn the_sandbox_url_comes_from_its_provider_section_or_the_old_one() {
+    for section in ["[providers.sandbox]", "[sandbox]"] {
+        let env = TestEnv::new();
+        std::fs::create_dir_all(env.home()).unwrap();
+        let config = format!("{section}\nurl = \"{}/\"\n", env.sandbox.url());
+        std::fs::write(env.home().join("config.toml"), config).unwrap();
+        let mut cmd = env.command(&["config", "show", "--format", "json"]);
+        let out = cmd.env_remove("TALLY_SANDBOX_URL").output().unwrap();
+        let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(shown["sandbox_url"], env.sandbox.url(), "{section}: the trailing / goes");
+        // The provider, not `config show`, reads the section: sync reaches the bank there.
+        env.link();
+        let out = env.command(&["sync"]).env_remove("TALLY_SANDBOX_URL").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{section}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn a_typo_in_the_provider_section_is_a_usage_error_before_any_consent() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.home()).unwrap();
+    std::fs::write(env.home().join("config.toml"), "[providers.sandbox]\nulr = \"http://127.0.0.1:1\"\n").unwrap();
+    let run = env.run(&["link", "sandbox", "--all", "--no-browser"]).fails_with(2);
+    assert!(run.stderr.contains("unknown key `ulr` in [providers.sandbox]"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: provider sandbox knows: url;"), "{}", run.stderr);
+    assert!(!run.stderr.contains("/authorize?"), "{}", run.stderr);
+}
+
+#[test]
+fn a_link_whose_provider_settings_broke_can_still_be_unlinked() {
+    let env = TestEnv::new();
+    env.link();
+    std::fs::write(env.home().join("config.toml"), "[providers.sandbox]\nulr = \"x\"\n").unwrap();
+    let run = env.run(&["connections", "unlink", "sandbox"]).ok();
+    assert!(run.stderr.contains("warning: could not revoke") && run.stderr.contains("ulr"), "{}", run.stderr);
+    let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    assert!(!secrets.contains("refresh_token"), "the tokens are deleted all the same: {secrets}");
+}

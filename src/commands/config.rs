@@ -1,10 +1,13 @@
 //! `tally config`: where the files are, what is in effect, and a commented default.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use clap::Subcommand;
 use serde::Serialize;
 
 use crate::context::Ctx;
+use crate::providers::ProviderKind;
 
 /// Show tally's configuration
 #[derive(Debug, Subcommand)]
@@ -23,7 +26,9 @@ struct Shown<'a> {
     db_path: String,
     secrets_backend: &'a crate::config::SecretsBackend,
     secrets_path: String,
-    sandbox_url: &'a str,
+    /// Each provider's settings in effect, as `<provider>_<key>` (`sandbox_url`).
+    #[serde(flatten)]
+    providers: BTreeMap<String, String>,
     now: Option<String>,
 }
 
@@ -37,8 +42,20 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             db_path: c.db_path.display().to_string(),
             secrets_backend: &c.secrets_backend,
             secrets_path: c.secrets_path.display().to_string(),
-            sandbox_url: &c.sandbox_url,
+            providers: provider_settings(c)?,
             now: c.now.map(|t| t.to_rfc3339()),
         }),
     }
+}
+
+/// The settings every provider is using, each read by the provider itself.
+fn provider_settings(config: &crate::config::Config) -> Result<BTreeMap<String, String>> {
+    let mut shown = BTreeMap::new();
+    for kind in ProviderKind::all() {
+        let name = kind.settings_name();
+        for (key, value) in kind.settings_shown(&config.providers.get(name))? {
+            shown.insert(format!("{name}_{key}"), value);
+        }
+    }
+    Ok(shown)
 }

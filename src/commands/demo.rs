@@ -7,8 +7,8 @@ use std::net::TcpListener;
 use anyhow::{Context as _, Result};
 use chrono::{Datelike as _, Months};
 
-use crate::context::{Ctx, http_client};
-use crate::oauth::ConsentUi;
+use crate::consent::Scripted;
+use crate::context::Ctx;
 use crate::output::Format;
 use crate::providers::ProviderKind;
 use crate::sandbox::{self, Options, robot};
@@ -34,7 +34,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     };
     let listener = TcpListener::bind("127.0.0.1:0").context("cannot listen on 127.0.0.1 for the sandbox")?;
     let bank = sandbox::serve(listener, Options { now: ctx.config.now, ..Options::default() })?;
-    ctx.config.sandbox_url = bank.url().to_string();
+    ctx.config.providers.set_override(ProviderKind::Sandbox.settings_name(), "url", bank.url());
     ctx.out.status(&format!("Started the sandbox bank at {} (a fake bank on this machine).", bank.url()));
     ctx.out.status(&format!(
         "Linking over OAuth 2.0 with PKCE. The demo plays you on the bank's consent page: it signs in as \
@@ -42,11 +42,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         sandbox::DEFAULT_USER
     ));
 
-    let play = |url: &str| -> Result<()> {
-        let http = http_client()?;
-        let back = robot::consent(&http, url, robot::Decision::Approve)?;
-        robot::follow(&http, &back)
-    };
+    let mut robot = Scripted::new().with_browser(robot::browser(robot::Decision::Approve));
     let args = super::link::Args {
         provider: Some(ProviderKind::Sandbox),
         name: Some("sandbox".into()),
@@ -54,8 +50,9 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         no_browser: true,
         all: true,
         timeout: 30,
+        token_file: None,
     };
-    let name = super::link::link(ctx, &args, &ConsentUi::Robot(&play))?;
+    let name = super::link::link(ctx, &args, &mut robot)?;
 
     section(ctx, "Sync");
     let synced = super::sync::sync_named(ctx, &[name], std::time::Duration::from_secs(60), false)?;

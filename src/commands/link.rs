@@ -1,15 +1,16 @@
 //! `tally link`: run a provider's consent flow, choose the accounts to track, and save the
 //! connection (tokens to the secret store, the rest to the database) all or nothing.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
 
+use crate::consent::{Conversation, SecretSource, Terminal};
 use crate::context::Ctx;
 use crate::error::{UserError, usage};
 use crate::model::RemoteAccount;
-use crate::oauth::ConsentUi;
-use crate::providers::{Linked, ProviderKind, Session};
+use crate::providers::{LinkOptions, Linked, ProviderKind, Session};
 use crate::secrets::{SecretString, Secrets, random_hex};
 use crate::store::{accounts, connections};
 
@@ -39,6 +40,10 @@ pub struct Args {
     /// How long to wait for the consent, in seconds
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub timeout: u64,
+    /// For providers that ask for a secret (a setup token, an API key): read it from this
+    /// file, or from stdin with `-`, instead of a prompt (which never echoes it)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
@@ -50,14 +55,21 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         );
     }
     let open = !args.no_browser && ctx.config.has_display;
-    link(ctx, &args, &ConsentUi::Browser { open })?;
+    let secrets = match args.token_file.as_deref() {
+        None => SecretSource::Prompt,
+        Some(p) if p.as_os_str() == "-" => SecretSource::Stdin,
+        Some(p) => SecretSource::File(p.to_path_buf()),
+    };
+    let mut terminal = Terminal::new(ctx.out.clone(), ctx.interactive(), open).with_secrets_from(secrets);
+    link(ctx, &args, &mut terminal)?;
     Ok(())
 }
 
-/// The whole link; `tally demo` calls it with a robot for `ui`. Returns the connection's name.
-pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
+/// The whole link; `tally demo` calls it with a scripted conversation. Returns the
+/// connection's name.
+pub fn link(ctx: &mut Ctx, args: &Args, conversation: &mut dyn Conversation) -> Result<String> {
     if let Some(name) = &args.relink {
-        return super::relink::relink(ctx, name, args, ui);
+        return super::relink::relink(ctx, name, args, conversation);
     }
     let kind = args.provider.expect("clap requires a provider without --relink");
     // Fail on an unusable database or keyring now, not after the user has consented.
@@ -70,7 +82,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
             "choose another --name, or `tally connections unlink` the old one first",
         );
     }
-    let Consented { linked, remote, secret } = consent(ctx, kind, args, ui)?;
+    let Consented { linked, remote, secret } = consent(ctx, kind, args, conversation)?;
     if remote.is_empty() {
         return Err(UserError::failure("the consent covers no accounts")
             .hint("link again and tick at least one account")
@@ -137,10 +149,14 @@ pub struct Consented {
 
 /// Run the provider's consent flow and list the accounts it covers (a scratch session: the
 /// bank may rotate tokens even now, and nothing is saved until the caller says so).
-pub fn consent(ctx: &mut Ctx, kind: ProviderKind, args: &Args, ui: &ConsentUi<'_>) -> Result<Consented> {
+pub fn consent(
+    ctx: &mut Ctx,
+    kind: ProviderKind,
+    args: &Args,
+    conversation: &mut dyn Conversation,
+) -> Result<Consented> {
     let provider = ctx.provider(kind)?;
-    let out = &ctx.out;
-    let linked = provider.link(ui, Duration::from_secs(args.timeout), &|m| out.status(m))?;
+    let linked = provider.link(conversation, &LinkOptions { timeout: Duration::from_secs(args.timeout) })?;
     let scratch = Secrets::memory();
     let mut session = Session::new(&scratch, "consent", linked.secret.clone());
     let remote = provider.accounts(&mut session)?;

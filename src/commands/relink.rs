@@ -6,13 +6,13 @@
 use anyhow::Result;
 
 use super::link::Args;
+use crate::consent::Conversation;
 use crate::context::Ctx;
 use crate::error::UserError;
-use crate::oauth::ConsentUi;
 use crate::providers::ProviderKind;
 use crate::store::{accounts, connections};
 
-pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Result<String> {
+pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, conversation: &mut dyn Conversation) -> Result<String> {
     let (store, _) = ctx.store_and_secrets()?;
     let conn = super::connections::resolve(store.db(), name)?;
     let known = accounts::for_connection(store.db(), conn.id)?;
@@ -23,7 +23,7 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, ui: &ConsentUi<'_>) -> Res
         ))
         .into());
     };
-    let super::link::Consented { linked, remote, secret } = super::link::consent(ctx, kind, args, ui)?;
+    let super::link::Consented { linked, remote, secret } = super::link::consent(ctx, kind, args, conversation)?;
 
     // Match by identity; what is left over is new to us.
     let matched: Vec<(usize, Option<&accounts::Account>)> = remote

@@ -5,8 +5,8 @@ use std::net::TcpListener;
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
 
-use crate::config::DEFAULT_SANDBOX_PORT;
 use crate::context::Ctx;
+use crate::providers::sandbox::DEFAULT_PORT as DEFAULT_SANDBOX_PORT;
 use crate::sandbox::{self, Options};
 
 /// Run the built-in sandbox bank

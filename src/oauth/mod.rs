@@ -1,8 +1,9 @@
 //! The OAuth 2.0 authorization-code flow for a native app (RFC 8252): discovery, PKCE S256,
-//! `state` and `nonce`, a one-shot loopback listener on 127.0.0.1, the code exchange, and the
-//! checks on what comes back. Providers with an OAuth issuer (the sandbox, later FDX) use it.
+//! `state` and `nonce`, the loopback redirect (through the consent conversation), the code
+//! exchange, and the checks on what comes back. Providers with an OAuth issuer (the sandbox,
+//! later FDX) use it.
 
-mod loopback;
+mod issuer;
 pub mod token;
 
 use std::time::Duration;
@@ -13,14 +14,17 @@ use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, PkceCodeChallenge,
-    RedirectUrl, RevocationUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    PkceCodeChallenge, RedirectUrl, RevocationUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
 use serde::Deserialize;
 
+pub use issuer::{Issuer, error_detail};
 pub use token::Tokens;
 
+use crate::consent::{Conversation, Listener};
 use crate::error::UserError;
+use crate::secrets::SecretString;
 
 /// What the issuer's discovery document tells us.
 #[derive(Debug, Clone, Deserialize)]
@@ -57,46 +61,55 @@ pub type Client = oauth2::Client<
     EndpointSet,
 >;
 
-/// How the user sees the consent page.
-pub enum ConsentUi<'a> {
-    /// Print the URL, and open the system browser when `open` (and a display exists).
-    Browser { open: bool },
-    /// Something that plays the browser, given the URL (the demo's robot).
-    Robot(&'a (dyn Fn(&str) -> Result<()> + Sync)),
-}
-
-impl std::fmt::Debug for ConsentUi<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConsentUi::Browser { open } => write!(f, "Browser {{ open: {open} }}"),
-            ConsentUi::Robot(_) => f.write_str("Robot"),
-        }
-    }
-}
-
-/// Fetch `{issuer}/.well-known/openid-configuration`.
-pub fn discover(http: &reqwest::blocking::Client, issuer: &str) -> Result<Endpoints> {
+/// Fetch `{issuer}/.well-known/openid-configuration`; `unreachable_hint` is the provider's
+/// advice for when the issuer cannot be reached.
+pub fn discover(http: &reqwest::blocking::Client, issuer: &str, unreachable_hint: &str) -> Result<Endpoints> {
     let url = format!("{issuer}/.well-known/openid-configuration");
-    let response = http.get(&url).send().map_err(|e| unreachable(issuer, e))?;
+    let response =
+        http.get(&url).send().map_err(|e| crate::providers::http::unreachable(issuer, e, unreachable_hint))?;
     if !response.status().is_success() {
         anyhow::bail!("{url} answered {}", response.status());
     }
     response.json().with_context(|| format!("{url} did not return a discovery document"))
 }
 
-pub fn unreachable(url: &str, e: reqwest::Error) -> anyhow::Error {
-    anyhow::Error::new(e).context(UserError::new(crate::error::Exit::TempFail, format!("cannot reach {url}")).hint(
-        "is the server running? For the sandbox: `tally sandbox serve` in another terminal, or set TALLY_SANDBOX_URL",
-    ))
+/// How the client proves who it is at the token and revocation endpoints (RFC 6749 §2.3).
+#[derive(Debug, Clone)]
+pub enum ClientAuth {
+    /// A public client, as a native app is (RFC 8252 §8.4): `client_id` in the form, no secret.
+    None,
+    /// `client_secret_basic`: HTTP Basic with the id and the secret.
+    SecretBasic(SecretString),
+    /// `client_secret_post`: the id and the secret in the form body.
+    SecretPost(SecretString),
 }
 
-pub fn client(endpoints: &Endpoints, client_id: &str) -> Result<Client> {
+/// Who we are to an issuer, as the provider registered us.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub client_id: String,
+    pub auth: ClientAuth,
+    /// The scopes to ask for, space-separated.
+    pub scopes: String,
+    /// The loopback redirect's path, as registered with the issuer (`/callback`).
+    pub redirect_path: String,
+}
+
+pub fn client(endpoints: &Endpoints, config: &ClientConfig) -> Result<Client> {
     let revocation = endpoints.revocation_endpoint.clone().map(RevocationUrl::new).transpose()?;
-    Ok(oauth2::Client::new(ClientId::new(client_id.to_string()))
-        .set_auth_type(oauth2::AuthType::RequestBody)
+    let client = oauth2::Client::new(ClientId::new(config.client_id.clone()))
         .set_auth_uri(AuthUrl::new(endpoints.authorization_endpoint.clone())?)
         .set_token_uri(TokenUrl::new(endpoints.token_endpoint.clone())?)
-        .set_revocation_url_option(revocation))
+        .set_revocation_url_option(revocation);
+    Ok(match &config.auth {
+        ClientAuth::None => client.set_auth_type(oauth2::AuthType::RequestBody),
+        ClientAuth::SecretBasic(secret) => client
+            .set_auth_type(oauth2::AuthType::BasicAuth)
+            .set_client_secret(ClientSecret::new(secret.expose().to_string())),
+        ClientAuth::SecretPost(secret) => client
+            .set_auth_type(oauth2::AuthType::RequestBody)
+            .set_client_secret(ClientSecret::new(secret.expose().to_string())),
+    })
 }
 
 /// oauth2's HTTP hook, over our reqwest client (which never follows redirects).
@@ -113,63 +126,26 @@ pub fn http_fn(
     }
 }
 
-/// What one authorization asks for.
-#[derive(Debug, Clone)]
-pub struct Request<'a> {
-    pub client_id: &'a str,
-    pub scopes: &'a str,
-    pub timeout: Duration,
-    pub now: chrono::DateTime<chrono::Utc>,
-}
-
-/// Run the whole flow and return the tokens. `say` prints status for the user.
-pub fn authorize(
+/// Run the whole flow, the user's part through `conversation`, and return the tokens.
+fn authorize(
     http: &reqwest::blocking::Client,
     endpoints: &Endpoints,
-    request: &Request<'_>,
-    ui: &ConsentUi<'_>,
-    say: &dyn Fn(&str),
+    config: &ClientConfig,
+    (timeout, now): (Duration, chrono::DateTime<chrono::Utc>),
+    conversation: &mut dyn Conversation,
 ) -> Result<Tokens> {
-    let Request { client_id, scopes, timeout, now } = *request;
-    let listener = loopback::Listener::bind()?;
-    let client = client(endpoints, client_id)?.set_redirect_uri(RedirectUrl::new(listener.redirect_uri())?);
+    let listener = Listener::bind(&config.redirect_path)?;
+    let client = client(endpoints, config)?.set_redirect_uri(RedirectUrl::new(listener.url())?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = CsrfToken::new_random();
     let (url, state) = client
         .authorize_url(CsrfToken::new_random)
-        .add_scope(Scope::new(scopes.to_string()))
+        .add_scope(Scope::new(config.scopes.clone()))
         .set_pkce_challenge(challenge)
         .add_extra_param("nonce", nonce.secret())
         .url();
 
-    let callback = std::thread::scope(|scope| -> Result<loopback::Callback> {
-        let robot = match ui {
-            ConsentUi::Browser { open } => {
-                say(&format!("Open this URL in a browser to give consent:\n\n  {url}\n"));
-                if *open {
-                    open_browser(url.as_str(), say);
-                }
-                say(&format!("Waiting for the bank to send you back (up to {} s)…", timeout.as_secs()));
-                None
-            }
-            ConsentUi::Robot(play) => Some(scope.spawn(|| play(url.as_str()))),
-        };
-        let robot_failed = || match &robot {
-            Some(handle) if handle.is_finished() => Some(()),
-            _ => None,
-        };
-        let callback = listener.wait(timeout, &robot_failed);
-        if let Some(handle) = robot {
-            match handle.join() {
-                Ok(Err(e)) if callback.is_err() => {
-                    return Err(e.context("the robot could not play the consent page"));
-                }
-                Err(_) => anyhow::bail!("the robot playing the consent page crashed"),
-                _ => {}
-            }
-        }
-        callback
-    })?;
+    let callback = conversation.redirect(url.as_str(), listener, timeout)?;
 
     if let Some(error) = callback.get("error") {
         let detail = callback.get("error_description").unwrap_or("");
@@ -205,18 +181,27 @@ pub fn authorize(
         .request(&http_fn(http))
         .map_err(token::describe)?;
     if let Some(id_token) = &response.extra_fields().id_token {
-        check_id_token(id_token, endpoints, client_id, nonce.secret())?;
+        check_id_token(id_token, &endpoints.issuer, &config.client_id, nonce.secret())?;
     }
     Ok(Tokens::from_response(&response, now))
 }
 
 /// The nonce, issuer and audience of an ID token received straight from the token endpoint
 /// over the connection we opened (OIDC Core §3.1.3.7 allows TLS in place of a signature).
-fn check_id_token(id_token: &str, endpoints: &Endpoints, client_id: &str, nonce: &str) -> Result<()> {
+/// `aud` may be one string or an array that contains our client id; with several audiences,
+/// `azp` must name us (§3.1.3.7, items 3 to 5).
+fn check_id_token(id_token: &str, issuer: &str, client_id: &str, nonce: &str) -> Result<()> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Audience {
+        One(String),
+        Many(Vec<String>),
+    }
     #[derive(Deserialize)]
     struct Claims {
         iss: String,
-        aud: String,
+        aud: Audience,
+        azp: Option<String>,
         nonce: Option<String>,
     }
     let payload = id_token.split('.').nth(1).context("the ID token is not a JWT")?;
@@ -224,21 +209,58 @@ fn check_id_token(id_token: &str, endpoints: &Endpoints, client_id: &str, nonce:
         .decode(payload)
         .context("the ID token's payload is not base64url")?;
     let claims: Claims = serde_json::from_slice(&bytes).context("the ID token's claims are not readable")?;
-    if claims.iss != endpoints.issuer || claims.aud != client_id || claims.nonce.as_deref() != Some(nonce) {
+    let audiences = match &claims.aud {
+        Audience::One(a) => std::slice::from_ref(a),
+        Audience::Many(a) => a.as_slice(),
+    };
+    let for_us = audiences.iter().any(|a| a == client_id)
+        && match claims.azp.as_deref() {
+            Some(azp) => azp == client_id,
+            None => audiences.len() == 1,
+        };
+    if claims.iss != issuer || !for_us || claims.nonce.as_deref() != Some(nonce) {
         anyhow::bail!("the ID token does not match this request (issuer, audience or nonce differ)");
     }
     Ok(())
 }
 
-/// Best effort: the URL is already printed, so failing to open a browser is not an error.
-fn open_browser(url: &str, say: &dyn Fn(&str)) {
-    let spawned = std::process::Command::new("xdg-open")
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if spawned.is_err() {
-        say("(could not start a browser; open the URL yourself)");
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(claims: serde_json::Value) -> String {
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        format!("{}.{}.", b64(br#"{"alg":"none"}"#), b64(claims.to_string().as_bytes()))
+    }
+
+    fn check(claims: serde_json::Value) -> Result<()> {
+        check_id_token(&token(claims), "https://bank.test", "tally-cli", "n1")
+    }
+
+    #[test]
+    fn the_audience_may_be_a_string_or_an_array_that_names_us() {
+        let iss = "https://bank.test";
+        assert!(check(serde_json::json!({"iss": iss, "aud": "tally-cli", "nonce": "n1"})).is_ok());
+        assert!(check(serde_json::json!({"iss": iss, "aud": ["tally-cli"], "nonce": "n1"})).is_ok());
+        assert!(check(serde_json::json!({"iss": iss, "aud": "someone-else", "nonce": "n1"})).is_err());
+        assert!(check(serde_json::json!({"iss": iss, "aud": ["a", "b"], "azp": "a", "nonce": "n1"})).is_err());
+    }
+
+    #[test]
+    fn with_several_audiences_azp_must_name_us() {
+        let iss = "https://bank.test";
+        let many = serde_json::json!(["tally-cli", "bank-api"]);
+        assert!(check(serde_json::json!({"iss": iss, "aud": many, "azp": "tally-cli", "nonce": "n1"})).is_ok());
+        assert!(check(serde_json::json!({"iss": iss, "aud": many, "nonce": "n1"})).is_err(), "azp is missing");
+        assert!(check(serde_json::json!({"iss": iss, "aud": many, "azp": "bank-api", "nonce": "n1"})).is_err());
+        let one_wrong_azp = serde_json::json!({"iss": iss, "aud": "tally-cli", "azp": "other", "nonce": "n1"});
+        assert!(check(one_wrong_azp).is_err(), "an azp that is present must be ours");
+    }
+
+    #[test]
+    fn issuer_and_nonce_must_match() {
+        assert!(check(serde_json::json!({"iss": "https://evil.test", "aud": "tally-cli", "nonce": "n1"})).is_err());
+        assert!(check(serde_json::json!({"iss": "https://bank.test", "aud": "tally-cli", "nonce": "n2"})).is_err());
+        assert!(check(serde_json::json!({"iss": "https://bank.test", "aud": "tally-cli"})).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! `trait Provider`: what every bank connection speaks, in domain types. Wire structs stay in
 //! each provider's file; [`ProviderKind::build`] makes the `Box<dyn Provider>`.
 
+pub mod http;
 mod retry;
 pub mod sandbox;
 pub mod window;
@@ -10,8 +11,10 @@ use std::collections::HashMap;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
+pub use self::http::HttpOptions;
+use crate::config::ProviderConfig;
+use crate::consent::Conversation;
 use crate::model::{AccountChange, Change, RemoteAccount};
-use crate::oauth::ConsentUi;
 use crate::secrets::{SecretString, Secrets};
 
 /// The providers tally can link. (More arrive with their issues: SimpleFIN, Enable Banking…)
@@ -48,19 +51,45 @@ impl ProviderKind {
         }
     }
 
-    pub fn build(self, env: ProviderEnv) -> Box<dyn Provider> {
+    /// The name of the provider's config section (`[providers.<name>]`) and environment
+    /// prefix (`TALLY_<NAME>_`). Two kinds of one bank share one.
+    pub fn settings_name(self) -> &'static str {
         match self {
-            ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Cursor)),
-            ProviderKind::SandboxWindow => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Window)),
+            ProviderKind::Sandbox | ProviderKind::SandboxWindow => "sandbox",
         }
+    }
+
+    /// Every kind, for listings such as `tally config show`.
+    pub fn all() -> &'static [ProviderKind] {
+        &[ProviderKind::Sandbox, ProviderKind::SandboxWindow]
+    }
+
+    /// The settings in effect for this kind, by key (for `tally config show`); an error when
+    /// they are not valid.
+    pub fn settings_shown(self, config: &ProviderConfig) -> Result<Vec<(&'static str, String)>> {
+        match self {
+            ProviderKind::Sandbox | ProviderKind::SandboxWindow => Ok(sandbox::Settings::load(config)?.shown()),
+        }
+    }
+
+    /// Build the provider; it reads its own settings from `env.settings` and builds its HTTP
+    /// client from `env.http`, so a bad setting fails here, before any network call.
+    pub fn build(self, env: ProviderEnv) -> Result<Box<dyn Provider>> {
+        Ok(match self {
+            ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Cursor)?),
+            ProviderKind::SandboxWindow => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Window)?),
+        })
     }
 }
 
-/// What a provider needs from its surroundings.
+/// What a provider gets from its surroundings. Nothing in it names a particular provider:
+/// each one finds its own settings in `settings`.
 #[derive(Debug, Clone)]
 pub struct ProviderEnv {
-    pub http: reqwest::blocking::Client,
-    pub sandbox_url: String,
+    /// The HTTP settings from the config; the provider adds what it needs and builds a client.
+    pub http: HttpOptions,
+    /// The provider's `[providers.<name>]` section and `TALLY_<NAME>_*` variables.
+    pub settings: ProviderConfig,
     pub now: DateTime<Utc>,
 }
 
@@ -160,6 +189,13 @@ pub struct FetchRequest<'a> {
     pub accounts: &'a [String],
 }
 
+/// What the user asked of a link, whatever the provider.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// How long to wait for the user to finish consenting.
+    pub timeout: std::time::Duration,
+}
+
 /// One page of upstream changes and where to continue.
 #[derive(Debug)]
 pub struct Page {
@@ -244,8 +280,8 @@ impl<'a> Session<'a> {
 
 pub trait Provider {
     fn kind(&self) -> ProviderKind;
-    /// Run the consent flow.
-    fn link(&self, ui: &ConsentUi<'_>, timeout: std::time::Duration, say: &dyn Fn(&str)) -> Result<Linked>;
+    /// Run the consent flow, asking the user through `conversation`.
+    fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked>;
     /// The accounts the consent covers, with balances.
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>>;
     /// The next page of changes for the request's accounts after its position.

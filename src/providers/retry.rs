@@ -13,10 +13,12 @@ const TRIES: u32 = 4;
 const MAX_WAIT_SECS: u64 = 30;
 
 /// Send `make()` until it succeeds, fails for good, or the tries run out. `before` runs
-/// before every attempt (the quota ledger counts attempts) and can stop them.
+/// before every attempt (the quota ledger counts attempts) and can stop them. When the server
+/// cannot be reached at all, the error carries the provider's `unreachable_hint`.
 pub fn send(
     make: impl Fn() -> RequestBuilder,
     url: &str,
+    unreachable_hint: &str,
     before: &mut dyn FnMut() -> anyhow::Result<()>,
 ) -> anyhow::Result<Response> {
     let mut attempt = 0;
@@ -49,7 +51,7 @@ pub fn send(
                 tracing::debug!(url, "cannot reach the bank; backing off");
                 std::thread::sleep(backoff(attempt));
             }
-            Err(e) => return Err(crate::oauth::unreachable(url, e)),
+            Err(e) => return Err(super::http::unreachable(url, e, unreachable_hint)),
         }
     }
 }

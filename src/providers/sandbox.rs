@@ -2,7 +2,6 @@
 //! sandbox bank, and its cursor feed. Wire structs mirror the API documented in `crate::sandbox`.
 
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,12 +9,21 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::window::WindowPosition;
-use super::{FetchRequest, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry};
+use super::{
+    FetchRequest, LinkOptions, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry,
+};
+use crate::config::ProviderConfig;
+use crate::consent::Conversation;
 use crate::model::{AccountChange, AccountKind, Change, NewTransaction, RemoteAccount};
 use crate::money::{Currency, parse_amount};
-use crate::oauth::{self, ConsentUi, Endpoints, Tokens, token};
+use crate::oauth;
 
 const INSTITUTION: &str = "Tally Sandbox Bank";
+/// The sandbox bank's documented default port (`tally sandbox serve` listens there).
+pub const DEFAULT_PORT: u16 = 8765;
+/// What to do when the sandbox cannot be reached.
+const UNREACHABLE_HINT: &str =
+    "is the server running? For the sandbox: `tally sandbox serve` in another terminal, or set TALLY_SANDBOX_URL";
 const PAGE_SIZE: u32 = 500;
 /// Window mode re-reads this many days before the last sync, to catch late and changed rows.
 const OVERLAP_DAYS: u64 = 14;
@@ -41,91 +49,77 @@ pub enum Mode {
     Window,
 }
 
+/// The sandbox's settings: `[providers.sandbox] url` (or the older `[sandbox] url`), or
+/// `TALLY_SANDBOX_URL`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the sandbox bank listens, without a trailing `/`.
+    pub url: String,
+}
+
+impl Settings {
+    pub fn load(config: &ProviderConfig) -> Result<Settings> {
+        config.only_keys(&["url"])?;
+        let url = config.string("url")?.unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"));
+        Ok(Settings { url: url.trim_end_matches('/').to_string() })
+    }
+
+    pub fn shown(&self) -> Vec<(&'static str, String)> {
+        vec![("url", self.url.clone())]
+    }
+}
+
 pub struct Sandbox {
     env: ProviderEnv,
+    settings: Settings,
+    http: reqwest::blocking::Client,
+    /// The sandbox's OAuth side: tokens, refresh, revocation.
+    issuer: oauth::Issuer,
     mode: Mode,
-    endpoints: OnceLock<Endpoints>,
     /// Window mode lists accounts once per command: its quota is per day, like the bank's.
     accounts: OnceLock<Vec<RemoteAccount>>,
 }
 
 impl Sandbox {
-    pub fn new(env: ProviderEnv, mode: Mode) -> Sandbox {
-        Sandbox { env, mode, endpoints: OnceLock::new(), accounts: OnceLock::new() }
+    pub fn new(env: ProviderEnv, mode: Mode) -> Result<Sandbox> {
+        let settings = Settings::load(&env.settings)?;
+        let http = env.http.client()?;
+        let client = oauth::ClientConfig {
+            client_id: crate::sandbox::CLIENT_ID.to_string(),
+            auth: oauth::ClientAuth::None,
+            scopes: "accounts transactions".to_string(),
+            redirect_path: crate::sandbox::REDIRECT_PATH.to_string(),
+        };
+        let issuer = oauth::Issuer::new(http.clone(), &settings.url, client, UNREACHABLE_HINT, env.now);
+        Ok(Sandbox { env, settings, http, issuer, mode, accounts: OnceLock::new() })
     }
 
-    fn endpoints(&self) -> Result<&Endpoints> {
-        if let Some(e) = self.endpoints.get() {
-            return Ok(e);
-        }
-        let e = oauth::discover(&self.env.http, &self.env.sandbox_url)?;
-        Ok(self.endpoints.get_or_init(|| e))
-    }
-
-    fn refresh(&self, session: &mut Session<'_>, old: &Tokens) -> Result<Tokens> {
-        let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        let fresh = token::refresh(&self.env.http, &client, old, self.env.now).map_err(|e| match e
-            .downcast_ref::<token::TokenError>()
-        {
-            Some(token::TokenError::Revoked(why)) => ProviderError::NeedsRelink(why.clone()).into(),
-            _ => e,
-        })?;
-        session.replace(fresh.to_secret())?;
-        tracing::debug!("access token refreshed; the rotated refresh token is saved");
-        Ok(fresh)
-    }
-
-    /// GET an API path with the bearer token: refresh when expired, once more on a 401. Each
-    /// attempt is charged to `scope` of the quota first.
+    /// GET an API path with the bearer token (the issuer refreshes and retries on a 401).
+    /// Each attempt is charged to `scope` of the quota first.
     fn get<T: DeserializeOwned>(
         &self,
         session: &mut Session<'_>,
         path: &str,
         scope: &str,
     ) -> Result<(T, serde_json::Value)> {
-        let url = format!("{}{path}", self.env.sandbox_url);
-        let mut tokens = Tokens::from_secret(session.secret())?;
-        if tokens.expired(self.env.now) {
-            tokens = self.refresh(session, &tokens)?;
-        }
-        let mut refreshed = false;
-        loop {
-            let bearer = tokens.access_token.clone();
-            let response =
-                retry::send(|| self.env.http.get(&url).bearer_auth(&bearer), &url, &mut || session.spend(scope))?;
-            let status = response.status().as_u16();
-            let body = response.text().with_context(|| format!("cannot read the answer from {url}"))?;
-            match status {
-                200 => {
-                    let value: serde_json::Value =
-                        serde_json::from_str(&body).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
-                    let parsed =
-                        T::deserialize(&value).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
-                    return Ok((parsed, value));
-                }
-                401 if !refreshed => {
-                    tokens = self.refresh(session, &tokens)?;
-                    refreshed = true;
-                }
-                401 | 403 => return Err(ProviderError::NeedsRelink(api_error(&body)).into()),
-                _ => {
-                    return Err(ProviderError::Upstream { status, message: api_error(&body) }.into());
-                }
+        let url = format!("{}{path}", self.settings.url);
+        let response = self.issuer.send(session, |session, bearer| {
+            retry::send(|| self.http.get(&url).bearer_auth(bearer), &url, UNREACHABLE_HINT, &mut || {
+                session.spend(scope)
+            })
+        })?;
+        let status = response.status().as_u16();
+        let body = response.text().with_context(|| format!("cannot read the answer from {url}"))?;
+        match status {
+            200 => {
+                let value: serde_json::Value =
+                    serde_json::from_str(&body).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
+                let parsed = T::deserialize(&value).map_err(|e| ProviderError::Malformed(format!("{path}: {e}")))?;
+                Ok((parsed, value))
             }
+            401 | 403 => Err(ProviderError::NeedsRelink(oauth::error_detail(&body)).into()),
+            _ => Err(ProviderError::Upstream { status, message: oauth::error_detail(&body) }.into()),
         }
-    }
-}
-
-/// The `error` and `error_description` of an API error body, or a short note when there is none.
-fn api_error(body: &str) -> String {
-    #[derive(Deserialize)]
-    struct E {
-        error: String,
-        error_description: Option<String>,
-    }
-    match serde_json::from_str::<E>(body) {
-        Ok(e) => format!("{}{}", e.error, e.error_description.map(|d| format!(": {d}")).unwrap_or_default()),
-        Err(_) => "no error details".into(),
     }
 }
 
@@ -308,15 +302,8 @@ impl Provider for Sandbox {
         }
     }
 
-    fn link(&self, ui: &ConsentUi<'_>, timeout: Duration, say: &dyn Fn(&str)) -> Result<Linked> {
-        let endpoints = self.endpoints()?;
-        let request = oauth::Request {
-            client_id: crate::sandbox::CLIENT_ID,
-            scopes: "accounts transactions",
-            timeout,
-            now: self.env.now,
-        };
-        let tokens = oauth::authorize(&self.env.http, endpoints, &request, ui, say)?;
+    fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked> {
+        let tokens = self.issuer.authorize(conversation, options.timeout)?;
         Ok(Linked {
             consent_expires_at: tokens.consent_expires_at,
             secret: tokens.to_secret(),
@@ -354,7 +341,6 @@ impl Provider for Sandbox {
     }
 
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {
-        let client = oauth::client(self.endpoints()?, crate::sandbox::CLIENT_ID)?;
-        token::revoke(&self.env.http, &client, &Tokens::from_secret(session.secret())?)
+        self.issuer.revoke(session)
     }
 }

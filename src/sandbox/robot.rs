@@ -10,6 +10,16 @@ pub enum Decision {
     Deny,
 }
 
+/// A browser for a scripted consent conversation: it plays the consent page at the URL it is
+/// given, decides, and follows the bank's redirect back to the loopback listener.
+pub fn browser(decision: Decision) -> impl Fn(&str) -> Result<()> + Send + Sync {
+    move |url| {
+        let http = crate::context::http_client()?;
+        let back = consent(&http, url, decision)?;
+        follow(&http, &back)
+    }
+}
+
 /// Submit the consent form behind `authorize_url` and return where the bank redirects the
 /// browser (the loopback callback URL), without following it.
 pub fn consent(client: &reqwest::blocking::Client, authorize_url: &str, decision: Decision) -> Result<String> {

@@ -17,10 +17,12 @@ pub fn run(ctx: &mut Ctx, name: &str) -> Result<()> {
     let secret = ctx.secrets()?.get(&c.secret_ref)?;
     match (kind, secret) {
         (Some(kind), Some(secret)) => {
-            let provider = ctx.provider(kind)?;
-            let secrets = ctx.secrets()?;
-            let mut session = Session::new(secrets, &c.secret_ref, secret);
-            if let Err(e) = provider.revoke(&mut session) {
+            // A provider that cannot even be built (a bad setting) must not keep the tokens here.
+            let revoked = ctx.provider(kind).and_then(|provider| {
+                let mut session = Session::new(ctx.secrets()?, &c.secret_ref, secret);
+                provider.revoke(&mut session)
+            });
+            if let Err(e) = revoked {
                 ctx.out.warn(&format!(
                     "could not revoke the consent at the provider ({e:#}); it stays valid there until it expires"
                 ));

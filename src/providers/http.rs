@@ -1,0 +1,86 @@
+//! The HTTP client a provider asks for: our timeouts and user agent, never following redirects
+//! (OAuth endpoints must not be followed), and room for a TLS client certificate (Teller's
+//! mTLS). Each provider builds its own from [`HttpOptions`]; what it sends is its business.
+
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+
+use crate::error::UserError;
+use crate::secrets::SecretString;
+
+/// How long a request may take when nothing says otherwise (`[http] timeout_secs`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the configuration says about HTTP, plus what the provider adds before building.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// The whole request, connection included (`[http] timeout_secs`, `TALLY_HTTP_TIMEOUT`).
+    pub timeout: Duration,
+    /// A client certificate and its key (PEM, both in one), for banks that require mTLS.
+    pub identity: Option<SecretString>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions { timeout: DEFAULT_TIMEOUT, identity: None }
+    }
+}
+
+impl HttpOptions {
+    pub fn new(timeout: Duration) -> HttpOptions {
+        HttpOptions { timeout, identity: None }
+    }
+
+    /// Present this client certificate (PEM: the certificate chain and its private key).
+    pub fn with_identity(mut self, pem: SecretString) -> HttpOptions {
+        self.identity = Some(pem);
+        self
+    }
+
+    pub fn client(&self) -> Result<reqwest::blocking::Client> {
+        // reqwest is built without a default TLS provider: install ring's (idempotent).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::blocking::Client::builder()
+            .user_agent(concat!("tally/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10).min(self.timeout))
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &self.identity {
+            // The PEM is a secret: say what is wrong with it, never echo it.
+            let identity = reqwest::Identity::from_pem(pem.expose().as_bytes()).map_err(|_| {
+                UserError::usage(
+                    "the client certificate is not usable: it must be PEM with the certificate and its key",
+                )
+                .hint("use the certificate and private key files the provider issued, concatenated")
+            })?;
+            builder = builder.identity(identity);
+        }
+        builder.build().context("cannot set up the HTTP client")
+    }
+}
+
+/// A connection to `url` failed: a temporary failure (exit 75) with the provider's advice.
+pub fn unreachable(url: &str, e: reqwest::Error, hint: &str) -> anyhow::Error {
+    anyhow::Error::new(e)
+        .context(UserError::new(crate::error::Exit::TempFail, format!("cannot reach {url}")).hint(hint.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_that_is_not_pem_is_a_usage_error_that_does_not_echo_it() {
+        let options = HttpOptions::default().with_identity(SecretString::new("s3cret-not-a-pem"));
+        let err = options.client().unwrap_err();
+        let user = crate::error::user_error(&err).expect("a user error");
+        assert_eq!(user.exit, crate::error::Exit::Usage);
+        assert!(!format!("{err:#}").contains("s3cret"), "{err:#}");
+    }
+
+    #[test]
+    fn a_client_without_a_certificate_builds() {
+        assert!(HttpOptions::new(Duration::from_secs(1)).client().is_ok());
+    }
+}
