@@ -1,5 +1,8 @@
 //! `tally tx list` and `tally tx show`: filters, formats that parse back, clear errors.
 
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
+
 use crate::common::TestEnv;
 
 #[test]
@@ -54,4 +57,27 @@ fn show_explains_the_category_and_unknown_ids_fail() {
 
     let run = env.run(&["tx", "show", "999999"]).fails_with(2);
     assert!(run.stderr.contains("no transaction with id 999999"), "{}", run.stderr);
+}
+
+/// `tally tx list … | head -1`: the reader leaves after one line; tally stops quietly, exit 0.
+#[test]
+fn a_reader_that_leaves_early_ends_the_listing_quietly() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    for format in ["csv", "json", "table"] {
+        let args = ["tx", "list", "--format", format, "--limit", "0"];
+        // More than a pipe holds (64 KiB on Linux) and the reader takes, or tally would finish
+        // before the reader left and the test could not fail.
+        let whole = env.run(&args).ok().stdout;
+        assert!(whole.len() > 96 * 1024, "{format}: only {} bytes", whole.len());
+
+        let mut child = env.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut first = String::new();
+        BufReader::with_capacity(256, child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert_eq!(first.trim_end(), whole.lines().next().unwrap(), "{format}");
+        // The reader (and with it the pipe) is gone here, as `head -1` is.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
 }
