@@ -1,6 +1,9 @@
 //! `tally sync`: idempotent, incremental, one row per purchase, and honest about failures.
 
-use crate::common::TestEnv;
+use chrono::NaiveDate;
+use tally::sandbox::data::{self, Change};
+
+use crate::common::{NOW, TestEnv};
 
 /// Every live and removed row, as scripts would export them.
 fn snapshot(env: &TestEnv) -> String {
@@ -101,13 +104,32 @@ fn a_posted_purchase_replaces_its_pending_row() {
         env.query("SELECT id FROM \"transaction\" WHERE link_reason LIKE '%amount changed%' ORDER BY id LIMIT 1");
     let show = env.run(&["tx", "show", &tipped.to_string(), "--format", "json"]).ok().json();
     assert_eq!(show["status"], "posted");
-    assert!(show["replaced_pending"].as_str().unwrap().starts_with("tx-"));
-    assert!(show["link_reason"].as_str().unwrap().contains("replaces pending"));
-    // The row carries the posted amount (tip included), not the authorization's.
+    let pending_id = show["replaced_pending"].as_str().unwrap();
+    assert!(pending_id.starts_with("tx-"), "{show}");
+    // The bank's own records, independently of what tally stored: the posting as it stands
+    // after the last sync, and the authorization it names.
+    let start = NOW[..10].parse::<NaiveDate>().unwrap();
+    let bank = data::generate(42, 1, start);
+    let today = start + chrono::Days::new(10);
+    let latest = |id: &str| {
+        bank.events.iter().filter(|e| e.visible <= today).fold(None, |found, e| match &e.change {
+            Change::Added(t) | Change::Modified(t) if t.id == id => Some(t.clone()),
+            _ => found,
+        })
+    };
+    let posting = latest(show["external_id"].as_str().unwrap()).expect("the bank posted it");
+    let authorization = latest(pending_id).expect("the bank authorized it first");
+    assert_eq!(posting.pending_id.as_deref(), Some(pending_id), "the stored link is the bank's");
+    assert!(authorization.pending && !posting.pending);
+    assert_ne!(authorization.amount, posting.amount, "a tip or a correction");
+    // The row carries the posted amount (tip included), not the authorization's, and the
+    // reason speaks the currency's units.
+    let usd = tally::money::Currency::parse(show["currency"].as_str().unwrap()).unwrap();
+    let amount = |minor| tally::money::format_amount(minor, usd);
+    assert_eq!(show["amount"], amount(posting.amount));
     let reason = show["link_reason"].as_str().unwrap();
-    let posted_minor: i64 = reason.rsplit(" to ").next().unwrap().trim_end_matches(')').parse().unwrap();
-    let usd = tally::money::Currency::parse("USD").unwrap();
-    assert_eq!(tally::money::parse_amount(show["amount"].as_str().unwrap(), usd).unwrap(), posted_minor);
+    let expected = format!("(amount changed from {} to {})", amount(authorization.amount), amount(posting.amount));
+    assert!(reason.contains("replaces pending") && reason.contains(&expected), "{reason}");
 }
 
 #[test]
