@@ -1,6 +1,5 @@
 //! The one integration-test binary: every file below is a module of it.
 #![allow(clippy::disallowed_methods)] // tests may read the environment (TALLY_BLESS, CI)
-#![allow(clippy::print_stderr)] // and say why a test was skipped
 
 mod common;
 

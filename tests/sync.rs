@@ -146,13 +146,23 @@ fn removed_transactions_stay_stored_but_leave_every_report() {
     let all = env.run(&["tx", "list", "--format", "json"]).ok().json();
     let live: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'");
     assert_eq!(all.as_array().unwrap().len() as i64, live);
-    // Reports: net USD spending equals the live expense rows; removed ones would change it.
-    let expense = "FROM \"transaction\" t LEFT JOIN category c ON c.id = t.category_id
-                   WHERE coalesce(c.kind, 'expense') = 'expense' AND t.currency = 'USD'";
-    let live_spent: i64 = env.query(&format!("SELECT -coalesce(sum(t.amount), 0) {expense} AND t.status != 'removed'"));
-    let removed_expenses: i64 = env.query(&format!("SELECT count(*) {expense} AND t.status = 'removed'"));
-    assert!(removed_expenses > 0, "reversed holds or duplicate charges, so the check below can fail");
+    // Reports: net USD spending equals what the listing's own rows add up to. Income and
+    // transfers stay out of it (the default tree's `Income` and `Transfer` branches).
     let usd = tally::money::Currency::parse("USD").unwrap();
+    let spending = |row: &serde_json::Value| {
+        let category = row["category"].as_str().unwrap_or("");
+        let outside = ["Income", "Transfer"].iter().any(|top| category.split(':').next() == Some(top));
+        (row["currency"] == "USD" && !outside)
+            .then(|| tally::money::parse_amount(row["amount"].as_str().unwrap(), usd).unwrap())
+    };
+    let live_spent: i64 = -all.as_array().unwrap().iter().filter_map(spending).sum::<i64>();
+    // The check below can fail: removed rows that would count as spending exist.
+    let removed_spending: i64 = env.query(
+        "SELECT count(*) FROM \"transaction\" t LEFT JOIN category c ON c.id = t.category_id
+          WHERE t.status = 'removed' AND t.currency = 'USD' AND t.amount < 0
+            AND coalesce(c.full_name, '') NOT LIKE 'Income%' AND coalesce(c.full_name, '') NOT LIKE 'Transfer%'",
+    );
+    assert!(removed_spending > 0, "reversed holds or duplicate charges");
     let report = env.run(&["report", "spending", "--format", "json"]).ok().json();
     let spent: i64 = report
         .as_array()
@@ -172,6 +182,8 @@ fn rate_limits_and_server_errors_are_retried() {
     env.sandbox.fault("kind=server_error&count=2").unwrap();
     let run = env.run(&["sync", "--format", "json"]).ok();
     assert!(totals(&run).0 > 1000);
+    // All three faults reached tally (429, 500, 500), so it did retry, three times in a row.
+    assert_eq!(env.sandbox.faults_left(), 0, "a fault never fired: the test proved nothing");
 }
 
 #[test]
@@ -274,6 +286,7 @@ fn a_request_that_times_out_is_retried() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["ok"], true);
+    assert_eq!(env.sandbox.faults_left(), 0, "the slow answer was asked for, and given up on");
     // Without the retry the timeout would have failed the connection (exit 75).
     env.sandbox.fault("kind=slow&count=9&ms=3000").unwrap();
     let out = env.command(&["sync"]).env("TALLY_HTTP_TIMEOUT", "1").output().unwrap();
