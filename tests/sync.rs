@@ -7,28 +7,12 @@ use crate::common::{NOW, TestEnv};
 
 /// Every live and removed row, as scripts would export them.
 fn snapshot(env: &TestEnv) -> String {
-    let rows: String = {
-        let conn = rusqlite::Connection::open(env.db()).unwrap();
-        let mut stmt = conn
-            .prepare("SELECT id, account_id, external_id, booked_date, amount, status, coalesce(payee, '') FROM \"transaction\" ORDER BY id")
-            .unwrap();
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(format!(
-                    "{}|{}|{}|{}|{}|{}|{}\n",
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?
-                ))
-            })
-            .unwrap();
-        rows.map(Result::unwrap).collect()
-    };
-    rows
+    env.rows(
+        "SELECT id, account_id, external_id, booked_date, amount, status, coalesce(payee, '')
+           FROM \"transaction\" ORDER BY id",
+        [],
+    )
+    .join("\n")
 }
 
 /// Added, modified and removed over every account of the JSON summary.

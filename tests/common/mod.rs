@@ -5,7 +5,9 @@ use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use rusqlite::types::{FromSql, ValueRef};
 use tally::sandbox::{self, Options, Sandbox, robot};
+use tally::store::{OpenMode, Store};
 
 pub const NOW: &str = "2026-11-23T12:00:00Z";
 
@@ -146,15 +148,75 @@ impl TestEnv {
         self.run(&["sync"]).ok()
     }
 
-    /// Query the database directly (read-only checks).
-    pub fn query<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+    /// The database, opened through tally's store.
+    pub fn store(&self) -> Store {
+        open_store(&self.db())
+    }
+
+    /// The first column of the first row of `sql` (read-only checks).
+    pub fn query<T: FromSql>(&self, sql: &str) -> T {
         query(&self.db(), sql)
+    }
+
+    /// Every row of `sql`, see [`rows`].
+    pub fn rows(&self, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+        rows(&self.db(), sql, params)
+    }
+
+    /// Change rows behind tally's logic (not its store), as a buggy older tally might have:
+    /// for tests that damage data on purpose and check tally repairs it.
+    pub fn damage(&self, sql: &str) {
+        self.store().db().execute_batch(sql).unwrap_or_else(|e| panic!("cannot run {sql}: {e}"));
     }
 }
 
-pub fn query<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+/// The database at `path`, opened (and migrated) the way tally opens it. Every test reaches
+/// the database through here, never with a bare `rusqlite::Connection`: what tests see is
+/// what tally sees, and when `Store::open` takes a key this is the one call to change.
+pub fn try_open_store(path: &Path) -> anyhow::Result<Store> {
+    Store::open(path, OpenMode::Existing)
+}
+
+pub fn open_store(path: &Path) -> Store {
+    try_open_store(path).unwrap_or_else(|e| panic!("cannot open {}: {e:#}", path.display()))
+}
+
+pub fn try_query<T: FromSql>(db: &Path, sql: &str) -> anyhow::Result<T> {
+    Ok(try_open_store(db)?.db().query_row(sql, [], |r| r.get(0))?)
+}
+
+pub fn query<T: FromSql>(db: &Path, sql: &str) -> T {
+    try_query(db, sql).unwrap_or_else(|e| panic!("{sql}: {e:#}"))
+}
+
+/// Every row of `sql`, its columns joined with `|` (NULL as `NULL`): whole tables compare
+/// as lists of lines, and a difference shows as a line.
+pub fn rows(db: &Path, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+    let store = open_store(db);
+    let mut stmt = store.db().prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let columns = stmt.column_count();
+    let rows = stmt.query_map(params, |r| {
+        let cells = (0..columns).map(|i| r.get_ref(i).map(cell)).collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(cells.join("|"))
+    });
+    rows.unwrap().map(Result::unwrap).collect()
+}
+
+fn cell(value: ValueRef<'_>) -> String {
+    match value {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => format!("{b:?}"),
+    }
+}
+
+/// Mark the database as written by another tally version. Writing `user_version` behind the
+/// store's back is the point of the tests that use it (a newer database must be refused), so
+/// it stays here, the one raw write besides `TestEnv::damage`.
+pub fn set_schema_version(db: &Path, version: i64) {
+    open_store(db).db().pragma_update(None, "user_version", version).unwrap();
 }
 
 /// Play a user who approves every account on the consent page.
