@@ -11,6 +11,7 @@ mod demo;
 mod doctor;
 mod errors;
 mod generated;
+mod help;
 mod import;
 mod keyring;
 mod link;
@@ -20,6 +21,7 @@ mod replay;
 mod report;
 mod sandbox;
 mod sync;
+mod tables;
 mod tx;
 mod window;
 

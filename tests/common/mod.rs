@@ -148,6 +148,20 @@ impl TestEnv {
         self.run(&["sync"]).ok()
     }
 
+    /// What a command showed, for a snapshot: stdout, then stderr and the exit code when they
+    /// say anything, with what differs between runs (the sandbox's port, the temporary home)
+    /// replaced by placeholders.
+    pub fn shown(&self, run: &Run) -> String {
+        let mut text = run.stdout.clone();
+        if !run.stderr.is_empty() {
+            text.push_str(&format!("----- stderr -----\n{}", run.stderr));
+        }
+        if run.code != 0 {
+            text.push_str(&format!("----- exit {} -----\n", run.code));
+        }
+        text.replace(self.sandbox.url(), "[SANDBOX]").replace(self.dir.path().to_str().unwrap(), "[TEMP]")
+    }
+
     /// The database, opened through tally's store.
     pub fn store(&self) -> Store {
         open_store(&self.db())
@@ -168,6 +182,17 @@ impl TestEnv {
     pub fn damage(&self, sql: &str) {
         self.store().db().execute_batch(sql).unwrap_or_else(|e| panic!("cannot run {sql}: {e}"));
     }
+}
+
+/// insta's settings for every snapshot: files under tests/snapshots/, and no snapshot taken
+/// on trust. insta already refuses to write under `CI`; here a missing or changed snapshot
+/// fails the test everywhere (insta leaves a `.snap.new` beside it for `cargo insta review`).
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
 }
 
 /// The database at `path`, opened (and migrated) the way tally opens it. Every test reaches
