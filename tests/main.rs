@@ -15,6 +15,7 @@ mod help;
 mod import;
 mod keyring;
 mod link;
+mod migrations;
 mod quota;
 mod relink;
 mod replay;

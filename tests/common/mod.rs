@@ -184,6 +184,46 @@ impl TestEnv {
     }
 }
 
+/// What a table held: its columns and its rows (`rowid` first, then those columns, as [`rows`]
+/// prints them).
+#[derive(Debug)]
+pub struct TableRows {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<String>,
+}
+
+/// Write `path` from `tests/fixtures/db/schema_vN.sql`, a dump of the database tally left at
+/// schema version N, and return what every table held. The one bare connection of the tests:
+/// this database is made as an older tally made it, before the store under test ever sees it.
+pub fn fixture_db(version: i64, path: &Path) -> Vec<TableRows> {
+    let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/db/schema_v{version}.sql"));
+    let sql = std::fs::read_to_string(&dump).unwrap_or_else(|e| panic!("{}: {e}", dump.display()));
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&sql).unwrap_or_else(|e| panic!("{}: {e}", dump.display()));
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(found, version, "{} must set PRAGMA user_version", dump.display());
+    let tables = rows_of(
+        &conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        [],
+    );
+    tables
+        .into_iter()
+        .map(|table| {
+            let columns = rows_of(&conn, &format!("SELECT name FROM pragma_table_info('{table}')"), []);
+            let rows = rows_of(&conn, &select_rows(&table, &columns), []);
+            TableRows { table, columns, rows }
+        })
+        .collect()
+}
+
+/// `SELECT rowid, COLUMNS FROM "TABLE" ORDER BY rowid`.
+pub fn select_rows(table: &str, columns: &[String]) -> String {
+    let columns: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    format!("SELECT rowid, {} FROM \"{table}\" ORDER BY rowid", columns.join(", "))
+}
+
 /// insta's settings for every snapshot: files under tests/snapshots/, and no snapshot taken
 /// on trust. insta already refuses to write under `CI`; here a missing or changed snapshot
 /// fails the test everywhere (insta leaves a `.snap.new` beside it for `cargo insta review`).
@@ -217,8 +257,11 @@ pub fn query<T: FromSql>(db: &Path, sql: &str) -> T {
 /// Every row of `sql`, its columns joined with `|` (NULL as `NULL`): whole tables compare
 /// as lists of lines, and a difference shows as a line.
 pub fn rows(db: &Path, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
-    let store = open_store(db);
-    let mut stmt = store.db().prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows_of(open_store(db).db(), sql, params)
+}
+
+fn rows_of(conn: &rusqlite::Connection, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let columns = stmt.column_count();
     let rows = stmt.query_map(params, |r| {
         let cells = (0..columns).map(|i| r.get_ref(i).map(cell)).collect::<rusqlite::Result<Vec<_>>>()?;
