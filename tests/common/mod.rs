@@ -1,5 +1,7 @@
 //! `TestEnv`: runs the real `tally` binary with a clean environment (temporary home, pinned
-//! clock, file secrets) against an in-process sandbox bank on 127.0.0.1:0.
+//! clock, file secrets) against an in-process sandbox bank on 127.0.0.1:0. Also the one way
+//! tests reach a database (through tally's store: `open_store`, `query`, `rows`), the fixture
+//! databases of older versions (`fixture_db`) and insta's settings (`snapshot_settings`).
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
