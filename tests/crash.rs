@@ -9,36 +9,17 @@ const SCALE: u32 = 10;
 
 /// Everything that must match, in a stable order (row ids included: no row was doubled).
 fn contents(env: &TestEnv) -> Vec<String> {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT t.id, a.identity, t.external_id, t.booked_date, t.amount, t.status, coalesce(t.payee, ''),
-                    coalesce(t.pending_external_id, ''), coalesce(t.category_id, 0)
-             FROM \"transaction\" t JOIN account a ON a.id = t.account_id ORDER BY t.id",
-        )
-        .unwrap();
-    let rows = stmt.query_map([], |r| {
-        Ok(format!(
-            "{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, i64>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-            r.get::<_, String>(7)?,
-            r.get::<_, i64>(8)?
-        ))
-    });
-    rows.unwrap().map(Result::unwrap).collect()
+    env.rows(
+        "SELECT t.id, a.identity, t.external_id, t.booked_date, t.amount, t.status, coalesce(t.payee, ''),
+                coalesce(t.pending_external_id, ''), coalesce(t.category_id, 0)
+         FROM \"transaction\" t JOIN account a ON a.id = t.account_id ORDER BY t.id",
+        [],
+    )
 }
 
 fn rows(env: &TestEnv) -> i64 {
     // The database may be mid-write; WAL lets us read the last committed page.
-    rusqlite::Connection::open(env.db())
-        .and_then(|c| c.query_row("SELECT count(*) FROM \"transaction\"", [], |r| r.get(0)))
-        .unwrap_or(0)
+    crate::common::try_query(&env.db(), "SELECT count(*) FROM \"transaction\"").unwrap_or(0)
 }
 
 /// Start a sync and SIGKILL it once at least `at` rows are committed. True if it was killed

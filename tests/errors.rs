@@ -30,7 +30,7 @@ fn a_file_that_is_not_a_database_is_refused_untouched() {
 fn a_database_from_a_newer_tally_is_refused() {
     let env = TestEnv::new();
     env.link();
-    rusqlite::Connection::open(env.db()).unwrap().pragma_update(None, "user_version", 999).unwrap();
+    crate::common::set_schema_version(&env.db(), 999);
     let run = env.run(&["accounts"]).fails_with(1);
     assert!(run.stderr.contains("newer tally"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: upgrade tally"), "{}", run.stderr);

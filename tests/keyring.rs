@@ -2,7 +2,7 @@
 //! D-Bus session (`dbus-run-session`). `.ci/run` installs both; elsewhere the test says why
 //! it cannot run, and fails in CI.
 
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Command, Stdio};
 
 use tally::sandbox::robot;
@@ -17,7 +17,10 @@ fn have(program: &str) -> bool {
 fn tokens_round_trip_through_the_secret_service() {
     if !have("dbus-run-session") || !have("gnome-keyring-daemon") {
         assert!(std::env::var_os("CI").is_none(), "CI must install dbus and gnome-keyring (see .ci/run)");
-        eprintln!("skipped: install dbus and gnome-keyring to run the Secret Service test");
+        // Straight to stderr: libtest keeps `eprintln!` to itself unless the test fails, and
+        // the README promises that this test says it was skipped.
+        let why = "skipped: install dbus and gnome-keyring to run the Secret Service test";
+        writeln!(std::io::stderr(), "\n{}: {why}", module_path!()).unwrap();
         return;
     }
     let env = TestEnv::new();

@@ -1,6 +1,5 @@
 //! The one integration-test binary: every file below is a module of it.
 #![allow(clippy::disallowed_methods)] // tests may read the environment (TALLY_BLESS, CI)
-#![allow(clippy::print_stderr)] // and say why a test was skipped
 
 mod common;
 
@@ -12,16 +11,19 @@ mod demo;
 mod doctor;
 mod errors;
 mod generated;
+mod help;
 mod hostile;
 mod import;
 mod keyring;
 mod link;
+mod migrations;
 mod quota;
 mod relink;
 mod replay;
 mod report;
 mod sandbox;
 mod sync;
+mod tables;
 mod tx;
 mod window;
 

@@ -7,11 +7,11 @@ use crate::common::{TestEnv, approve};
 fn relinking_maps_accounts_by_identity_and_backfills_the_gap() {
     let env = TestEnv::new();
     env.linked_and_synced();
-    let accounts_before: Vec<(i64, String)> = {
-        let conn = rusqlite::Connection::open(env.db()).unwrap();
-        let mut stmt = conn.prepare("SELECT id, external_id FROM account ORDER BY id").unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+    let accounts = || -> Vec<(String, String)> {
+        let rows = env.rows("SELECT id, external_id FROM account ORDER BY id", []);
+        rows.iter().map(|r| r.split_once('|').map(|(id, ext)| (id.to_string(), ext.to_string())).unwrap()).collect()
     };
+    let accounts_before = accounts();
     let newest_before: String = env.query("SELECT max(booked_date) FROM \"transaction\"");
 
     // The consent dies; days pass; sync says what to run.
@@ -24,11 +24,7 @@ fn relinking_maps_accounts_by_identity_and_backfills_the_gap() {
     assert!(run.stderr.contains("4 accounts matched by identity, 0 new"), "{}", run.stderr);
 
     // Same accounts (same ids), under the new consent's provider ids.
-    let accounts_after: Vec<(i64, String)> = {
-        let conn = rusqlite::Connection::open(env.db()).unwrap();
-        let mut stmt = conn.prepare("SELECT id, external_id FROM account ORDER BY id").unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
-    };
+    let accounts_after = accounts();
     assert_eq!(accounts_after.len(), 4);
     for (before, after) in accounts_before.iter().zip(&accounts_after) {
         assert_eq!(before.0, after.0);

@@ -4,24 +4,13 @@ use crate::common::{TestEnv, approve};
 
 /// Every row of every connection, by identity (ids included: one connection, same order).
 fn rows(env: &TestEnv) -> Vec<String> {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT c.name, t.external_id, t.booked_date, t.amount, t.status, coalesce(t.payee, ''),
-                    coalesce(t.pending_external_id, ''), coalesce(t.link_reason, ''), coalesce(t.category_id, 0)
-             FROM \"transaction\" t JOIN account a ON a.id = t.account_id JOIN connection c ON c.id = a.connection_id
-             ORDER BY 1, 2",
-        )
-        .unwrap();
-    let rows = stmt.query_map([], |r| {
-        let mut s = String::new();
-        for i in 0..9 {
-            let v: rusqlite::types::Value = r.get(i)?;
-            s.push_str(&format!("{v:?}|"));
-        }
-        Ok(s)
-    });
-    rows.unwrap().map(Result::unwrap).collect()
+    env.rows(
+        "SELECT c.name, t.external_id, t.booked_date, t.amount, t.status, t.payee, t.pending_external_id,
+                t.link_reason, t.category_id
+         FROM \"transaction\" t JOIN account a ON a.id = t.account_id JOIN connection c ON c.id = a.connection_id
+         ORDER BY 1, 2",
+        [],
+    )
 }
 
 #[test]
@@ -44,9 +33,7 @@ fn replay_rebuilds_the_same_rows_without_the_network() {
     }
     let synced = rows(&env);
     // Damage the rows, as a bad version of tally might have: only a real rebuild undoes it.
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch("UPDATE \"transaction\" SET amount = 0; DELETE FROM \"transaction\" WHERE id % 7 = 0;").unwrap();
-    drop(conn);
+    env.damage("UPDATE \"transaction\" SET amount = 0; DELETE FROM \"transaction\" WHERE id % 7 = 0;");
     assert_ne!(rows(&env), synced);
 
     // The bank is unreachable: replay must not need it.

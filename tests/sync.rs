@@ -1,31 +1,18 @@
 //! `tally sync`: idempotent, incremental, one row per purchase, and honest about failures.
 
-use crate::common::TestEnv;
+use chrono::NaiveDate;
+use tally::sandbox::data::{self, Change};
+
+use crate::common::{NOW, TestEnv};
 
 /// Every live and removed row, as scripts would export them.
 fn snapshot(env: &TestEnv) -> String {
-    let rows: String = {
-        let conn = rusqlite::Connection::open(env.db()).unwrap();
-        let mut stmt = conn
-            .prepare("SELECT id, account_id, external_id, booked_date, amount, status, coalesce(payee, '') FROM \"transaction\" ORDER BY id")
-            .unwrap();
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(format!(
-                    "{}|{}|{}|{}|{}|{}|{}\n",
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?
-                ))
-            })
-            .unwrap();
-        rows.map(Result::unwrap).collect()
-    };
-    rows
+    env.rows(
+        "SELECT id, account_id, external_id, booked_date, amount, status, coalesce(payee, '')
+           FROM \"transaction\" ORDER BY id",
+        [],
+    )
+    .join("\n")
 }
 
 /// Added, modified and removed over every account of the JSON summary.
@@ -101,13 +88,32 @@ fn a_posted_purchase_replaces_its_pending_row() {
         env.query("SELECT id FROM \"transaction\" WHERE link_reason LIKE '%amount changed%' ORDER BY id LIMIT 1");
     let show = env.run(&["tx", "show", &tipped.to_string(), "--format", "json"]).ok().json();
     assert_eq!(show["status"], "posted");
-    assert!(show["replaced_pending"].as_str().unwrap().starts_with("tx-"));
-    assert!(show["link_reason"].as_str().unwrap().contains("replaces pending"));
-    // The row carries the posted amount (tip included), not the authorization's.
+    let pending_id = show["replaced_pending"].as_str().unwrap();
+    assert!(pending_id.starts_with("tx-"), "{show}");
+    // The bank's own records, independently of what tally stored: the posting as it stands
+    // after the last sync, and the authorization it names.
+    let start = NOW[..10].parse::<NaiveDate>().unwrap();
+    let bank = data::generate(42, 1, start);
+    let today = start + chrono::Days::new(10);
+    let latest = |id: &str| {
+        bank.events.iter().filter(|e| e.visible <= today).fold(None, |found, e| match &e.change {
+            Change::Added(t) | Change::Modified(t) if t.id == id => Some(t.clone()),
+            _ => found,
+        })
+    };
+    let posting = latest(show["external_id"].as_str().unwrap()).expect("the bank posted it");
+    let authorization = latest(pending_id).expect("the bank authorized it first");
+    assert_eq!(posting.pending_id.as_deref(), Some(pending_id), "the stored link is the bank's");
+    assert!(authorization.pending && !posting.pending);
+    assert_ne!(authorization.amount, posting.amount, "a tip or a correction");
+    // The row carries the posted amount (tip included), not the authorization's, and the
+    // reason speaks the currency's units.
+    let usd = tally::money::Currency::parse(show["currency"].as_str().unwrap()).unwrap();
+    let amount = |minor| tally::money::format_amount(minor, usd);
+    assert_eq!(show["amount"], amount(posting.amount));
     let reason = show["link_reason"].as_str().unwrap();
-    let posted_minor: i64 = reason.rsplit(" to ").next().unwrap().trim_end_matches(')').parse().unwrap();
-    let usd = tally::money::Currency::parse("USD").unwrap();
-    assert_eq!(tally::money::parse_amount(show["amount"].as_str().unwrap(), usd).unwrap(), posted_minor);
+    let expected = format!("(amount changed from {} to {})", amount(authorization.amount), amount(posting.amount));
+    assert!(reason.contains("replaces pending") && reason.contains(&expected), "{reason}");
 }
 
 #[test]
@@ -124,13 +130,23 @@ fn removed_transactions_stay_stored_but_leave_every_report() {
     let all = env.run(&["tx", "list", "--format", "json"]).ok().json();
     let live: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'");
     assert_eq!(all.as_array().unwrap().len() as i64, live);
-    // Reports: net USD spending equals the live expense rows; removed ones would change it.
-    let expense = "FROM \"transaction\" t LEFT JOIN category c ON c.id = t.category_id
-                   WHERE coalesce(c.kind, 'expense') = 'expense' AND t.currency = 'USD'";
-    let live_spent: i64 = env.query(&format!("SELECT -coalesce(sum(t.amount), 0) {expense} AND t.status != 'removed'"));
-    let removed_expenses: i64 = env.query(&format!("SELECT count(*) {expense} AND t.status = 'removed'"));
-    assert!(removed_expenses > 0, "reversed holds or duplicate charges, so the check below can fail");
+    // Reports: net USD spending equals what the listing's own rows add up to. Income and
+    // transfers stay out of it (the default tree's `Income` and `Transfer` branches).
     let usd = tally::money::Currency::parse("USD").unwrap();
+    let spending = |row: &serde_json::Value| {
+        let category = row["category"].as_str().unwrap_or("");
+        let outside = ["Income", "Transfer"].iter().any(|top| category.split(':').next() == Some(top));
+        (row["currency"] == "USD" && !outside)
+            .then(|| tally::money::parse_amount(row["amount"].as_str().unwrap(), usd).unwrap())
+    };
+    let live_spent: i64 = -all.as_array().unwrap().iter().filter_map(spending).sum::<i64>();
+    // The check below can fail: removed rows that would count as spending exist.
+    let removed_spending: i64 = env.query(
+        "SELECT count(*) FROM \"transaction\" t LEFT JOIN category c ON c.id = t.category_id
+          WHERE t.status = 'removed' AND t.currency = 'USD' AND t.amount < 0
+            AND coalesce(c.full_name, '') NOT LIKE 'Income%' AND coalesce(c.full_name, '') NOT LIKE 'Transfer%'",
+    );
+    assert!(removed_spending > 0, "reversed holds or duplicate charges");
     let report = env.run(&["report", "spending", "--format", "json"]).ok().json();
     let spent: i64 = report
         .as_array()
@@ -150,6 +166,8 @@ fn rate_limits_and_server_errors_are_retried() {
     env.sandbox.fault("kind=server_error&count=2").unwrap();
     let run = env.run(&["sync", "--format", "json"]).ok();
     assert!(totals(&run).0 > 1000);
+    // All three faults reached tally (429, 500, 500), so it did retry, three times in a row.
+    assert_eq!(env.sandbox.faults_left(), 0, "a fault never fired: the test proved nothing");
 }
 
 #[test]
@@ -252,6 +270,7 @@ fn a_request_that_times_out_is_retried() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["ok"], true);
+    assert_eq!(env.sandbox.faults_left(), 0, "the slow answer was asked for, and given up on");
     // Without the retry the timeout would have failed the connection (exit 75).
     env.sandbox.fault("kind=slow&count=9&ms=3000").unwrap();
     let out = env.command(&["sync"]).env("TALLY_HTTP_TIMEOUT", "1").output().unwrap();

@@ -11,36 +11,22 @@ use crate::quota::{calls_on, scope_of};
 
 /// The live rows of one connection: (account identity, external id, date, amount, status).
 fn live(env: &TestEnv, connection: &str) -> Vec<String> {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT a.identity, t.external_id, t.booked_date, t.amount, t.status FROM \"transaction\" t
-             JOIN account a ON a.id = t.account_id JOIN connection c ON c.id = a.connection_id
-             WHERE c.name = ?1 AND t.status != 'removed' ORDER BY 1, 2",
-        )
-        .unwrap();
-    let rows = stmt.query_map([connection], |r| {
-        Ok(format!(
-            "{}|{}|{}|{}|{}",
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?
-        ))
-    });
-    rows.unwrap().map(Result::unwrap).collect()
+    env.rows(
+        "SELECT a.identity, t.external_id, t.booked_date, t.amount, t.status FROM \"transaction\" t
+         JOIN account a ON a.id = t.account_id JOIN connection c ON c.id = a.connection_id
+         WHERE c.name = ?1 AND t.status != 'removed' ORDER BY 1, 2",
+        [connection],
+    )
 }
 
 fn status_of(env: &TestEnv, connection: &str, external_id: &str) -> Option<(String, i64)> {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.query_row(
+    let found = env.rows(
         "SELECT t.status, t.amount FROM \"transaction\" t JOIN account a ON a.id = t.account_id
          JOIN connection c ON c.id = a.connection_id WHERE c.name = ?1 AND t.external_id = ?2",
         [connection, external_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .ok()
+    );
+    let (status, amount) = found.first()?.split_once('|').unwrap();
+    Some((status.to_string(), amount.parse().unwrap()))
 }
 
 fn link_both(env: &TestEnv) {

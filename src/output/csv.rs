@@ -11,12 +11,21 @@ pub fn write(out: &mut impl Write, rows: &[Cells]) -> Result<()> {
         return Ok(());
     };
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(first.iter().map(|(k, _)| k))?;
+    w.write_record(first.iter().map(|(k, _)| k)).map_err(plain_io)?;
     for row in rows {
-        w.write_record(row.iter().map(|(_, v)| neutralize(v).into_owned()))?;
+        w.write_record(row.iter().map(|(_, v)| neutralize(v).into_owned())).map_err(plain_io)?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// A `csv::Error` hides the `io::Error` of a failed write from `source()`; hand back an
+/// `io::Error` of the same kind, so a reader that went away (`| head`) reads as a broken pipe.
+fn plain_io(err: csv::Error) -> anyhow::Error {
+    if let csv::ErrorKind::Io(io) = err.kind() {
+        return std::io::Error::new(io.kind(), io.to_string()).into();
+    }
+    err.into()
 }
 
 /// Prefix `'` to a cell a spreadsheet would run as a formula (OWASP "CSV injection"). Plain

@@ -4,7 +4,7 @@
 mod csv;
 mod table;
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::{IsTerminal as _, Write};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -65,21 +65,12 @@ impl Output {
 
     /// A listing: one row type drives all three formats.
     pub fn rows<T: Serialize>(&self, rows: &[T]) -> Result<()> {
-        let mut out = std::io::stdout().lock();
-        match self.format {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut out, rows)?;
-                writeln!(out)?;
-            }
-            Format::Csv => csv::write(&mut out, &cells_of(rows)?)?,
-            Format::Table => {
-                if rows.is_empty() {
-                    self.status("(nothing to show)");
-                    return Ok(());
-                }
-                writeln!(out, "{}", table::render(&cells_of(rows)?, self.width))?;
-            }
+        if self.format == Format::Table && rows.is_empty() {
+            self.status("(nothing to show)");
+            return Ok(());
         }
+        let mut out = std::io::stdout().lock();
+        write_rows(&mut out, self.format, self.width, rows)?;
         out.flush()?;
         Ok(())
     }
@@ -87,17 +78,7 @@ impl Output {
     /// One record (`show` commands): a two-column table, one CSV row, or a JSON object.
     pub fn record<T: Serialize>(&self, record: &T) -> Result<()> {
         let mut out = std::io::stdout().lock();
-        match self.format {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut out, record)?;
-                writeln!(out)?;
-            }
-            Format::Csv => csv::write(&mut out, &cells_of(std::slice::from_ref(record))?)?,
-            Format::Table => {
-                let cells = cells_of(std::slice::from_ref(record))?.remove(0);
-                writeln!(out, "{}", table::render_pairs(&cells, self.width))?;
-            }
-        }
+        write_record(&mut out, self.format, self.width, record)?;
         out.flush()?;
         Ok(())
     }
@@ -153,6 +134,34 @@ pub fn print_error(err: &anyhow::Error, hint: Option<&str>) {
     }
 }
 
+fn write_rows<T: Serialize>(out: &mut impl Write, format: Format, width: Option<u16>, rows: &[T]) -> Result<()> {
+    match format {
+        Format::Json => json(out, rows),
+        Format::Csv => csv::write(out, &cells_of(rows)?),
+        Format::Table => Ok(writeln!(out, "{}", table::render(&cells_of(rows)?, width))?),
+    }
+}
+
+fn write_record<T: Serialize>(out: &mut impl Write, format: Format, width: Option<u16>, record: &T) -> Result<()> {
+    match format {
+        Format::Json => json(out, record),
+        Format::Csv => csv::write(out, &cells_of(std::slice::from_ref(record))?),
+        Format::Table => {
+            let cells = cells_of(std::slice::from_ref(record))?.remove(0);
+            Ok(writeln!(out, "{}", table::render_pairs(&cells, width))?)
+        }
+    }
+}
+
+/// Pretty JSON and a final newline. serde_json keeps a failed write's `io::Error` out of its
+/// `source()` chain, so it is turned back into that `io::Error` here: a reader that went away
+/// (`| head`) then looks like the broken pipe it is, and `error::exit` ends quietly.
+fn json<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// Serialize rows through JSON so that table and CSV show exactly what JSON shows.
 fn cells_of<T: Serialize>(rows: &[T]) -> Result<Vec<Cells>> {
     rows.iter()
@@ -168,5 +177,46 @@ fn cell_text(v: serde_json::Value) -> String {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s,
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that went away: every write fails as a closed pipe does.
+    struct ClosedPipe;
+
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Row {
+        name: &'static str,
+        amount: &'static str,
+    }
+
+    /// What `error::exit` looks for to end quietly on `tally … | head`.
+    fn is_broken_pipe(err: &anyhow::Error) -> bool {
+        err.chain()
+            .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    }
+
+    #[test]
+    fn a_closed_pipe_is_reported_as_one_in_every_format() {
+        // More than the CSV writer buffers, so the failure comes from a row, not the last flush.
+        let rows: Vec<Row> = (0..1000).map(|_| Row { name: "Coffee", amount: "-3.50" }).collect();
+        for format in [Format::Table, Format::Csv, Format::Json] {
+            let err = write_rows(&mut ClosedPipe, format, None, &rows).unwrap_err();
+            assert!(is_broken_pipe(&err), "{format:?}: {err:#}");
+            let err = write_record(&mut ClosedPipe, format, None, &rows[0]).unwrap_err();
+            assert!(is_broken_pipe(&err), "{format:?}: {err:#}");
+        }
     }
 }

@@ -62,3 +62,74 @@ fn backoff(attempt: u32) -> Duration {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     Duration::from_millis(base + u64::from(nanos) % (base / 2 + 1))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bank on 127.0.0.1:0 that answers each request with the next `(status, Retry-After)`
+    /// and then stops; joining it tells how many requests it answered.
+    fn scripted(replies: Vec<(u16, Option<&'static str>)>) -> (String, std::thread::JoinHandle<usize>) {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/page", server.server_addr().to_ip().unwrap());
+        let bank = std::thread::spawn(move || {
+            let mut answered = 0;
+            for (status, retry_after) in replies {
+                // Bounded, so a client that stops early cannot hang the test.
+                let Ok(Some(request)) = server.recv_timeout(Duration::from_secs(10)) else { break };
+                let mut response = tiny_http::Response::from_string("{}").with_status_code(status);
+                if let Some(secs) = retry_after {
+                    response.add_header(tiny_http::Header::from_bytes("Retry-After", secs).unwrap());
+                }
+                request.respond(response).unwrap();
+                answered += 1;
+            }
+            answered
+        });
+        (url, bank)
+    }
+
+    /// `send` against `replies`: its result, how often `before` ran, how many requests the bank saw.
+    fn run(replies: Vec<(u16, Option<&'static str>)>) -> (anyhow::Result<Response>, u32, usize) {
+        let (url, bank) = scripted(replies);
+        let http = crate::context::http_client().unwrap();
+        let mut attempts = 0;
+        let result = send(|| http.get(&url), &url, "is the scripted bank up?", &mut || {
+            attempts += 1;
+            Ok(())
+        });
+        (result, attempts, bank.join().unwrap())
+    }
+
+    #[test]
+    fn a_rate_limit_and_a_server_error_are_retried_until_the_bank_answers() {
+        let (result, attempts, answered) = run(vec![(429, Some("0")), (500, None), (200, None)]);
+        assert_eq!(result.unwrap().status(), 200);
+        assert_eq!((attempts, answered), (3, 3), "every attempt is counted before it is sent");
+    }
+
+    #[test]
+    fn never_more_than_tries_attempts() {
+        let (result, attempts, answered) = run(vec![(500, None); TRIES as usize]);
+        // The last answer is handed back for the caller to report.
+        assert_eq!(result.unwrap().status(), 500);
+        assert_eq!((attempts, answered), (TRIES, TRIES as usize));
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_cap_is_not_waited_out() {
+        let (result, attempts, answered) = run(vec![(429, Some("3600"))]);
+        let err = result.unwrap_err();
+        let limited = err.downcast_ref::<ProviderError>();
+        assert!(matches!(limited, Some(ProviderError::RateLimited { retry_after: Some(3600) })), "{err:#}");
+        assert_eq!((attempts, answered), (1, 1));
+    }
+
+    #[test]
+    fn backoff_doubles_with_at_most_half_again_as_jitter() {
+        for (attempt, base) in [(1, 250), (2, 500), (3, 1000)] {
+            let wait = backoff(attempt).as_millis();
+            assert!((base..=base + base / 2).contains(&wait), "attempt {attempt}: {wait} ms");
+        }
+    }
+}

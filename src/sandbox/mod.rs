@@ -121,6 +121,13 @@ impl Sandbox {
         admin::set_accounts(&mut state, &http::parse_query(query)).map_err(anyhow::Error::msg)
     }
 
+    /// How many injected faults have not fired yet: a test that injects one checks it fired.
+    pub fn faults_left(&self) -> u32 {
+        let state = self.state.lock().expect("sandbox state");
+        let f = &state.faults;
+        f.rate_limit + f.server_error + f.slow + f.malformed + f.malformed_token
+    }
+
     /// Block until the server stops (for `tally sandbox serve`).
     pub fn wait(mut self) {
         for w in self.workers.drain(..) {

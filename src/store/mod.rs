@@ -230,8 +230,9 @@ mod tests {
     fn refuses_a_newer_database() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        drop(Store::open(&path, OpenMode::Create).unwrap());
-        Db::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let store = Store::open(&path, OpenMode::Create).unwrap();
+        store.db.pragma_update(None, "user_version", 99).unwrap();
+        drop(store);
         let err = Store::open(&path, OpenMode::Existing).unwrap_err();
         assert!(format!("{err:#}").contains("schema version 99"), "{err:#}");
         assert!(crate::error::user_error(&err).is_some());

@@ -13,6 +13,7 @@ use anyhow::Result;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::model::NewTransaction;
+use crate::money::{Currency, format_amount};
 use crate::store::{Db, transactions as txs};
 
 pub const TIP_PERCENT: i64 = 30;
@@ -33,20 +34,31 @@ pub fn find(db: &Db, account_id: i64, posted: &NewTransaction) -> Result<Option<
         .filter_map(|p| similar(&p, posted).map(|words| (p, words)))
         .min_by_key(|(p, _)| ((posted.booked_date - p.booked_date).num_days(), (posted.amount - p.amount).abs(), p.id));
     Ok(best.map(|(p, words)| {
-        let days = (posted.booked_date - p.booked_date).num_days();
-        let amount = if p.amount == posted.amount {
-            "same amount".to_string()
-        } else {
-            let grew =
-                (i128::from(posted.amount) - i128::from(p.amount)).abs() * 100 / i128::from(p.amount).abs().max(1);
-            format!("amount {} to {} (+{grew}%)", p.amount, posted.amount)
-        };
-        let reason = format!(
-            "matched by heuristic: same account, {amount}, posted {days} day{} later, shared words: {words}",
-            if days == 1 { "" } else { "s" }
-        );
+        let reason = explain(p.amount, p.booked_date, posted, &words);
         (p, reason)
     }))
+}
+
+/// Why `posted` took over the pending row booked on `pending_date` for `pending_amount`.
+fn explain(pending_amount: i64, pending_date: NaiveDate, posted: &NewTransaction, words: &str) -> String {
+    let days = (posted.booked_date - pending_date).num_days();
+    let amount = if pending_amount == posted.amount {
+        "same amount".to_string()
+    } else {
+        let grew = (i128::from(posted.amount) - i128::from(pending_amount)).abs() * 100
+            / i128::from(pending_amount).abs().max(1);
+        format!("{} (+{grew}%)", amount_change(pending_amount, posted.amount, posted.currency))
+    };
+    format!(
+        "matched by heuristic: same account, {amount}, posted {days} day{} later, shared words: {words}",
+        if days == 1 { "" } else { "s" }
+    )
+}
+
+/// `amount changed from -37.28 to -43.99`: in the currency's units, as people read amounts
+/// everywhere else (the rows hold minor units).
+pub fn amount_change(pending: i64, posted: i64, currency: Currency) -> String {
+    format!("amount changed from {} to {}", format_amount(pending, currency), format_amount(posted, currency))
 }
 
 /// Same sign, and the posted amount is the pending one plus at most `TIP_PERCENT`.
@@ -88,4 +100,51 @@ fn shared_words(a: &str, b: &str) -> Option<String> {
 pub fn expire(db: &Db, account_id: i64, today: NaiveDate, now: DateTime<Utc>) -> Result<usize> {
     let reason = format!("pending for more than {EXPIRY_DAYS} days without posting: expired");
     txs::expire_pending(db, account_id, today - Days::new(EXPIRY_DAYS), &reason, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::{amount_change, explain};
+    use crate::model::NewTransaction;
+    use crate::money::Currency;
+
+    fn posted(day: u32, amount: i64, currency: &str) -> NewTransaction {
+        NewTransaction {
+            external_id: "q".into(),
+            pending_external_id: None,
+            booked_date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            value_date: None,
+            amount,
+            currency: Currency::parse(currency).unwrap(),
+            payee: None,
+            description: "SQ *NOPA".into(),
+            pending: false,
+            provider_category: None,
+        }
+    }
+
+    #[test]
+    fn the_heuristic_s_reason_speaks_currency_units() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let reason = explain(-3728, day(20), &posted(22, -4399, "USD"), "nopa");
+        assert_eq!(
+            reason,
+            "matched by heuristic: same account, amount changed from -37.28 to -43.99 (+17%), posted 2 days \
+             later, shared words: nopa"
+        );
+        let reason = explain(-1500, day(21), &posted(22, -1800, "JPY"), "nopa");
+        assert!(reason.contains("amount changed from -1500 to -1800 (+20%), posted 1 day later"), "{reason}");
+        let reason = explain(-12345, day(22), &posted(22, -12345, "KWD"), "nopa");
+        assert!(reason.contains("same amount, posted 0 days later"), "{reason}");
+    }
+
+    #[test]
+    fn amount_changes_speak_the_currency_s_units() {
+        let at = |code| Currency::parse(code).unwrap();
+        assert_eq!(amount_change(-3728, -4399, at("USD")), "amount changed from -37.28 to -43.99");
+        assert_eq!(amount_change(-1500, -1800, at("JPY")), "amount changed from -1500 to -1800");
+        assert_eq!(amount_change(-12345, -12500, at("KWD")), "amount changed from -12.345 to -12.500");
+    }
 }

@@ -136,10 +136,8 @@ fn upsert(
             let reason = if pending.amount == t.amount {
                 format!("the bank says posted {} replaces pending {pending_id}", t.external_id)
             } else {
-                format!(
-                    "the bank says posted {} replaces pending {pending_id} (amount changed from {} to {})",
-                    t.external_id, pending.amount, t.amount
-                )
+                let change = super::pending::amount_change(pending.amount, t.amount, t.currency);
+                format!("the bank says posted {} replaces pending {pending_id} ({change})", t.external_id)
             };
             txs::set_pending_link(db, pending.id, pending_id, &reason)?;
             return Ok(Effect::Modified);

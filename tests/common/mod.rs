@@ -1,11 +1,15 @@
 //! `TestEnv`: runs the real `tally` binary with a clean environment (temporary home, pinned
-//! clock, file secrets) against an in-process sandbox bank on 127.0.0.1:0.
+//! clock, file secrets) against an in-process sandbox bank on 127.0.0.1:0. Also the one way
+//! tests reach a database (through tally's store: `open_store`, `query`, `rows`), the fixture
+//! databases of older versions (`fixture_db`) and insta's settings (`snapshot_settings`).
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use rusqlite::types::{FromSql, ValueRef};
 use tally::sandbox::{self, Options, Sandbox, robot};
+use tally::store::{OpenMode, Store};
 
 pub const NOW: &str = "2026-11-23T12:00:00Z";
 
@@ -146,15 +150,143 @@ impl TestEnv {
         self.run(&["sync"]).ok()
     }
 
-    /// Query the database directly (read-only checks).
-    pub fn query<T: rusqlite::types::FromSql>(&self, sql: &str) -> T {
+    /// What a command showed, for a snapshot: stdout, then stderr and the exit code when they
+    /// say anything, with what differs between runs (the sandbox's port, the temporary home)
+    /// replaced by placeholders.
+    pub fn shown(&self, run: &Run) -> String {
+        let mut text = run.stdout.clone();
+        if !run.stderr.is_empty() {
+            text.push_str(&format!("----- stderr -----\n{}", run.stderr));
+        }
+        if run.code != 0 {
+            text.push_str(&format!("----- exit {} -----\n", run.code));
+        }
+        text.replace(self.sandbox.url(), "[SANDBOX]").replace(self.dir.path().to_str().unwrap(), "[TEMP]")
+    }
+
+    /// The database, opened through tally's store.
+    pub fn store(&self) -> Store {
+        open_store(&self.db())
+    }
+
+    /// The first column of the first row of `sql` (read-only checks).
+    pub fn query<T: FromSql>(&self, sql: &str) -> T {
         query(&self.db(), sql)
+    }
+
+    /// Every row of `sql`, see [`rows`].
+    pub fn rows(&self, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+        rows(&self.db(), sql, params)
+    }
+
+    /// Change rows behind tally's logic (not its store), as a buggy older tally might have:
+    /// for tests that damage data on purpose and check tally repairs it.
+    pub fn damage(&self, sql: &str) {
+        self.store().db().execute_batch(sql).unwrap_or_else(|e| panic!("cannot run {sql}: {e}"));
     }
 }
 
-pub fn query<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+/// What a table held: its columns and its rows (`rowid` first, then those columns, as [`rows`]
+/// prints them).
+#[derive(Debug)]
+pub struct TableRows {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<String>,
+}
+
+/// Write `path` from `tests/fixtures/db/schema_vN.sql`, a dump of the database tally left at
+/// schema version N, and return what every table held. The one bare connection of the tests:
+/// this database is made as an older tally made it, before the store under test ever sees it.
+pub fn fixture_db(version: i64, path: &Path) -> Vec<TableRows> {
+    let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/db/schema_v{version}.sql"));
+    let sql = std::fs::read_to_string(&dump).unwrap_or_else(|e| panic!("{}: {e}", dump.display()));
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&sql).unwrap_or_else(|e| panic!("{}: {e}", dump.display()));
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(found, version, "{} must set PRAGMA user_version", dump.display());
+    let tables = rows_of(
+        &conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        [],
+    );
+    tables
+        .into_iter()
+        .map(|table| {
+            let columns = rows_of(&conn, &format!("SELECT name FROM pragma_table_info('{table}')"), []);
+            let rows = rows_of(&conn, &select_rows(&table, &columns), []);
+            TableRows { table, columns, rows }
+        })
+        .collect()
+}
+
+/// `SELECT rowid, COLUMNS FROM "TABLE" ORDER BY rowid`.
+pub fn select_rows(table: &str, columns: &[String]) -> String {
+    let columns: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    format!("SELECT rowid, {} FROM \"{table}\" ORDER BY rowid", columns.join(", "))
+}
+
+/// insta's settings for every snapshot: files under tests/snapshots/, and no snapshot taken
+/// on trust. insta already refuses to write under `CI`; here a missing or changed snapshot
+/// fails the test everywhere (insta leaves a `.snap.new` beside it for `cargo insta review`).
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+/// The database at `path`, opened (and migrated) the way tally opens it. Every test reaches
+/// the database through here, never with a bare `rusqlite::Connection`: what tests see is
+/// what tally sees, and when `Store::open` takes a key this is the one call to change.
+pub fn try_open_store(path: &Path) -> anyhow::Result<Store> {
+    Store::open(path, OpenMode::Existing)
+}
+
+pub fn open_store(path: &Path) -> Store {
+    try_open_store(path).unwrap_or_else(|e| panic!("cannot open {}: {e:#}", path.display()))
+}
+
+pub fn try_query<T: FromSql>(db: &Path, sql: &str) -> anyhow::Result<T> {
+    Ok(try_open_store(db)?.db().query_row(sql, [], |r| r.get(0))?)
+}
+
+pub fn query<T: FromSql>(db: &Path, sql: &str) -> T {
+    try_query(db, sql).unwrap_or_else(|e| panic!("{sql}: {e:#}"))
+}
+
+/// Every row of `sql`, its columns joined with `|` (NULL as `NULL`): whole tables compare
+/// as lists of lines, and a difference shows as a line.
+pub fn rows(db: &Path, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+    rows_of(open_store(db).db(), sql, params)
+}
+
+fn rows_of(conn: &rusqlite::Connection, sql: &str, params: impl rusqlite::Params) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let columns = stmt.column_count();
+    let rows = stmt.query_map(params, |r| {
+        let cells = (0..columns).map(|i| r.get_ref(i).map(cell)).collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(cells.join("|"))
+    });
+    rows.unwrap().map(Result::unwrap).collect()
+}
+
+fn cell(value: ValueRef<'_>) -> String {
+    match value {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => format!("{b:?}"),
+    }
+}
+
+/// Mark the database as written by another tally version. Writing `user_version` behind the
+/// store's back is the point of the tests that use it (a newer database must be refused), so
+/// it stays here, the one raw write besides `TestEnv::damage`.
+pub fn set_schema_version(db: &Path, version: i64) {
+    open_store(db).db().pragma_update(None, "user_version", version).unwrap();
 }
 
 /// Play a user who approves every account on the consent page.
