@@ -13,7 +13,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::{AccountHint, Balance, Row, Statement};
 use crate::model::{AccountKind, NewTransaction};
-use crate::money::{Currency, format_amount, parse_amount};
+use crate::money::{Currency, format_amount, parse_decimal};
 
 #[derive(Debug, Default)]
 struct Node {
@@ -112,7 +112,7 @@ fn amount(parent: &Node, amt: &Node, indicator: Option<&str>, fallback: Currency
         Some(c) => Currency::parse(c).map_err(|e| anyhow!("{at}: {e}"))?,
         None => fallback,
     };
-    let value = parse_amount(amt.text.trim(), currency).map_err(|e| anyhow!("{at}/Amt: {e}"))?;
+    let value = parse_decimal(amt.text.trim(), currency).map_err(|e| anyhow!("{at}/Amt: {e}"))?;
     let sign = match indicator.or_else(|| parent.text_at("CdtDbtInd")) {
         Some("CRDT") => 1,
         Some("DBIT") => -1,

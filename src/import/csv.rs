@@ -15,10 +15,11 @@ use anyhow::{Context as _, Result, anyhow};
 use chrono::NaiveDate;
 use sha2::{Digest as _, Sha256};
 
+use super::number::Column;
 use super::profile::Profile;
 use super::{AccountHint, Row, Statement};
 use crate::model::NewTransaction;
-use crate::money::{Currency, parse_amount};
+use crate::money::Currency;
 
 struct Columns {
     date: usize,
@@ -61,6 +62,8 @@ struct Rows<'a, R: Read> {
     seen: HashMap<u64, u32>,
     in_trailer: bool,
     record: csv::ByteRecord,
+    /// The amount columns' number style, decided once for the file.
+    style: Column,
 }
 
 impl<'a, R: Read> Rows<'a, R> {
@@ -107,6 +110,7 @@ impl<'a, R: Read> Rows<'a, R> {
             seen: HashMap::new(),
             in_trailer: false,
             record: csv::ByteRecord::new(),
+            style: Column::new(profile.decimal),
         })
     }
 
@@ -114,17 +118,13 @@ impl<'a, R: Read> Rows<'a, R> {
         self.record.get(i).map(|b| self.profile.encoding.decode(b).trim().to_string()).unwrap_or_default()
     }
 
-    fn amount(&self, i: Option<usize>, currency: Currency) -> Result<Option<i64>> {
+    fn amount(&mut self, i: Option<usize>, currency: Currency) -> Result<Option<i64>> {
         let Some(i) = i else { return Ok(None) };
         let text = self.field(i);
         if text.is_empty() {
             return Ok(None);
         }
-        let normalized = match self.profile.decimal {
-            ',' => text.replace(['.', ' ', '\''], "").replace(',', "."),
-            _ => text.replace([',', ' ', '\''], ""),
-        };
-        parse_amount(&normalized, currency).map(Some).map_err(|e| anyhow!("amount {text:?}: {e}"))
+        self.style.parse(&text, currency).map(Some)
     }
 
     fn row(&mut self, line: u64) -> Result<Row> {
@@ -203,7 +203,7 @@ impl<R: Read> Iterator for Rows<'_, R> {
             if self.in_trailer {
                 return Some(Err(anyhow!("{}:{line}: a data row after the end of the table", self.label)));
             }
-            return Some(self.row(line).map_err(|e| anyhow!("{}:{line}: {e}", self.label)));
+            return Some(self.row(line).map_err(|e| super::at(e, &format!("{}:{line}", self.label))));
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod camt;
 pub mod csv;
+pub mod number;
 pub mod ofx;
 pub mod profile;
 pub mod qif;
@@ -92,6 +93,14 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     }
     let first = start.lines().next().unwrap_or("");
     [',', ';', '\t', '|'].iter().any(|d| first.contains(*d)).then_some(Format::Csv)
+}
+
+/// `e` said at `place` (`file.csv:12: …`), keeping its hint and exit code.
+pub(crate) fn at(e: anyhow::Error, place: &str) -> anyhow::Error {
+    match e.downcast::<crate::error::UserError>() {
+        Ok(u) => crate::error::UserError { message: format!("{place}: {}", u.message), ..u }.into(),
+        Err(e) => anyhow::anyhow!("{place}: {e}"),
+    }
 }
 
 /// The file's name for messages: `statement.csv`.

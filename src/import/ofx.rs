@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::text::Encoding;
 use super::{AccountHint, Balance, Row, Statement};
 use crate::model::{AccountKind, NewTransaction};
-use crate::money::{Currency, parse_amount};
+use crate::money::{Currency, parse_strict};
 
 #[derive(Debug, Default)]
 struct Element {
@@ -209,7 +209,7 @@ fn statement(stmt: &Element, from: &str, kind: Option<AccountKind>, place: &str)
                 .find_map(|d| date(d).ok());
             match (amount, as_of) {
                 (Some(a), Some(d)) => Some(Balance {
-                    amount: parse_amount(a, currency).map_err(|e| anyhow!("{place}: balance: {e}"))?,
+                    amount: ofx_amount(a, currency).map_err(|e| anyhow!("{place}: balance: {e}"))?,
                     as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
                 }),
                 _ => None,
@@ -239,7 +239,7 @@ fn title(s: &str) -> String {
 fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
     let fitid = t.text_of("FITID").context("no <FITID>")?;
     let amount_text = t.text_of("TRNAMT").context("no <TRNAMT>")?;
-    let amount = parse_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?;
+    let amount = ofx_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?;
     let posted = date(t.text_of("DTPOSTED").context("no <DTPOSTED>")?)?;
     let name = t.text_of("NAME").or_else(|| t.child("PAYEE").and_then(|p| p.text_of("NAME")));
     let memo = t.text_of("MEMO");
@@ -255,6 +255,12 @@ fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
         pending: false,
         provider_category: None,
     })
+}
+
+/// An OFX amount: one decimal point, which the OFX specification lets be `.` or `,` (European
+/// banks write `-12,50`); no grouping. Never a guess about thousands.
+fn ofx_amount(text: &str, currency: Currency) -> Result<i64> {
+    parse_strict(text, if text.contains(',') { ',' } else { '.' }, currency)
 }
 
 /// The element as `<TAG>value` lines: the raw record kept for replay and audit.

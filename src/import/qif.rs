@@ -15,7 +15,7 @@ use super::profile::DateOrder;
 use super::{AccountHint, Row, Statement};
 use crate::error::UserError;
 use crate::model::{AccountKind, NewTransaction};
-use crate::money::{Currency, parse_amount};
+use crate::money::Currency;
 
 /// A record as written, before the currency is known.
 #[derive(Debug, Clone)]
@@ -38,6 +38,8 @@ pub struct Account {
     hint: AccountHint,
     label: String,
     records: Vec<Record>,
+    /// The file's decimal separator, decided once from all its amounts.
+    decimal: Option<char>,
 }
 
 /// Read the file's accounts and records, deciding the date order.
@@ -65,7 +67,12 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
                 in_account_list = false;
                 section = Some(t.trim().to_string());
                 if accounts.is_empty() {
-                    accounts.push(Account { hint: hint(None, t), label: label.clone(), records: Vec::new() });
+                    accounts.push(Account {
+                        hint: hint(None, t),
+                        label: label.clone(),
+                        records: Vec::new(),
+                        decimal: None,
+                    });
                 }
             }
             fields.clear();
@@ -83,6 +90,7 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
                     hint: hint(name.as_deref(), &kind.to_ascii_lowercase()),
                     label: label.clone(),
                     records: Vec::new(),
+                    decimal: None,
                 });
             } else if section.as_deref().is_some_and(|s| ["bank", "ccard", "cash", "oth a", "oth l"].contains(&s)) {
                 let at = record.first().map_or(n, |(_, _, l)| *l);
@@ -113,7 +121,10 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
             to_date(r.date).map_err(|e| anyhow!("{label}:{}: {e}", r.line))?;
         }
     }
-    Ok(accounts.into_iter().filter(|a| !a.records.is_empty()).collect())
+    // QIF is written for people (`T-1,850.00`): one number style for the whole file.
+    let amounts = accounts.iter().flat_map(|a| a.records.iter().map(|r| r.amount.as_str()));
+    let decimal = super::number::detect(amounts).map(|(d, _)| d);
+    Ok(accounts.into_iter().filter(|a| !a.records.is_empty()).map(|a| Account { decimal, ..a }).collect())
 }
 
 fn hint(name: Option<&str>, kind: &str) -> AccountHint {
@@ -205,12 +216,13 @@ impl Account {
     pub fn statement(self, currency: Currency) -> Statement<'static> {
         let mut seen = std::collections::HashMap::<String, u32>::new();
         let label = self.label;
+        let mut style = super::number::Column::new(self.decimal);
         let rows: Vec<Result<Row>> = self
             .records
             .into_iter()
             .map(|r| {
                 let at = format!("{label}:{}", r.line);
-                let amount = parse_amount(&r.amount, currency).map_err(|e| anyhow!("{at}: amount: {e}"))?;
+                let amount = style.parse(&r.amount, currency).map_err(|e| super::at(e, &at))?;
                 let date = to_date(r.date).map_err(|e| anyhow!("{at}: {e}"))?;
                 let description = r.memo.clone().or(r.payee.clone()).unwrap_or_default();
                 let key = format!(
