@@ -7,8 +7,9 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 
+use super::replay::Reader;
 use super::text::Encoding;
-use super::{AccountHint, Balance, Row, Statement};
+use super::{AccountHint, Balance, Importer, Row, RowStream, Statement};
 use crate::model::{AccountKind, NewTransaction};
 use crate::money::{Currency, parse_strict};
 
@@ -151,6 +152,38 @@ fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(digits, "%Y%m%d").map_err(|_| anyhow!("date {s:?}"))
 }
 
+/// An OFX file, parsed whole.
+pub struct Ofx {
+    statements: Vec<Statement<'static>>,
+}
+
+impl Ofx {
+    pub fn read(path: &Path) -> Result<Ofx> {
+        Ok(Ofx { statements: read(path)? })
+    }
+}
+
+impl Importer for Ofx {
+    fn name(&self) -> &'static str {
+        "ofx"
+    }
+
+    fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
+        self.statements.iter().map(|s| (s.account.clone(), s.balance.clone())).collect()
+    }
+
+    fn rows(&mut self, index: usize, _currency: Currency) -> Result<Box<dyn RowStream + '_>> {
+        Ok(super::listed(&mut self.statements[index], Reader::Ofx))
+    }
+}
+
+/// A stored `<STMTTRN>` read again.
+pub fn reread(raw: &str, currency: Currency) -> Result<NewTransaction> {
+    let root = parse(&format!("<OFX>{raw}</OFX>"))?;
+    let t = root.child("OFX").and_then(|o| o.child("STMTTRN")).context("no <STMTTRN> in a stored row")?;
+    row(t, currency)
+}
+
 /// The statements in an OFX file; rows are parsed up front (OFX files are small).
 pub fn read(path: &Path) -> Result<Vec<Statement<'static>>> {
     let label = super::display_name(path);
@@ -267,7 +300,7 @@ fn ofx_amount(text: &str, currency: Currency) -> Result<i64> {
 fn dump(e: &Element) -> String {
     let mut out = format!("<{}>", e.name);
     if let Some(t) = &e.text {
-        out.push_str(t);
+        out.push_str(&t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
     }
     for c in &e.children {
         out.push_str(&dump(c));

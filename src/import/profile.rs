@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
+use super::ImportError;
 use super::text::Encoding;
 use crate::error::UserError;
 
@@ -235,12 +236,8 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
                     .map(|(f, _)| f.to_string())
                     .unwrap_or_else(|| several[0].0.to_string()),
                 None if orders.contains(&Some(DateOrder::Dmy)) && orders.contains(&Some(DateOrder::Mdy)) => {
-                    return Err(UserError::usage(format!(
-                        "the dates in {date_column:?} could be day-first or month-first (e.g. {})",
-                        dates.first().map(String::as_str).unwrap_or("")
-                    ))
-                    .hint("say which with --date-order dmy or --date-order mdy")
-                    .into());
+                    let what = format!("the dates in {date_column:?}");
+                    return Err(ImportError::ambiguous_dates(&what, dates.first().map(String::as_str).unwrap_or("")));
                 }
                 None => several[0].0.to_string(),
             }
@@ -296,7 +293,8 @@ mod tests {
     fn ambiguous_dates_are_asked_for_not_guessed() {
         let file = "Date,Description,Amount\n03/04/2026,Coffee,-4.50\n05/06/2026,Rent,-1850.00\n";
         let err = detect(file.as_bytes(), None).unwrap_err();
-        assert!(err.to_string().contains("day-first or month-first"), "{err}");
+        assert!(matches!(ImportError::of(&err), Some(ImportError::AmbiguousDates { .. })), "{err}");
+        assert!(format!("{err:#}").contains("could be day-first or month-first: e.g. 03/04/2026"), "{err:#}");
         let d = detect(file.as_bytes(), Some(DateOrder::Dmy)).unwrap();
         assert_eq!(d.profile.date_format, "%d/%m/%Y");
         // One date past the 12th settles it.
