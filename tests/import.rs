@@ -362,6 +362,14 @@ fn csv_amounts_are_read_in_one_style_per_column_and_never_scaled() {
     let run = import_csv(&env, d, "kwd-either", "Date;Text;Amount\n2026-11-02;A;1,234\n", "KWD").fails_with(1);
     assert!(run.stderr.contains("could be a whole number or have three decimals"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: pin it in a CSV profile"), "{}", run.stderr);
+    // Pinned, it imports.
+    std::fs::create_dir_all(env.home().join("profiles")).unwrap();
+    let profile = "delimiter = \";\"\nencoding = \"utf-8\"\ndate_column = \"Date\"\ndate_format = \"%Y-%m-%d\"\n\
+                   amount_column = \"Amount\"\ndecimal = \",\"\ndescription_column = \"Text\"\n";
+    std::fs::write(env.home().join("profiles/kwd-comma.toml"), profile).unwrap();
+    let path = d.join("kwd-either.csv").display().to_string();
+    env.run(&["import", &path, "--profile", "kwd-comma", "--account", "kwd"]).ok();
+    assert!(amounts(&env, "kwd").contains(&"1.234".to_string()));
 }
 
 #[test]

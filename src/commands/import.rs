@@ -10,7 +10,7 @@ use crate::context::Ctx;
 use crate::error::UserError;
 use crate::import::profile::{self, DateOrder};
 use crate::import::run::{self, Target};
-use crate::import::{self, AccountHint, Format, ImportError, Importer, Options};
+use crate::import::{self, AccountHint, Format, ImportError, Importer, Options, ProfileChoice};
 use crate::money::Currency;
 
 /// Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)
@@ -101,10 +101,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
 
 /// What opening a file needs from the command line (and the profiles directory).
 fn options(ctx: &Ctx, args: &Args) -> Result<Options> {
-    let profile = match &args.profile {
-        Some(name) => Some(profile::load(name, &profiles_dir(ctx))?),
-        None => None,
-    };
+    let profile = args.profile.clone().map(|name| ProfileChoice::Named { name, dir: profiles_dir(ctx) });
     let currency = args.currency.as_deref().map(Currency::parse).transpose()?;
     Ok(Options { date_order: args.date_order, profile, currency })
 }

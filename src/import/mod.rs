@@ -105,10 +105,21 @@ impl ImportError {
 pub struct Options {
     /// For dates like 03/04/2026.
     pub date_order: Option<DateOrder>,
-    /// A CSV profile the user chose; else one is detected.
-    pub profile: Option<Profile>,
+    /// A CSV profile the user chose (read for CSV files only); else one is detected.
+    pub profile: Option<ProfileChoice>,
     /// The currency of files that name none (QIF, most CSV).
     pub currency: Option<Currency>,
+}
+
+/// A CSV profile by name, or one already loaded.
+#[derive(Debug, Clone)]
+pub enum ProfileChoice {
+    /// Built in, or `NAME.toml` in the directory.
+    Named {
+        name: String,
+        dir: std::path::PathBuf,
+    },
+    Loaded(Box<Profile>),
 }
 
 /// The head of a file (enough to detect its format and a CSV profile).
@@ -145,7 +156,8 @@ pub fn open(path: &Path, wanted: Format, options: &Options) -> Result<Box<dyn Im
         Format::Qif => Box::new(qif::Qif::read(path, options.date_order)?),
         Format::Csv | Format::Auto => {
             let profile = match &options.profile {
-                Some(p) => p.clone(),
+                Some(ProfileChoice::Named { name, dir }) => profile::load(name, dir)?,
+                Some(ProfileChoice::Loaded(p)) => (**p).clone(),
                 None => profile::detect(&head, options.date_order)?.profile,
             };
             Box::new(csv::Csv::new(path, profile, options.currency)?)

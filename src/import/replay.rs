@@ -57,8 +57,10 @@ pub fn parse(body: &str) -> Result<(Header, Vec<(String, String)>)> {
     let mut lines = body.lines();
     let first = lines.next().unwrap_or("");
     let envelope: Envelope = serde_json::from_str(first).map_err(|_| {
-        crate::error::UserError::failure("the import was stored by a tally too old to keep what replay needs")
-            .hint("import the statement file again (rows already there are matched, not doubled), then replay")
+        crate::error::UserError::failure(
+            "these imported rows were stored by an older tally, without what replay needs to read them again",
+        )
+        .hint("the account was left as it was; rows imported from this version on can be replayed")
     })?;
     let rows = lines
         .map(|l| serde_json::from_str::<(String, String)>(l).with_context(|| format!("stored row {l:?}")))
@@ -174,7 +176,8 @@ mod tests {
             let mdy = Options { date_order: Some(crate::import::profile::DateOrder::Mdy), ..usd.clone() };
             round_trip("ambiguous.qif", &mdy, size);
             let giro = crate::import::profile::load("de-giro", std::path::Path::new("/nonexistent")).unwrap();
-            round_trip("de-giro.csv", &Options { profile: Some(giro), ..Default::default() }, size);
+            let profile = Some(crate::import::ProfileChoice::Loaded(Box::new(giro)));
+            round_trip("de-giro.csv", &Options { profile, ..Default::default() }, size);
         }
     }
 
@@ -182,6 +185,6 @@ mod tests {
     fn a_block_from_before_headers_is_refused_with_a_hint() {
         let err = Replayer::default().block("statement.csv:2\t2026-11-02;x;1\n").unwrap_err();
         let hint = crate::error::user_error(&err).and_then(|u| u.hint.as_deref()).unwrap();
-        assert!(hint.contains("import the statement file again"), "{hint}");
+        assert!(hint.contains("the account was left as it was"), "{hint}");
     }
 }
