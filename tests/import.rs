@@ -405,8 +405,19 @@ fn ofx_and_camt_amounts_keep_three_decimals() {
     env.run(&["import", &fixture("bhd.camt053.xml"), "--create-account"]).ok();
     assert_eq!(amounts(&env, "Manama Current"), ["-12.345"]);
 
-    // The same files in dollars: too precise, refused with where.
+    // No decimals at all: whole yen, trailing zeros allowed, a fraction refused.
     let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("kwd.ofx")).unwrap().replace("KWD", "JPY").replace("2001234567", "77");
+    let yen = dir.path().join("yen.ofx");
+    std::fs::write(&yen, text.replace("-12.345", "-1500").replace("1250,500", "80000.00").replace("1238.155", "78500"))
+        .unwrap();
+    let run = env.run(&["import", yen.to_str().unwrap(), "--create-account", "--format", "json"]).ok();
+    assert_eq!(amounts(&env, &summary(&run)[0].0), ["-1500", "80000"]);
+    std::fs::write(&yen, text.replace("-12.345", "-15.5").replace("1250,500", "1").replace("1238.155", "1")).unwrap();
+    let run = env.run(&["import", yen.to_str().unwrap()]).fails_with(1);
+    assert!(run.stderr.contains("\"-15.5\" has more decimals than JPY allows (0)"), "{}", run.stderr);
+
+    // The same files in dollars: too precise, refused with where.
     let usd = dir.path().join("usd.ofx");
     let text = std::fs::read_to_string(fixture("kwd.ofx")).unwrap();
     std::fs::write(
