@@ -39,84 +39,142 @@ impl fmt::Display for Currency {
     }
 }
 
-/// Parse an amount into minor units of `currency`.
-///
-/// Accepts `1234.56`, `1,234.56`, `1.234,56`, `-12`, `+3`, `(12.00)` (negative) and
-/// `12.5` (padded). More decimals than the currency has are refused unless they are zeros.
-pub fn parse_amount(input: &str, currency: Currency) -> Result<i64> {
+/// What one written amount says about which of `.` and `,` is its decimal separator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shows {
+    /// This separator is the decimal one (`12,50`, `1.234,56`, `1,234,567`: `.`).
+    Decimal(char),
+    /// Nothing: no separator at all (`-12`, `1 234`).
+    Nothing,
+    /// A lone separator before three digits: `1,234` is 1234 or 1.234.
+    Either,
+}
+
+/// What `input` says about its decimal separator. `exponent` (the currency's decimals), when
+/// known, settles `1,234`: a currency with fewer than three decimals cannot mean 1.234.
+pub fn shows(input: &str, exponent: Option<u8>) -> Shows {
+    let (_, s) = unsign(input);
+    let (dots, commas) = (s.matches('.').count(), s.matches(',').count());
+    let (sep, count) = match (dots, commas) {
+        (0, 0) => return Shows::Nothing,
+        (_, 0) => ('.', dots),
+        (0, _) => (',', commas),
+        _ => return Shows::Decimal(if s.rfind('.') > s.rfind(',') { '.' } else { ',' }),
+    };
+    let other = if sep == '.' { ',' } else { '.' };
+    if count > 1 {
+        return Shows::Decimal(other);
+    }
+    let (int, frac) = s.split_once(sep).expect("counted");
+    let int = int.trim_matches(|c: char| c == ' ' || c == '\'');
+    // `0.125` or `.125` cannot be grouping: a group never follows a lone zero.
+    if frac.len() != 3 || int.is_empty() || int == "0" || int.contains([' ', '\'']) {
+        return Shows::Decimal(sep);
+    }
+    match exponent {
+        // Only one reading is an amount of this currency.
+        Some(e) if e < 3 => Shows::Decimal(other),
+        // Three decimals written with a point (`-12.345` KWD) are far likelier than a lone
+        // point for thousands; a lone comma (`1,234`) is either, commonly.
+        Some(_) if sep == '.' => Shows::Decimal('.'),
+        _ => Shows::Either,
+    }
+}
+
+/// Strip blanks, `(…)` and a sign: whether it is negative, and the rest.
+fn unsign(input: &str) -> (bool, &str) {
     let mut s = input.trim();
     let mut negative = false;
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
         negative = true;
         s = inner.trim();
     }
-    if let Some(rest) = s.strip_prefix('-') {
-        negative = !negative;
-        s = rest;
-    } else if let Some(rest) = s.strip_prefix('+') {
-        s = rest;
-    }
-    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if let Some(rest) = s.strip_prefix('-') { (!negative, rest) } else { (negative, s.strip_prefix('+').unwrap_or(s)) }
+}
+
+/// Parse an amount written for people, whose decimal separator is `decimal` (`.` or `,`):
+/// `1,234.56`, `1.234,56`, `1 234,56`, `1'234.56`, `-12`, `(12.00)`. Grouping must come in
+/// threes. More decimals than the currency has are refused unless they are zeros: an amount
+/// is never rounded and never scaled.
+pub fn parse_styled(input: &str, decimal: char, currency: Currency) -> Result<i64> {
+    let (negative, s) = unsign(input);
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\'')) {
         bail!("{input:?} is not an amount");
     }
-    let decimal = decimal_separator(s);
-    let (int_part, frac_part) = match decimal.and_then(|d| s.rfind(d)) {
-        Some(pos) => (&s[..pos], &s[pos + 1..]),
-        None => (s, ""),
-    };
-    if !well_grouped(int_part, decimal) {
+    let (int_part, frac_part) = s.split_once(decimal).unwrap_or((s, ""));
+    if !frac_part.chars().all(|c| c.is_ascii_digit()) {
+        bail!("{input:?} is not an amount written with {decimal:?} as its decimal separator");
+    }
+    if !well_grouped(int_part) {
         bail!("{input:?} is not an amount (its digit groups are irregular)");
     }
     let int_digits: String = int_part.chars().filter(char::is_ascii_digit).collect();
     if int_digits.is_empty() && frac_part.is_empty() {
         bail!("{input:?} is not an amount");
     }
-    if frac_part.contains(['.', ',']) {
-        bail!("{input:?} has more than one decimal separator");
+    to_minor(input, negative, &int_digits, frac_part, currency)
+}
+
+/// Parse an amount from a machine format (provider JSON, CAMT, OFX): an optional sign, digits,
+/// and optionally `.` and more digits. Nothing else: no grouping, no guessing.
+pub fn parse_decimal(input: &str, currency: Currency) -> Result<i64> {
+    parse_strict(input, '.', currency)
+}
+
+/// [`parse_decimal`] with another decimal separator (OFX allows `,`).
+pub fn parse_strict(input: &str, decimal: char, currency: Currency) -> Result<i64> {
+    let s = input.trim();
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (int, frac) = s.split_once(decimal).unwrap_or((s, ""));
+    let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+    if !digits(int) || !digits(frac) || (int.is_empty() && frac.is_empty()) {
+        bail!("{input:?} is not a decimal number (digits, optionally {decimal:?} and more digits)");
     }
+    to_minor(input, negative, int, frac, currency)
+}
+
+/// Whole and fractional digits to minor units, refusing precision the currency lacks.
+fn to_minor(input: &str, negative: bool, int_digits: &str, frac: &str, currency: Currency) -> Result<i64> {
     let exp = currency.exponent() as usize;
-    let significant = frac_part.trim_end_matches('0');
+    let significant = frac.trim_end_matches('0');
     if significant.len() > exp {
         bail!("{input:?} has more decimals than {currency} allows ({exp})");
     }
-    let frac: String = format!("{significant:0<exp$}");
-    let digits = format!("{int_digits}{frac}");
-    let value: i64 = digits
-        .trim_start_matches('0')
-        .parse::<i64>()
-        .or_else(|e| if digits.trim_start_matches('0').is_empty() { Ok(0) } else { Err(e) })
-        .map_err(|_| anyhow::anyhow!("{input:?} is too large an amount"))?;
+    let digits = format!("{int_digits}{significant:0<exp$}");
+    let digits = digits.trim_start_matches('0');
+    let value: i64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| anyhow::anyhow!("{input:?} is too large an amount"))?
+    };
     Ok(if negative { -value } else { value })
 }
 
-/// Which of `.` and `,` is the decimal separator, if any.
-fn decimal_separator(s: &str) -> Option<char> {
-    let (dots, commas) = (s.matches('.').count(), s.matches(',').count());
-    match (dots, commas) {
-        (0, 0) => None,
-        (_, 0) | (0, _) => {
-            let sep = if dots > 0 { '.' } else { ',' };
-            let count = dots.max(commas);
-            let after = s.len() - s.rfind(sep).expect("counted") - 1;
-            // `1,234,567` or `1.234`: grouping. `12,34` or `12.5`: decimals.
-            if count > 1 || after == 3 { None } else { Some(sep) }
-        }
-        _ => {
-            let last_dot = s.rfind('.').expect("counted");
-            let last_comma = s.rfind(',').expect("counted");
-            Some(if last_dot > last_comma { '.' } else { ',' })
-        }
-    }
+/// Parse one amount on its own, its style taken from itself and the currency: `1,234.56`,
+/// `1.234,56`, `12,5`. A lone separator before three digits is grouping only when the currency
+/// cannot have three decimals (`1,234` USD is 1234.00); with a currency that has three, a
+/// point is the decimal one (`12.345` KWD is 12.345) and a comma is refused (`1,234` KWD). A file decides its style once for a whole column
+/// instead (`import::number`).
+pub fn parse_amount(input: &str, currency: Currency) -> Result<i64> {
+    let decimal = match shows(input, Some(currency.exponent())) {
+        Shows::Decimal(d) => d,
+        Shows::Nothing => '.',
+        Shows::Either => bail!("{input:?} could be a whole number or have three decimals"),
+    };
+    parse_styled(input, decimal, currency)
 }
 
-/// The whole-number part uses one grouping separator (the one that is not the decimal), in
-/// groups of three after the first: `1,234,567` yes, `1.2.3` or `12,34,5` no.
-fn well_grouped(int_part: &str, decimal: Option<char>) -> bool {
+/// The whole-number part uses one grouping separator in groups of three after the first:
+/// `1,234,567` yes, `1.2.3` or `12,34,5` no.
+fn well_grouped(int_part: &str) -> bool {
     let seps: Vec<char> = int_part.chars().filter(|c| !c.is_ascii_digit()).collect();
     let Some(&group) = seps.first() else {
         return true;
     };
-    if Some(group) == decimal || seps.iter().any(|&c| c != group) {
+    if seps.iter().any(|&c| c != group) {
         return false;
     }
     let mut groups = int_part.split(group);
@@ -208,6 +266,46 @@ mod tests {
     }
 
     #[test]
+    fn three_decimals_are_read_as_decimals_where_the_currency_has_them() {
+        let kwd = Currency::parse("KWD").unwrap();
+        assert_eq!(parse_amount("-12.345", kwd).unwrap(), -12345);
+        assert_eq!(parse_amount("1,234.500", kwd).unwrap(), 1234500);
+        assert!(parse_amount("1,234", kwd).is_err(), "1234 or 1.234: not guessed");
+        // A lone zero before the separator is never grouping: 0.125 USD is too precise.
+        let err = parse_amount("-0.125", usd()).unwrap_err().to_string();
+        assert!(err.contains("more decimals than USD allows"), "{err}");
+        assert_eq!(shows("1,234", None), Shows::Either);
+        assert_eq!(shows("1,234", Some(2)), Shows::Decimal('.'));
+        assert_eq!(shows("-1.234,5", None), Shows::Decimal(','));
+        assert_eq!(shows("(12)", None), Shows::Nothing);
+    }
+
+    #[test]
+    fn styled_amounts_follow_the_style_they_are_given() {
+        let eur = Currency::parse("EUR").unwrap();
+        assert_eq!(parse_styled("1.234,56", ',', eur).unwrap(), 123456);
+        assert_eq!(parse_styled("1 234,56", ',', eur).unwrap(), 123456);
+        assert_eq!(parse_styled("1,234", '.', eur).unwrap(), 123400);
+        assert!(parse_styled("1,234", ',', eur).unwrap_err().to_string().contains("more decimals"));
+        assert!(parse_styled("1,234.56", ',', eur).is_err(), "the wrong style is an error, not a guess");
+        assert!(parse_styled("12,34", '.', eur).is_err());
+    }
+
+    #[test]
+    fn machine_amounts_are_strict() {
+        let kwd = Currency::parse("KWD").unwrap();
+        assert_eq!(parse_decimal("-12.345", kwd).unwrap(), -12345);
+        assert_eq!(parse_decimal("+0.5", kwd).unwrap(), 500);
+        assert_eq!(parse_decimal("1500.00", Currency::parse("JPY").unwrap()).unwrap(), 1500);
+        assert_eq!(parse_strict("-12,50", ',', usd()).unwrap(), -1250);
+        for bad in ["1,234.00", "1.234,00", "(12)", "12.", "", "-", "1e3", "- 1", "12.3.4"] {
+            let bad_ok = bad == "12.";
+            assert_eq!(parse_decimal(bad, usd()).is_ok(), bad_ok, "{bad}");
+        }
+        assert!(parse_decimal("-0.125", usd()).unwrap_err().to_string().contains("more decimals"));
+    }
+
+    #[test]
     fn exponent_comes_from_the_currency() {
         let jpy = Currency::parse("JPY").unwrap();
         assert_eq!(parse_amount("1,500", jpy).unwrap(), 1500);
@@ -234,6 +332,8 @@ mod tests {
         #[test]
         fn never_panics(s in ".*") {
             let _ = parse_amount(&s, usd());
+            let _ = parse_decimal(&s, usd());
+            let _ = parse_styled(&s, ',', usd());
         }
     }
 }

@@ -314,3 +314,132 @@ fn ofx_investment_cash() {
     let account = env.run(&["accounts", "show", "Investment ····5678", "--format", "json"]).ok().json();
     assert_eq!((account["kind"].as_str(), account["balance"].as_str()), (Some("investment"), Some("512.34")));
 }
+
+/// Amounts of `account` as the JSON listing writes them, oldest first.
+fn amounts(env: &TestEnv, account: &str) -> Vec<String> {
+    let mut rows: Vec<(String, String)> = txs(env, account)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["date"].as_str().unwrap().to_string(), t["amount"].as_str().unwrap().to_string()))
+        .collect();
+    rows.sort();
+    rows.into_iter().map(|(_, a)| a).collect()
+}
+
+/// Import `csv` as a new account `name` in `currency`.
+fn import_csv(env: &TestEnv, dir: &std::path::Path, name: &str, csv: &str, currency: &str) -> crate::common::Run {
+    let path = dir.join(format!("{name}.csv"));
+    std::fs::write(&path, csv).unwrap();
+    env.run(&["import", path.to_str().unwrap(), "--create-account", "--currency", currency, "--format", "json"])
+}
+
+#[test]
+fn csv_amounts_are_read_in_one_style_per_column_and_never_scaled() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Three decimals where the currency has three: not thousands.
+    import_csv(&env, d, "kwd", "Date;Text;Amount\n2026-11-02;Fuel;-12.345\n2026-11-03;Rent;-400\n", "KWD").ok();
+    assert_eq!(amounts(&env, "kwd"), ["-12.345", "-400.000"]);
+    // More decimals than USD has: refused at file:line, never read as 125.00.
+    let run = import_csv(&env, d, "toll", "Date;Text;Amount\n2026-11-02;Toll;-0.125\n", "USD").fails_with(1);
+    assert!(run.stderr.contains("toll.csv:2: amount \"-0.125\""), "{}", run.stderr);
+    assert!(run.stderr.contains("more decimals than USD allows (2)"), "{}", run.stderr);
+    // `1,234` is 1234 where the column groups with commas, 1.234 where it writes decimal commas.
+    import_csv(&env, d, "usd", "Date;Text;Amount\n2026-11-02;A;1,234\n2026-11-03;B;2,500.00\n", "USD").ok();
+    assert_eq!(amounts(&env, "usd"), ["1234.00", "2500.00"]);
+    import_csv(&env, d, "kwd-comma", "Date;Text;Amount\n2026-11-02;A;1,234\n2026-11-03;B;12,5\n", "KWD").ok();
+    assert_eq!(amounts(&env, "kwd-comma"), ["1.234", "12.500"]);
+    let run = import_csv(&env, d, "eur", "Date;Text;Amount\n2026-11-02;A;1,234\n2026-11-03;B;12,50\n", "EUR");
+    assert!(run.fails_with(1).stderr.contains("eur.csv:2: amount \"1,234\": \"1,234\" has more decimals than EUR"));
+    // No decimals at all.
+    import_csv(&env, d, "jpy", "Date;Text;Amount\n2026-11-02;A;\"1,500\"\n2026-11-03;B;-800\n", "JPY").ok();
+    assert_eq!(amounts(&env, "jpy"), ["1500", "-800"]);
+    let run = import_csv(&env, d, "jpy-bad", "Date;Text;Amount\n2026-11-02;A;15.5\n", "JPY").fails_with(1);
+    assert!(run.stderr.contains("more decimals than JPY allows (0)"), "{}", run.stderr);
+    // A comma alone before three digits, in a currency with three decimals: asked, not guessed.
+    let run = import_csv(&env, d, "kwd-either", "Date;Text;Amount\n2026-11-02;A;1,234\n", "KWD").fails_with(1);
+    assert!(run.stderr.contains("could be a whole number or have three decimals"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: pin it in a CSV profile"), "{}", run.stderr);
+    // Pinned, it imports.
+    std::fs::create_dir_all(env.home().join("profiles")).unwrap();
+    let profile = "delimiter = \";\"\nencoding = \"utf-8\"\ndate_column = \"Date\"\ndate_format = \"%Y-%m-%d\"\n\
+                   amount_column = \"Amount\"\ndecimal = \",\"\ndescription_column = \"Text\"\n";
+    std::fs::write(env.home().join("profiles/kwd-comma.toml"), profile).unwrap();
+    let path = d.join("kwd-either.csv").display().to_string();
+    env.run(&["import", &path, "--profile", "kwd-comma", "--account", "kwd"]).ok();
+    assert!(amounts(&env, "kwd").contains(&"1.234".to_string()));
+}
+
+#[test]
+fn a_column_of_whole_numbers_is_decided_by_its_first_telling_value_past_the_sample() {
+    let env = TestEnv::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Date;Text;Amount\n");
+    for day in 0..250 {
+        csv.push_str(&format!("2026-01-01;Whole {day};-{}\n", day + 1));
+    }
+    let mut late = csv.clone();
+    late.push_str("2026-12-01;Late;1.234,56\n");
+    import_csv(&env, dir.path(), "late", &late, "EUR").ok();
+    assert!(amounts(&env, "late").contains(&"1234.56".to_string()));
+    // Two styles in one column: the file stops where the second one appears.
+    let mut mixed = csv;
+    mixed.push_str("2026-12-01;Point;12.50\n2026-12-02;Comma;1.234,56\n");
+    let run = import_csv(&env, dir.path(), "mixed", &mixed, "EUR").fails_with(1);
+    assert!(run.stderr.contains("mixed.csv:253: amount \"1.234,56\" does not use '.'"), "{}", run.stderr);
+    // --inspect says what it chose.
+    let run = env.run(&["import", "--inspect", &fixture("de-giro.csv")]).ok();
+    assert!(run.stderr.contains("amounts use ',' for decimals"), "{}", run.stderr);
+}
+
+#[test]
+fn ofx_and_camt_amounts_keep_three_decimals() {
+    let env = TestEnv::new();
+    let run = env.run(&["import", &fixture("kwd.ofx"), "--create-account", "--format", "json"]).ok();
+    let account = summary(&run)[0].0.clone();
+    assert_eq!(amounts(&env, &account), ["-12.345", "1250.500"], "a point, and the comma OFX allows");
+    let shown = env.run(&["accounts", "show", &account, "--format", "json"]).ok().json();
+    assert_eq!(shown["balance"], "1238.155");
+    env.run(&["import", &fixture("bhd.camt053.xml"), "--create-account"]).ok();
+    assert_eq!(amounts(&env, "Manama Current"), ["-12.345"]);
+
+    // No decimals at all: whole yen, trailing zeros allowed, a fraction refused.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("kwd.ofx")).unwrap().replace("KWD", "JPY").replace("2001234567", "77");
+    let yen = dir.path().join("yen.ofx");
+    std::fs::write(&yen, text.replace("-12.345", "-1500").replace("1250,500", "80000.00").replace("1238.155", "78500"))
+        .unwrap();
+    let run = env.run(&["import", yen.to_str().unwrap(), "--create-account", "--format", "json"]).ok();
+    assert_eq!(amounts(&env, &summary(&run)[0].0), ["-1500", "80000"]);
+    std::fs::write(&yen, text.replace("-12.345", "-15.5").replace("1250,500", "1").replace("1238.155", "1")).unwrap();
+    let run = env.run(&["import", yen.to_str().unwrap()]).fails_with(1);
+    assert!(run.stderr.contains("\"-15.5\" has more decimals than JPY allows (0)"), "{}", run.stderr);
+
+    // The same files in dollars: too precise, refused with where.
+    let usd = dir.path().join("usd.ofx");
+    let text = std::fs::read_to_string(fixture("kwd.ofx")).unwrap();
+    std::fs::write(
+        &usd,
+        text.replace("KWD", "USD")
+            .replace("-12.345", "-0.125")
+            .replace("1238.155", "1238.15")
+            .replace("2001234567", "2009999999"),
+    )
+    .unwrap();
+    let run = env.run(&["import", usd.to_str().unwrap(), "--create-account"]).fails_with(1);
+    assert!(run.stderr.contains("STMTTRN[1]: TRNAMT: \"-0.125\" has more decimals than USD"), "{}", run.stderr);
+    let camt = dir.path().join("usd.camt053.xml");
+    let text = std::fs::read_to_string(fixture("bhd.camt053.xml")).unwrap();
+    std::fs::write(
+        &camt,
+        text.replace("BHD", "USD")
+            .replace("BH67", "BH99")
+            .replace("87.655", "87.65")
+            .replace("\"USD\">12.345", "\"USD\">1,234"),
+    )
+    .unwrap();
+    let run = env.run(&["import", camt.to_str().unwrap(), "--create-account"]).fails_with(1);
+    assert!(run.stderr.contains("Ntry[1]/Amt: \"1,234\" is not a decimal number"), "{}", run.stderr);
+}

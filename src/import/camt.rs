@@ -11,9 +11,10 @@ use chrono::NaiveDate;
 use quick_xml::events::Event;
 use sha2::{Digest as _, Sha256};
 
-use super::{AccountHint, Balance, Row, Statement};
+use super::replay::Reader;
+use super::{AccountHint, Balance, Importer, Row, RowStream, Statement};
 use crate::model::{AccountKind, NewTransaction};
-use crate::money::{Currency, format_amount, parse_amount};
+use crate::money::{Currency, format_amount, parse_decimal};
 
 #[derive(Debug, Default)]
 struct Node {
@@ -112,13 +113,44 @@ fn amount(parent: &Node, amt: &Node, indicator: Option<&str>, fallback: Currency
         Some(c) => Currency::parse(c).map_err(|e| anyhow!("{at}: {e}"))?,
         None => fallback,
     };
-    let value = parse_amount(amt.text.trim(), currency).map_err(|e| anyhow!("{at}/Amt: {e}"))?;
+    let value = parse_decimal(amt.text.trim(), currency).map_err(|e| anyhow!("{at}/Amt: {e}"))?;
     let sign = match indicator.or_else(|| parent.text_at("CdtDbtInd")) {
         Some("CRDT") => 1,
         Some("DBIT") => -1,
         other => bail!("{at}/CdtDbtInd: {other:?} is neither CRDT nor DBIT"),
     };
     Ok((sign * value.abs(), currency))
+}
+
+/// A CAMT file, parsed whole.
+pub struct Camt {
+    statements: Vec<Statement<'static>>,
+    warnings: Vec<String>,
+}
+
+impl Camt {
+    pub fn read(path: &Path) -> Result<Camt> {
+        let (statements, warnings) = read(path)?;
+        Ok(Camt { statements, warnings })
+    }
+}
+
+impl Importer for Camt {
+    fn name(&self) -> &'static str {
+        "camt"
+    }
+
+    fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
+        self.statements.iter().map(|s| (s.account.clone(), s.balance.clone())).collect()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
+    }
+
+    fn rows(&mut self, index: usize, _currency: Currency) -> Result<Box<dyn RowStream + '_>> {
+        Ok(super::listed(&mut self.statements[index], Reader::Camt))
+    }
 }
 
 /// The statements (053 `Stmt`) or reports (052 `Rpt`) in a CAMT file, parsed whole, and any
@@ -173,79 +205,10 @@ fn statement(stmt: &Node, at: &str) -> Result<(Statement<'static>, Option<String
     let mut booked_sum = 0i64;
     for (n, entry) in stmt.children("Ntry").enumerate() {
         let here = format!("{at}/Ntry[{}]", n + 1);
-        let amt = entry.child("Amt").with_context(|| format!("{here}: no <Amt>"))?;
-        let (entry_amount, entry_currency) = amount(entry, amt, None, currency, &here)?;
-        let status = entry.text_at("Sts").or_else(|| entry.text_at("Sts/Cd")).unwrap_or("BOOK");
-        let pending = status == "PDNG";
-        if !pending {
-            // Saturating: absurd amounts then simply fail the balance check below.
-            booked_sum = booked_sum.saturating_add(entry_amount);
-        }
-        let booked = date_in(entry.child("BookgDt"))
-            .or_else(|| date_in(entry.child("ValDt")))
-            .with_context(|| format!("{here}: no <BookgDt>"))?;
-        let valued = date_in(entry.child("ValDt")).filter(|d| *d != booked);
-        let reversal = entry.text_at("RvslInd") == Some("true");
-        let details: Vec<&Node> = entry.child("NtryDtls").map(|d| d.children("TxDtls").collect()).unwrap_or_default();
-        // A batch: one row per transaction when each names its amount; else the entry as one row.
-        let parts: Vec<(Option<&Node>, i64)> = if details.len() > 1 && details.iter().all(|d| tx_amount(d).is_some()) {
-            details
-                .iter()
-                .map(|d| {
-                    let (amt, ind) = tx_amount(d).expect("checked");
-                    amount(d, amt, ind.or(entry.text_at("CdtDbtInd")), entry_currency, &here)
-                        .map(|(a, _)| (Some(*d), a))
-                })
-                .collect::<Result<_>>()?
-        } else {
-            vec![(details.first().copied(), entry_amount)]
-        };
-        for (k, (tx, value)) in parts.into_iter().enumerate() {
-            let info = tx.map(remittance).unwrap_or_default();
-            let description = [info.as_str(), entry.text_at("AddtlNtryInf").unwrap_or("")]
-                .into_iter()
-                .find(|s| !s.is_empty())
-                .unwrap_or("")
-                .to_string();
-            let description =
-                if reversal { format!("REVERSAL {description}").trim_end().to_string() } else { description };
-            let payee = tx.and_then(|t| {
-                let party = if value < 0 { "RltdPties/Cdtr" } else { "RltdPties/Dbtr" };
-                t.text_at(&format!("{party}/Nm")).or_else(|| t.text_at(&format!("{party}/Pty/Nm")))
-            });
-            let reference = tx
-                .and_then(|t| t.text_at("Refs/AcctSvcrRef").or(t.text_at("Refs/TxId")).or(t.text_at("Refs/EndToEndId")))
-                .filter(|r| *r != "NOTPROVIDED")
-                .or(entry.text_at("AcctSvcrRef").filter(|_| k == 0 || tx.is_none()))
-                .or(entry.text_at("NtryRef").filter(|_| k == 0));
-            let external_id = match reference {
-                Some(r) => format!("camt:{r}"),
-                None => {
-                    let key = format!("{booked}|{value}|{description}");
-                    let n = seen.entry(key.clone()).or_insert(0);
-                    *n += 1;
-                    format!("camt:{booked}:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16])
-                }
-            };
-            let location =
-                if tx.is_some() && details.len() > 1 { format!("{here}/TxDtls[{}]", k + 1) } else { here.clone() };
-            rows.push(Ok(Row {
-                raw: format!("{location} {external_id} {value} {description}"),
-                location,
-                tx: NewTransaction {
-                    external_id,
-                    pending_external_id: None,
-                    booked_date: booked,
-                    value_date: valued,
-                    amount: value,
-                    currency: entry_currency,
-                    payee: payee.map(str::to_string),
-                    description,
-                    pending,
-                    provider_category: None,
-                },
-            }));
-        }
+        let (booked, entry_rows) = entry_rows(entry, currency, &here, &mut seen)?;
+        // Saturating: absurd amounts then simply fail the balance check below.
+        booked_sum = booked_sum.saturating_add(booked);
+        rows.extend(entry_rows.into_iter().map(Ok));
     }
     let warning = match (opening, closing) {
         (Some((open, _)), Some((close, _))) if open.saturating_add(booked_sum) != close => Some(format!(
@@ -261,6 +224,124 @@ fn statement(stmt: &Node, at: &str) -> Result<(Statement<'static>, Option<String
         day.map(|d| Balance { amount, as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() })
     });
     Ok((Statement { account, balance, rows: Box::new(rows.into_iter()) }, warning))
+}
+
+/// An entry's rows (one, or one per transaction of a batch) and what it adds to the booked
+/// balance. Each row's raw text is its index in the entry and the entry's XML.
+fn entry_rows(
+    entry: &Node,
+    currency: Currency,
+    here: &str,
+    seen: &mut std::collections::HashMap<String, u32>,
+) -> Result<(i64, Vec<Row>)> {
+    let xml = to_xml(entry);
+    let mut rows = Vec::new();
+    let amt = entry.child("Amt").with_context(|| format!("{here}: no <Amt>"))?;
+    let (entry_amount, entry_currency) = amount(entry, amt, None, currency, here)?;
+    let status = entry.text_at("Sts").or_else(|| entry.text_at("Sts/Cd")).unwrap_or("BOOK");
+    let pending = status == "PDNG";
+    let booked_amount = if pending { 0 } else { entry_amount };
+    let booked = date_in(entry.child("BookgDt"))
+        .or_else(|| date_in(entry.child("ValDt")))
+        .with_context(|| format!("{here}: no <BookgDt>"))?;
+    let valued = date_in(entry.child("ValDt")).filter(|d| *d != booked);
+    let reversal = entry.text_at("RvslInd") == Some("true");
+    let details: Vec<&Node> = entry.child("NtryDtls").map(|d| d.children("TxDtls").collect()).unwrap_or_default();
+    // A batch: one row per transaction when each names its amount; else the entry as one row.
+    let parts: Vec<(Option<&Node>, i64)> = if details.len() > 1 && details.iter().all(|d| tx_amount(d).is_some()) {
+        details
+            .iter()
+            .map(|d| {
+                let (amt, ind) = tx_amount(d).expect("checked");
+                amount(d, amt, ind.or(entry.text_at("CdtDbtInd")), entry_currency, here).map(|(a, _)| (Some(*d), a))
+            })
+            .collect::<Result<_>>()?
+    } else {
+        vec![(details.first().copied(), entry_amount)]
+    };
+    for (k, (tx, value)) in parts.into_iter().enumerate() {
+        let info = tx.map(remittance).unwrap_or_default();
+        let description = [info.as_str(), entry.text_at("AddtlNtryInf").unwrap_or("")]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or("")
+            .to_string();
+        let description = if reversal { format!("REVERSAL {description}").trim_end().to_string() } else { description };
+        let payee = tx.and_then(|t| {
+            let party = if value < 0 { "RltdPties/Cdtr" } else { "RltdPties/Dbtr" };
+            t.text_at(&format!("{party}/Nm")).or_else(|| t.text_at(&format!("{party}/Pty/Nm")))
+        });
+        let reference = tx
+            .and_then(|t| t.text_at("Refs/AcctSvcrRef").or(t.text_at("Refs/TxId")).or(t.text_at("Refs/EndToEndId")))
+            .filter(|r| *r != "NOTPROVIDED")
+            .or(entry.text_at("AcctSvcrRef").filter(|_| k == 0 || tx.is_none()))
+            .or(entry.text_at("NtryRef").filter(|_| k == 0));
+        let external_id = match reference {
+            Some(r) => format!("camt:{r}"),
+            None => {
+                let key = format!("{booked}|{value}|{description}");
+                let n = seen.entry(key.clone()).or_insert(0);
+                *n += 1;
+                format!("camt:{booked}:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16])
+            }
+        };
+        let location =
+            if tx.is_some() && details.len() > 1 { format!("{here}/TxDtls[{}]", k + 1) } else { here.to_string() };
+        rows.push(Row {
+            raw: format!("{k} {xml}"),
+            location,
+            tx: NewTransaction {
+                external_id,
+                pending_external_id: None,
+                booked_date: booked,
+                value_date: valued,
+                amount: value,
+                currency: entry_currency,
+                payee: payee.map(str::to_string),
+                description,
+                pending,
+                provider_category: None,
+            },
+        });
+    }
+    Ok((booked_amount, rows))
+}
+
+/// What reading carries from entry to entry: occurrences of each id-less row's key, and the
+/// rows of the entry read last (a batch's rows are stored one per line, each with the entry).
+#[derive(Debug, Default)]
+pub struct Resume {
+    seen: std::collections::HashMap<String, u32>,
+    last: Vec<NewTransaction>,
+}
+
+/// A stored row (`k <Ntry>…</Ntry>`) read again: the entry is read at its first row.
+pub fn reread(raw: &str, currency: Currency, resume: &mut Resume) -> Result<NewTransaction> {
+    let (k, xml) = raw.split_once(' ').context("a stored CAMT row without its entry")?;
+    let k: usize = k.parse().context("a stored CAMT row without its index")?;
+    if k == 0 {
+        let root = parse(xml)?;
+        let entry = root.child("Ntry").context("no <Ntry> in a stored row")?;
+        resume.last =
+            entry_rows(entry, currency, "stored entry", &mut resume.seen)?.1.into_iter().map(|r| r.tx).collect();
+    }
+    resume.last.get(k).cloned().context("a stored CAMT row beyond its entry's rows")
+}
+
+/// A node back as XML (namespaces dropped, as reading drops them).
+fn to_xml(n: &Node) -> String {
+    let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let mut out = format!("<{}", n.name);
+    for (k, v) in &n.attrs {
+        out.push_str(&format!(" {k}=\"{}\"", esc(v)));
+    }
+    out.push('>');
+    out.push_str(&esc(&n.text));
+    for c in &n.children {
+        out.push_str(&to_xml(c));
+    }
+    out.push_str(&format!("</{}>", n.name));
+    out
 }
 
 /// A transaction's own amount (`Amt`, or `AmtDtls/TxAmt/Amt`) and indicator, if it has one.

@@ -9,16 +9,19 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use sha2::{Digest as _, Sha256};
 
+use super::number::Column;
 use super::profile::Profile;
-use super::{AccountHint, Row, Statement};
+use super::replay::Reader;
+use super::text::Encoding;
+use super::{AccountHint, Balance, Importer, Row, RowStream};
 use crate::model::NewTransaction;
-use crate::money::{Currency, parse_amount};
+use crate::money::Currency;
 
 struct Columns {
     date: usize,
@@ -32,22 +35,104 @@ struct Columns {
     count: usize,
 }
 
-/// The statement in `path` (one account: CSV files carry no account details tally can trust).
-pub fn read<'a>(path: &Path, profile: &'a Profile, fallback_currency: Option<Currency>) -> Result<Statement<'a>> {
-    let label = super::display_name(path);
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut input = BufReader::new(file);
-    // A byte-order mark, then the preamble.
-    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        input.consume(3);
+/// A CSV statement file under its profile: one account (CSV files carry no account details
+/// tally can trust), read when its target account is known.
+#[derive(Debug)]
+pub struct Csv {
+    path: PathBuf,
+    profile: Profile,
+    /// The profile's currency, else the one the user named: the account hint's.
+    currency: Option<Currency>,
+}
+
+impl Csv {
+    pub fn new(path: &Path, profile: Profile, fallback_currency: Option<Currency>) -> Result<Csv> {
+        let currency = match &profile.currency {
+            Some(c) => Some(Currency::parse(c)?),
+            None => fallback_currency,
+        };
+        Ok(Csv { path: path.to_path_buf(), profile, currency })
     }
-    let mut skipped = Vec::new();
-    for _ in 0..profile.skip_lines {
-        skipped.clear();
-        input.read_until(b'\n', &mut skipped)?;
+}
+
+impl Importer for Csv {
+    fn name(&self) -> &'static str {
+        "csv"
     }
-    let rows = Rows::new(input, profile, label, fallback_currency)?;
-    Ok(Statement { account: AccountHint::default(), balance: None, rows: Box::new(rows) })
+
+    fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
+        vec![(AccountHint { currency: self.currency, ..Default::default() }, None)]
+    }
+
+    fn rows(&mut self, _index: usize, currency: Currency) -> Result<Box<dyn RowStream + '_>> {
+        let label = super::display_name(&self.path);
+        let file = File::open(&self.path).with_context(|| format!("cannot open {}", self.path.display()))?;
+        let mut input = BufReader::new(file);
+        // A byte-order mark, then the preamble.
+        if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+            input.consume(3);
+        }
+        let mut skipped = Vec::new();
+        for _ in 0..self.profile.skip_lines {
+            skipped.clear();
+            input.read_until(b'\n', &mut skipped)?;
+        }
+        let resume = Resume::new(&self.profile);
+        Ok(Box::new(Rows::new(input, &self.profile, label, Some(currency), resume)?))
+    }
+}
+
+/// What reading carries from row to row: the occurrences of each (date, amount, description)
+/// so far, and the amounts' number style. A replay picks up where the previous block left off.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    /// By a 64-bit digest: a million rows cost megabytes, not the hundreds a `String` key would.
+    seen: HashMap<u64, u32>,
+    style: Column,
+}
+
+impl Resume {
+    pub fn new(profile: &Profile) -> Resume {
+        Resume { seen: HashMap::new(), style: Column::new(profile.decimal) }
+    }
+}
+
+/// Rows stored by an import (their raw lines, in order) read again under the profile and
+/// header they were read with, continuing `resume`.
+pub fn reread(
+    profile: &Profile,
+    columns: &[String],
+    currency: Currency,
+    raws: &[&str],
+    resume: &mut Resume,
+) -> Result<Vec<NewTransaction>> {
+    let mut text = csv_line(columns, profile.delimiter);
+    for raw in raws {
+        text.push('\n');
+        text.push_str(raw);
+    }
+    let mut rows = Rows::new(text.as_bytes(), profile, "stored line".into(), Some(currency), resume.clone())?;
+    let txs = (&mut rows).map(|r| r.map(|r| r.tx)).collect::<Result<Vec<_>>>()?;
+    if txs.len() != raws.len() {
+        bail!("{} stored lines read as {} rows", raws.len(), txs.len());
+    }
+    *resume = rows.resume;
+    Ok(txs)
+}
+
+/// Fields as one CSV line, quoted where they need it (RFC 4180), so they read back the same.
+fn csv_line(fields: &[String], delimiter: char) -> String {
+    let quoted: Vec<std::borrow::Cow<'_, str>> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([delimiter, '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\"")).into()
+            } else {
+                f.as_str().into()
+            }
+        })
+        .collect();
+    quoted.join(&delimiter.to_string())
 }
 
 struct Rows<'a, R: Read> {
@@ -56,15 +141,14 @@ struct Rows<'a, R: Read> {
     columns: Columns,
     label: String,
     currency: Option<Currency>,
-    /// Occurrences of each (date, amount, description) so far, by a 64-bit digest: a
-    /// million rows cost megabytes, not the hundreds a `String` key would.
-    seen: HashMap<u64, u32>,
+    headers: Vec<String>,
+    resume: Resume,
     in_trailer: bool,
     record: csv::ByteRecord,
 }
 
 impl<'a, R: Read> Rows<'a, R> {
-    fn new(input: R, profile: &'a Profile, label: String, currency: Option<Currency>) -> Result<Self> {
+    fn new(input: R, profile: &'a Profile, label: String, currency: Option<Currency>, resume: Resume) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(profile.delimiter as u8)
             .flexible(true)
@@ -104,7 +188,8 @@ impl<'a, R: Read> Rows<'a, R> {
             columns,
             label,
             currency,
-            seen: HashMap::new(),
+            headers,
+            resume,
             in_trailer: false,
             record: csv::ByteRecord::new(),
         })
@@ -114,17 +199,13 @@ impl<'a, R: Read> Rows<'a, R> {
         self.record.get(i).map(|b| self.profile.encoding.decode(b).trim().to_string()).unwrap_or_default()
     }
 
-    fn amount(&self, i: Option<usize>, currency: Currency) -> Result<Option<i64>> {
+    fn amount(&mut self, i: Option<usize>, currency: Currency) -> Result<Option<i64>> {
         let Some(i) = i else { return Ok(None) };
         let text = self.field(i);
         if text.is_empty() {
             return Ok(None);
         }
-        let normalized = match self.profile.decimal {
-            ',' => text.replace(['.', ' ', '\''], "").replace(',', "."),
-            _ => text.replace([',', ' ', '\''], ""),
-        };
-        parse_amount(&normalized, currency).map(Some).map_err(|e| anyhow!("amount {text:?}: {e}"))
+        self.resume.style.parse(&text, currency).map(Some)
     }
 
     fn row(&mut self, line: u64) -> Result<Row> {
@@ -154,15 +235,15 @@ impl<'a, R: Read> Rows<'a, R> {
                 let key = format!("{date}|{amount}|{currency}|{description}");
                 let digest = Sha256::digest(key.as_bytes());
                 let short = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
-                let n = self.seen.entry(short).or_insert(0);
+                let n = self.resume.seen.entry(short).or_insert(0);
                 *n += 1;
                 // The date first: ids of a date-ordered file land next to each other in the
                 // unique index instead of at random places.
                 format!("csv:{date}:{short:016x}#{n}")
             }
         };
-        let raw =
-            (0..self.record.len()).map(|i| self.field(i)).collect::<Vec<_>>().join(&self.profile.delimiter.to_string());
+        let fields: Vec<String> = (0..self.record.len()).map(|i| self.field(i)).collect();
+        let raw = csv_line(&fields, self.profile.delimiter);
         Ok(Row {
             tx: NewTransaction {
                 external_id,
@@ -203,8 +284,21 @@ impl<R: Read> Iterator for Rows<'_, R> {
             if self.in_trailer {
                 return Some(Err(anyhow!("{}:{line}: a data row after the end of the table", self.label)));
             }
-            return Some(self.row(line).map_err(|e| anyhow!("{}:{line}: {e}", self.label)));
+            return Some(self.row(line).map_err(|e| super::at(e, &format!("{}:{line}", self.label))));
         }
+    }
+}
+
+impl<R: Read> RowStream for Rows<'_, R> {
+    fn reader(&self) -> Reader {
+        // The stored lines are decoded text, without the preamble; the style is as decided.
+        let profile = Profile {
+            encoding: Encoding::Utf8,
+            skip_lines: 0,
+            decimal: self.resume.style.decimal(),
+            ..self.profile.clone()
+        };
+        Reader::Csv { profile: Box::new(profile), columns: self.headers.clone() }
     }
 }
 
@@ -222,7 +316,7 @@ mod tests {
 
     fn rows(input: &[u8]) -> Result<Vec<Row>> {
         let p = profile();
-        Rows::new(input, &p, "t.csv".into(), None)?.collect()
+        Rows::new(input, &p, "t.csv".into(), None, Resume::new(&p))?.collect()
     }
 
     #[test]

@@ -1,23 +1,169 @@
-//! File import: each format turns a statement file into [`Statement`]s of domain rows; from
-//! there the rows take the same reconcile path as synced ones (`sync::reconcile`), so an
-//! imported statement and a synced account never double-count.
+//! File import: each format is an [`Importer`] that turns a statement file into its accounts
+//! and their rows; from there the rows take the same reconcile path as synced ones
+//! (`run` here, `sync::reconcile`), so an imported statement and a synced account never
+//! double-count. An importer never knows what happens to its rows.
 //!
 //! The format is detected from the content, not the name. Rows stream (a CSV of a million
-//! lines is never held in memory); OFX files, which are small, are parsed whole.
+//! lines is never held in memory); OFX, CAMT and QIF files, which are small, are parsed whole.
+//! Rows are kept as raw records with what it takes to read them again (`replay`).
 
 pub mod camt;
 pub mod csv;
+pub mod number;
 pub mod ofx;
 pub mod profile;
 pub mod qif;
+pub mod replay;
+pub mod run;
 pub mod text;
 
+use std::io::Read as _;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 
+use crate::error::UserError;
 use crate::model::NewTransaction;
+use crate::money::Currency;
+use profile::{DateOrder, Profile};
+
+/// A statement file format. Opening reads as much as it takes to name the file's accounts;
+/// each account's rows are read once its target account, and so its currency, is known.
+pub trait Importer {
+    /// `csv`: the raw records of its rows say `import:csv`.
+    fn name(&self) -> &'static str;
+    /// Each statement's account and balance, in file order.
+    fn statements(&self) -> Vec<(AccountHint, Option<Balance>)>;
+    /// What is worth a warning but imports anyway (CAMT balances that do not add up).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Statement `index`'s rows in `currency` (its target account's), in file order.
+    fn rows(&mut self, index: usize, currency: Currency) -> Result<Box<dyn RowStream + '_>>;
+}
+
+/// One statement's rows as they are read, and how a replay reads their raw text again.
+pub trait RowStream: Iterator<Item = Result<Row>> {
+    /// What reading the rows so far again needs besides their raw text: the format, and what
+    /// the file decided (a CSV profile with its number style, a QIF file's date order).
+    fn reader(&self) -> replay::Reader;
+}
+
+/// Rows read up front, for the formats parsed whole.
+struct Listed {
+    rows: std::vec::IntoIter<Result<Row>>,
+    reader: replay::Reader,
+}
+
+impl Iterator for Listed {
+    type Item = Result<Row>;
+    fn next(&mut self) -> Option<Result<Row>> {
+        self.rows.next()
+    }
+}
+
+impl RowStream for Listed {
+    fn reader(&self) -> replay::Reader {
+        self.reader.clone()
+    }
+}
+
+/// A parsed statement's rows, handed out once.
+fn listed(statement: &mut Statement<'static>, reader: replay::Reader) -> Box<dyn RowStream> {
+    let rows = std::mem::replace(&mut statement.rows, Box::new(std::iter::empty()));
+    Box::new(Listed { rows: rows.collect::<Vec<_>>().into_iter(), reader })
+}
+
+/// Errors a caller branches on.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Dates like 03/04/2026, and nothing in the file says which comes first: the caller may
+    /// ask, then open the file again with the answer.
+    #[error("e.g. {example}")]
+    AmbiguousDates { example: String, candidates: [DateOrder; 2] },
+}
+
+impl ImportError {
+    /// The `ImportError` anywhere in `e`'s chain.
+    pub fn of(e: &anyhow::Error) -> Option<&ImportError> {
+        e.chain().find_map(|c| c.downcast_ref::<ImportError>())
+    }
+
+    /// `what` (`the dates in "Date"`) could be either order; the hint says how to choose.
+    pub fn ambiguous_dates(what: &str, example: &str) -> anyhow::Error {
+        let candidates = [DateOrder::Dmy, DateOrder::Mdy];
+        anyhow::Error::new(ImportError::AmbiguousDates { example: example.to_string(), candidates }).context(
+            UserError::usage(format!("{what} could be day-first or month-first"))
+                .hint("say which with --date-order dmy or --date-order mdy"),
+        )
+    }
+}
+
+/// What opening a file needs besides the file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// For dates like 03/04/2026.
+    pub date_order: Option<DateOrder>,
+    /// A CSV profile the user chose (read for CSV files only); else one is detected.
+    pub profile: Option<ProfileChoice>,
+    /// The currency of files that name none (QIF, most CSV).
+    pub currency: Option<Currency>,
+}
+
+/// A CSV profile by name, or one already loaded.
+#[derive(Debug, Clone)]
+pub enum ProfileChoice {
+    /// Built in, or `NAME.toml` in the directory.
+    Named {
+        name: String,
+        dir: std::path::PathBuf,
+    },
+    Loaded(Box<Profile>),
+}
+
+/// The head of a file (enough to detect its format and a CSV profile).
+pub fn head(path: &Path) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    std::fs::File::open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?
+        .take(64 * 1024)
+        .read_to_end(&mut buf)?;
+    if buf.iter().all(u8::is_ascii_whitespace) {
+        anyhow::bail!("{} is empty", display_name(path));
+    }
+    Ok(buf)
+}
+
+/// `wanted`, or the format `head` shows.
+pub fn format_of(path: &Path, head: &[u8], wanted: Format) -> Result<Format> {
+    match wanted {
+        Format::Auto => detect(head).ok_or_else(|| {
+            UserError::failure(format!("cannot tell what kind of file {} is", display_name(path)))
+                .hint("tally reads OFX/QFX and CSV; if it is one of those, say so with --format")
+                .into()
+        }),
+        f => Ok(f),
+    }
+}
+
+/// Open a statement file as its format's importer.
+pub fn open(path: &Path, wanted: Format, options: &Options) -> Result<Box<dyn Importer>> {
+    let head = head(path)?;
+    Ok(match format_of(path, &head, wanted)? {
+        Format::Ofx => Box::new(ofx::Ofx::read(path)?),
+        Format::Camt => Box::new(camt::Camt::read(path)?),
+        Format::Qif => Box::new(qif::Qif::read(path, options.date_order)?),
+        Format::Csv | Format::Auto => {
+            let profile = match &options.profile {
+                Some(ProfileChoice::Named { name, dir }) => profile::load(name, dir)?,
+                Some(ProfileChoice::Loaded(p)) => (**p).clone(),
+                None => profile::detect(&head, options.date_order)?.profile,
+            };
+            Box::new(csv::Csv::new(path, profile, options.currency)?)
+        }
+    })
+}
 
 /// The formats `tally import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -92,6 +238,14 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     }
     let first = start.lines().next().unwrap_or("");
     [',', ';', '\t', '|'].iter().any(|d| first.contains(*d)).then_some(Format::Csv)
+}
+
+/// `e` said at `place` (`file.csv:12: …`), keeping its hint and exit code.
+pub(crate) fn at(e: anyhow::Error, place: &str) -> anyhow::Error {
+    match e.downcast::<crate::error::UserError>() {
+        Ok(u) => crate::error::UserError { message: format!("{place}: {}", u.message), ..u }.into(),
+        Err(e) => anyhow::anyhow!("{place}: {e}"),
+    }
 }
 
 /// The file's name for messages: `statement.csv`.

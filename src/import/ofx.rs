@@ -7,10 +7,11 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 
+use super::replay::Reader;
 use super::text::Encoding;
-use super::{AccountHint, Balance, Row, Statement};
+use super::{AccountHint, Balance, Importer, Row, RowStream, Statement};
 use crate::model::{AccountKind, NewTransaction};
-use crate::money::{Currency, parse_amount};
+use crate::money::{Currency, parse_strict};
 
 #[derive(Debug, Default)]
 struct Element {
@@ -151,6 +152,38 @@ fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(digits, "%Y%m%d").map_err(|_| anyhow!("date {s:?}"))
 }
 
+/// An OFX file, parsed whole.
+pub struct Ofx {
+    statements: Vec<Statement<'static>>,
+}
+
+impl Ofx {
+    pub fn read(path: &Path) -> Result<Ofx> {
+        Ok(Ofx { statements: read(path)? })
+    }
+}
+
+impl Importer for Ofx {
+    fn name(&self) -> &'static str {
+        "ofx"
+    }
+
+    fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
+        self.statements.iter().map(|s| (s.account.clone(), s.balance.clone())).collect()
+    }
+
+    fn rows(&mut self, index: usize, _currency: Currency) -> Result<Box<dyn RowStream + '_>> {
+        Ok(super::listed(&mut self.statements[index], Reader::Ofx))
+    }
+}
+
+/// A stored `<STMTTRN>` read again.
+pub fn reread(raw: &str, currency: Currency) -> Result<NewTransaction> {
+    let root = parse(&format!("<OFX>{raw}</OFX>"))?;
+    let t = root.child("OFX").and_then(|o| o.child("STMTTRN")).context("no <STMTTRN> in a stored row")?;
+    row(t, currency)
+}
+
 /// The statements in an OFX file; rows are parsed up front (OFX files are small).
 pub fn read(path: &Path) -> Result<Vec<Statement<'static>>> {
     let label = super::display_name(path);
@@ -209,7 +242,7 @@ fn statement(stmt: &Element, from: &str, kind: Option<AccountKind>, place: &str)
                 .find_map(|d| date(d).ok());
             match (amount, as_of) {
                 (Some(a), Some(d)) => Some(Balance {
-                    amount: parse_amount(a, currency).map_err(|e| anyhow!("{place}: balance: {e}"))?,
+                    amount: ofx_amount(a, currency).map_err(|e| anyhow!("{place}: balance: {e}"))?,
                     as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
                 }),
                 _ => None,
@@ -239,7 +272,7 @@ fn title(s: &str) -> String {
 fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
     let fitid = t.text_of("FITID").context("no <FITID>")?;
     let amount_text = t.text_of("TRNAMT").context("no <TRNAMT>")?;
-    let amount = parse_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?;
+    let amount = ofx_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?;
     let posted = date(t.text_of("DTPOSTED").context("no <DTPOSTED>")?)?;
     let name = t.text_of("NAME").or_else(|| t.child("PAYEE").and_then(|p| p.text_of("NAME")));
     let memo = t.text_of("MEMO");
@@ -257,11 +290,17 @@ fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
     })
 }
 
+/// An OFX amount: one decimal point, which the OFX specification lets be `.` or `,` (European
+/// banks write `-12,50`); no grouping. Never a guess about thousands.
+fn ofx_amount(text: &str, currency: Currency) -> Result<i64> {
+    parse_strict(text, if text.contains(',') { ',' } else { '.' }, currency)
+}
+
 /// The element as `<TAG>value` lines: the raw record kept for replay and audit.
 fn dump(e: &Element) -> String {
     let mut out = format!("<{}>", e.name);
     if let Some(t) = &e.text {
-        out.push_str(t);
+        out.push_str(&t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
     }
     for c in &e.children {
         out.push_str(&dump(c));

@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
+use super::ImportError;
 use super::text::Encoding;
 use crate::error::UserError;
 
@@ -26,8 +27,11 @@ pub struct Profile {
     pub amount_column: Option<String>,
     pub debit_column: Option<String>,
     pub credit_column: Option<String>,
-    /// `.` or `,`.
-    pub decimal: char,
+    /// The decimal separator of every amount column, `.` or `,`; without it the first amount
+    /// that shows one decides, and one that could be read either way (`1,234` in a currency
+    /// with three decimals) stops the import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimal: Option<char>,
     pub description_column: String,
     pub payee_column: Option<String>,
     /// A column with the bank's own transaction id, if the export has one.
@@ -94,7 +98,7 @@ pub fn validate(p: Profile) -> Result<Profile> {
     if p.amount_column.is_none() && p.debit_column.is_none() && p.credit_column.is_none() {
         anyhow::bail!("the profile names no amount_column, debit_column or credit_column");
     }
-    if !matches!(p.decimal, '.' | ',') {
+    if p.decimal.is_some_and(|d| !matches!(d, '.' | ',')) {
         anyhow::bail!("decimal must be \".\" or \",\"");
     }
     Ok(p)
@@ -232,31 +236,21 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
                     .map(|(f, _)| f.to_string())
                     .unwrap_or_else(|| several[0].0.to_string()),
                 None if orders.contains(&Some(DateOrder::Dmy)) && orders.contains(&Some(DateOrder::Mdy)) => {
-                    return Err(UserError::usage(format!(
-                        "the dates in {date_column:?} could be day-first or month-first (e.g. {})",
-                        dates.first().map(String::as_str).unwrap_or("")
-                    ))
-                    .hint("say which with --date-order dmy or --date-order mdy")
-                    .into());
+                    let what = format!("the dates in {date_column:?}");
+                    return Err(ImportError::ambiguous_dates(&what, dates.first().map(String::as_str).unwrap_or("")));
                 }
                 None => several[0].0.to_string(),
             }
         }
     };
     let amounts: Vec<String> = [&amount_column, &debit_column, &credit_column].into_iter().flat_map(values).collect();
-    let decimal = if amounts.iter().any(|a| {
-        let a = a.trim_end_matches(|c: char| !c.is_ascii_digit());
-        a.rfind(',').is_some_and(|i| (1..=2).contains(&(a.len() - i - 1))) && !a.contains('.')
-            || a.rfind(',').zip(a.rfind('.')).is_some_and(|(c, d)| c > d)
-    }) {
-        ','
-    } else {
-        '.'
-    };
+    let decided = super::number::detect(amounts.iter().map(String::as_str));
+    let decimal = decided.map(|(d, _)| d);
+    let style = super::number::describe(decided);
     if header_at > 0 {
         notes.push(format!("{header_at} line(s) before the header are skipped"));
     }
-    notes.push(format!("{} sample rows; dates look like {date_format}; decimal separator {decimal:?}", data.len()));
+    notes.push(format!("{} sample rows; dates look like {date_format}; {style}", data.len()));
     let profile = Profile {
         delimiter,
         encoding,
@@ -290,7 +284,7 @@ mod tests {
         assert_eq!(d.profile.delimiter, ';');
         assert_eq!(d.profile.skip_lines, 3);
         assert_eq!(d.profile.date_format, "%d.%m.%Y");
-        assert_eq!(d.profile.decimal, ',');
+        assert_eq!(d.profile.decimal, Some(','));
         assert_eq!(d.profile.amount_column.as_deref(), Some("Betrag"));
         assert_eq!(d.profile.payee_column.as_deref(), Some("Beguenstigter/Zahlungspflichtiger"));
     }
@@ -299,7 +293,8 @@ mod tests {
     fn ambiguous_dates_are_asked_for_not_guessed() {
         let file = "Date,Description,Amount\n03/04/2026,Coffee,-4.50\n05/06/2026,Rent,-1850.00\n";
         let err = detect(file.as_bytes(), None).unwrap_err();
-        assert!(err.to_string().contains("day-first or month-first"), "{err}");
+        assert!(matches!(ImportError::of(&err), Some(ImportError::AmbiguousDates { .. })), "{err}");
+        assert!(format!("{err:#}").contains("could be day-first or month-first: e.g. 03/04/2026"), "{err:#}");
         let d = detect(file.as_bytes(), Some(DateOrder::Dmy)).unwrap();
         assert_eq!(d.profile.date_format, "%d/%m/%Y");
         // One date past the 12th settles it.
@@ -315,7 +310,7 @@ mod tests {
             (d.profile.debit_column.as_deref(), d.profile.credit_column.as_deref()),
             (Some("Debit"), Some("Credit"))
         );
-        assert_eq!(d.profile.decimal, ',');
+        assert_eq!(d.profile.decimal, Some(','));
     }
 
     #[test]

@@ -11,11 +11,12 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use sha2::{Digest as _, Sha256};
 
+use super::number::Column;
 use super::profile::DateOrder;
-use super::{AccountHint, Row, Statement};
-use crate::error::UserError;
+use super::replay::Reader;
+use super::{AccountHint, Balance, Importer, Row, RowStream, Statement};
 use crate::model::{AccountKind, NewTransaction};
-use crate::money::{Currency, parse_amount};
+use crate::money::Currency;
 
 /// A record as written, before the currency is known.
 #[derive(Debug, Clone)]
@@ -38,6 +39,10 @@ pub struct Account {
     hint: AccountHint,
     label: String,
     records: Vec<Record>,
+    /// The file's decimal separator, decided once from all its amounts.
+    decimal: Option<char>,
+    /// The file's date order: day first unless its dates say month first.
+    day_first: bool,
 }
 
 /// Read the file's accounts and records, deciding the date order.
@@ -65,7 +70,13 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
                 in_account_list = false;
                 section = Some(t.trim().to_string());
                 if accounts.is_empty() {
-                    accounts.push(Account { hint: hint(None, t), label: label.clone(), records: Vec::new() });
+                    accounts.push(Account {
+                        hint: hint(None, t),
+                        label: label.clone(),
+                        records: Vec::new(),
+                        decimal: None,
+                        day_first: true,
+                    });
                 }
             }
             fields.clear();
@@ -83,6 +94,8 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
                     hint: hint(name.as_deref(), &kind.to_ascii_lowercase()),
                     label: label.clone(),
                     records: Vec::new(),
+                    decimal: None,
+                    day_first: true,
                 });
             } else if section.as_deref().is_some_and(|s| ["bank", "ccard", "cash", "oth a", "oth l"].contains(&s)) {
                 let at = record.first().map_or(n, |(_, _, l)| *l);
@@ -113,7 +126,14 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
             to_date(r.date).map_err(|e| anyhow!("{label}:{}: {e}", r.line))?;
         }
     }
-    Ok(accounts.into_iter().filter(|a| !a.records.is_empty()).collect())
+    // QIF is written for people (`T-1,850.00`): one number style for the whole file.
+    let amounts = accounts.iter().flat_map(|a| a.records.iter().map(|r| r.amount.as_str()));
+    let decimal = super::number::detect(amounts).map(|(d, _)| d);
+    Ok(accounts
+        .into_iter()
+        .filter(|a| !a.records.is_empty())
+        .map(|a| Account { decimal, day_first: dmy, ..a })
+        .collect())
 }
 
 fn hint(name: Option<&str>, kind: &str) -> AccountHint {
@@ -170,9 +190,14 @@ fn decide_order(accounts: &[Account], order: Option<DateOrder>, label: &str) -> 
         (false, true, _) => Ok(false),
         (false, false, Some(o)) => Ok(o == DateOrder::Dmy),
         (false, false, None) if dates.iter().all(|(a, b)| a == b) => Ok(true),
-        (false, false, None) => Err(UserError::usage(format!("{label}: its dates could be day-first or month-first"))
-            .hint("say which with --date-order dmy or --date-order mdy")
-            .into()),
+        (false, false, None) => {
+            let example = accounts
+                .iter()
+                .flat_map(|a| &a.records)
+                .find(|r| !r.iso)
+                .map_or(String::new(), |r| format!("{:02}/{:02}/{}", r.date.0, r.date.1, r.date.2));
+            Err(super::ImportError::ambiguous_dates(&format!("{label}: its dates"), &example))
+        }
     }
 }
 
@@ -195,55 +220,105 @@ fn record_of(fields: &[(char, String, usize)], raw: String) -> Result<Record> {
     })
 }
 
-impl Account {
-    /// What the file says about the account (to choose where it goes before its currency is known).
-    pub fn hint(&self) -> &AccountHint {
-        &self.hint
+/// A QIF file, parsed whole.
+pub struct Qif {
+    accounts: Vec<Account>,
+}
+
+impl Qif {
+    pub fn read(path: &Path, order: Option<DateOrder>) -> Result<Qif> {
+        Ok(Qif { accounts: parse(path, order)? })
+    }
+}
+
+impl Importer for Qif {
+    fn name(&self) -> &'static str {
+        "qif"
+    }
+
+    fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
+        self.accounts.iter().map(|a| (a.hint.clone(), None)).collect()
     }
 
     /// The account's rows, in the currency of the account they go into.
-    pub fn statement(self, currency: Currency) -> Statement<'static> {
-        let mut seen = std::collections::HashMap::<String, u32>::new();
-        let label = self.label;
-        let rows: Vec<Result<Row>> = self
-            .records
+    fn rows(&mut self, index: usize, currency: Currency) -> Result<Box<dyn RowStream + '_>> {
+        let account = &mut self.accounts[index];
+        let mut resume = Resume::new(account.decimal);
+        let rows: Vec<Result<Row>> = std::mem::take(&mut account.records)
             .into_iter()
             .map(|r| {
-                let at = format!("{label}:{}", r.line);
-                let amount = parse_amount(&r.amount, currency).map_err(|e| anyhow!("{at}: amount: {e}"))?;
-                let date = to_date(r.date).map_err(|e| anyhow!("{at}: {e}"))?;
-                let description = r.memo.clone().or(r.payee.clone()).unwrap_or_default();
-                let key = format!(
-                    "{date}|{amount}|{}|{}|{}",
-                    r.payee.as_deref().unwrap_or(""),
-                    description,
-                    r.number.as_deref().unwrap_or("")
-                );
-                let n = seen.entry(key.clone()).or_insert(0);
-                *n += 1;
-                Ok(Row {
-                    tx: NewTransaction {
-                        external_id: format!(
-                            "qif:{date}:{}#{n}",
-                            &format!("{:x}", Sha256::digest(key.as_bytes()))[..16]
-                        ),
-                        pending_external_id: None,
-                        booked_date: date,
-                        value_date: None,
-                        amount,
-                        currency,
-                        payee: r.payee,
-                        description,
-                        pending: false,
-                        provider_category: r.category,
-                    },
-                    raw: r.raw,
-                    location: at,
-                })
+                let at = format!("{}:{}", account.label, r.line);
+                row(r, currency, &mut resume, at)
             })
             .collect();
-        Statement { account: self.hint, balance: None, rows: Box::new(rows.into_iter()) }
+        let reader = Reader::Qif { day_first: account.day_first, decimal: account.decimal };
+        let mut statement =
+            Statement { account: account.hint.clone(), balance: None, rows: Box::new(rows.into_iter()) };
+        Ok(super::listed(&mut statement, reader))
     }
+}
+
+/// What reading carries from record to record: occurrences of each row's key, the number style.
+#[derive(Debug, Clone)]
+pub struct Resume {
+    seen: std::collections::HashMap<String, u32>,
+    style: Column,
+}
+
+impl Resume {
+    pub fn new(decimal: Option<char>) -> Resume {
+        Resume { seen: Default::default(), style: Column::new(decimal) }
+    }
+}
+
+/// A stored record (its lines, `^` included) read again.
+pub fn reread(raw: &str, day_first: bool, currency: Currency, resume: &mut Resume) -> Result<NewTransaction> {
+    let fields: Vec<(char, String, usize)> = raw
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('^'))
+        .enumerate()
+        .map(|(i, l)| {
+            let mut chars = l.chars();
+            let code = chars.next().expect("not empty");
+            (code, chars.as_str().trim().to_string(), i + 1)
+        })
+        .collect();
+    let mut record = record_of(&fields, raw.to_string())?;
+    if !day_first && !record.iso {
+        record.date = (record.date.1, record.date.0, record.date.2);
+    }
+    Ok(row(record, currency, resume, "stored record".into())?.tx)
+}
+
+/// A record as a row, in the currency of the account it goes into.
+fn row(r: Record, currency: Currency, resume: &mut Resume, at: String) -> Result<Row> {
+    let amount = resume.style.parse(&r.amount, currency).map_err(|e| super::at(e, &at))?;
+    let date = to_date(r.date).map_err(|e| anyhow!("{at}: {e}"))?;
+    let description = r.memo.clone().or(r.payee.clone()).unwrap_or_default();
+    let key = format!(
+        "{date}|{amount}|{}|{}|{}",
+        r.payee.as_deref().unwrap_or(""),
+        description,
+        r.number.as_deref().unwrap_or("")
+    );
+    let n = resume.seen.entry(key.clone()).or_insert(0);
+    *n += 1;
+    Ok(Row {
+        tx: NewTransaction {
+            external_id: format!("qif:{date}:{}#{n}", &format!("{:x}", Sha256::digest(key.as_bytes()))[..16]),
+            pending_external_id: None,
+            booked_date: date,
+            value_date: None,
+            amount,
+            currency,
+            payee: r.payee,
+            description,
+            pending: false,
+            provider_category: r.category,
+        },
+        raw: r.raw,
+        location: at,
+    })
 }
 
 #[cfg(test)]
@@ -268,9 +343,9 @@ mod tests {
             let p = dir.path().join("x.qif");
             std::fs::write(&p, &s).unwrap();
             for order in [None, Some(DateOrder::Dmy)] {
-                if let Ok(accounts) = parse(&p, order) {
-                    for a in accounts {
-                        let _ = a.statement(Currency::parse("USD").unwrap()).rows.count();
+                if let Ok(mut qif) = Qif::read(&p, order) {
+                    for i in 0..qif.statements().len() {
+                        let _ = qif.rows(i, Currency::parse("USD").unwrap()).unwrap().count();
                     }
                 }
             }

@@ -15,7 +15,7 @@ use super::{
 use crate::config::ProviderConfig;
 use crate::consent::Conversation;
 use crate::model::{AccountChange, AccountKind, Change, NewTransaction, RemoteAccount};
-use crate::money::{Currency, parse_amount};
+use crate::money::{Currency, parse_decimal};
 use crate::oauth;
 
 const INSTITUTION: &str = "Tally Sandbox Bank";
@@ -197,7 +197,7 @@ fn account_kind(kind: &str, subtype: Option<&str>) -> AccountKind {
 
 fn to_remote(a: WireAccount) -> Result<RemoteAccount> {
     let currency = Currency::parse(&a.iso_currency_code)?;
-    let amount = |s: Option<String>| s.map(|s| parse_amount(&s, currency)).transpose();
+    let amount = |s: Option<String>| s.map(|s| parse_decimal(&s, currency)).transpose();
     let identity = match (&a.iban, &a.mask) {
         (Some(iban), _) => format!("iban:{}", iban.replace(' ', "")),
         (None, mask) => format!(
@@ -223,7 +223,7 @@ fn to_remote(a: WireAccount) -> Result<RemoteAccount> {
 fn to_change(raw: serde_json::Value) -> Result<AccountChange> {
     let t = WireTx::deserialize(&raw).map_err(|e| ProviderError::Malformed(format!("transaction: {e}")))?;
     let currency = Currency::parse(&t.iso_currency_code)?;
-    let amount = parse_amount(&t.amount, currency)
+    let amount = parse_decimal(&t.amount, currency)
         .map_err(|e| ProviderError::Malformed(format!("transaction {}: {e}", t.transaction_id)))?;
     Ok(AccountChange {
         account_external_id: t.account_id,

@@ -37,9 +37,26 @@ pub fn insert(db: &Db, r: &RawRecord<'_>, fetched_at: DateTime<Utc>) -> Result<i
         .query_row(params![r.account_id, hash], |row| row.get(0))?)
 }
 
+/// A stored raw record: which source wrote it (`sandbox`, `import:csv`, …) and its body.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: i64,
+    pub provider: String,
+    pub body: String,
+}
+
+impl Stored {
+    /// Whether a file import wrote it (its provider is `import:FORMAT`), not a sync.
+    pub fn is_import(&self) -> bool {
+        self.provider.starts_with("import:")
+    }
+}
+
 /// An account's raw records in the order they were first received.
-pub fn for_account(db: &Db, account_id: i64) -> Result<Vec<(i64, String)>> {
-    let mut stmt = db.prepare("SELECT id, body FROM raw_record WHERE account_id = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+pub fn for_account(db: &Db, account_id: i64) -> Result<Vec<Stored>> {
+    let mut stmt = db.prepare("SELECT id, provider, body FROM raw_record WHERE account_id = ?1 ORDER BY id")?;
+    let rows = stmt
+        .query_map([account_id], |r| Ok(Stored { id: r.get(0)?, provider: r.get(1)?, body: r.get(2)? }))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
