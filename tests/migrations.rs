@@ -125,3 +125,22 @@ fn step_0002_default_categories_fills_the_tree_and_keeps_the_rows() {
     let accounts = db.tally(&["accounts", "--format", "json"]).ok().json();
     assert_eq!(accounts.as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn step_0003_adds_statement_balances_and_posted_counts_and_keeps_the_rows() {
+    let db = migrate_from(2);
+    db.assert_rows_kept();
+    // The step's effect: new columns, empty on old rows (posted counts start at 0).
+    assert_eq!(
+        db.count("SELECT count(*) FROM account WHERE statement_balance IS NULL AND statement_balance_as_of IS NULL"),
+        3
+    );
+    assert_eq!(db.count("SELECT count(*) FROM sync_run WHERE posted = 0"), db.count("SELECT count(*) FROM sync_run"));
+    // The user's category survives, and this tally reads every old row.
+    let shown = db.tally(&["tx", "show", "279", "--format", "json"]).ok().json();
+    assert_eq!(shown["category"], "Food:Groceries");
+    assert_eq!(shown["category_source"], "user");
+    let listed = db.tally(&["tx", "list", "--format", "json"]).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 9);
+    db.tally(&["sync", "--history", "--format", "json"]).ok();
+}

@@ -29,6 +29,7 @@ use crate::secrets::SecretString;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     ("0002_default_categories", include_str!("migrations/0002_default_categories.sql")),
+    ("0003_statement_balance_and_posted", include_str!("migrations/0003_statement_balance_and_posted.sql")),
 ];
 
 /// The schema version this build writes.
