@@ -2,6 +2,7 @@
 //! own way, so each gets its map (or none). Importers (`import:csv`, `import:qif`…) have none:
 //! a statement's categories are the user's own words, not a provider's codes.
 
+mod mcc;
 mod plaid;
 
 use crate::providers::ProviderKind;
@@ -14,6 +15,8 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
     // Exhaustive on purpose: a new provider has to say how its categories read.
     match ProviderKind::parse(provider)? {
         ProviderKind::Sandbox | ProviderKind::SandboxWindow => Some(plaid::map),
+        // SimpleFIN has no categories of its own; its `mcc` is the merchant category code.
+        ProviderKind::SimpleFin => Some(mcc::map),
     }
 }
 
@@ -32,6 +35,7 @@ mod tests {
             let map = map_for(sandbox).expect("the sandbox sends Plaid-style codes");
             assert_eq!(map("FOOD_AND_DRINK_COFFEE"), Some("Food:Coffee"));
         }
+        assert_eq!(map_for("simplefin").expect("SimpleFIN sends merchant codes")("5812"), Some("Food:Restaurants"));
         for other in ["import:csv", "import:qif", "import:ofx", "no-such-provider"] {
             assert!(map_for(other).is_none(), "{other}");
         }
