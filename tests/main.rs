@@ -22,6 +22,7 @@ mod relink;
 mod replay;
 mod report;
 mod sandbox;
+mod simplefin;
 mod sync;
 mod tables;
 mod tx;

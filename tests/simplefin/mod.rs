@@ -1,0 +1,309 @@
+//! `tally link simplefin` and its sync against a scripted SimpleFIN server (`server.rs`)
+//! that checks every request: the claim, Basic credentials, versions, 90-day windows.
+
+mod server;
+
+use std::io::Write as _;
+use std::process::Stdio;
+
+use chrono::{Days, NaiveDate};
+use serde_json::json;
+use tally::store::{connections, ledger};
+
+use self::server::{Bridge, PASSWORD};
+use crate::common::{NOW, Run, TestEnv};
+
+fn today() -> NaiveDate {
+    NOW[..10].parse().unwrap()
+}
+
+/// Midnight UTC `days` before today, as an epoch (`-1`: tomorrow).
+fn epoch(days_ago: i64) -> i64 {
+    let day =
+        if days_ago >= 0 { today() - Days::new(days_ago as u64) } else { today() + Days::new((-days_ago) as u64) };
+    day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp()
+}
+
+/// Two banks, three accounts: Jill's checking with a year of history, her card, and an
+/// airline's miles (a custom currency). Returns the checking account's total in cents.
+fn bank() -> (Bridge, i64) {
+    let bridge = Bridge::start();
+    let mut total = 0;
+    {
+        let mut s = bridge.state();
+        s.connections = vec![
+            json!({"conn_id": "CON-1", "name": "My Bank - Jill", "org_id": "ORG-1", "sfin_url": bridge.root}),
+            json!({"conn_id": "CON-2", "name": "Fly Air", "org_id": "ORG-2", "sfin_url": bridge.root}),
+        ];
+        let account = |id: &str, name: &str, conn: &str, currency: &str, balance: &str| {
+            json!({"id": id, "name": name, "conn_id": conn, "currency": currency, "balance": balance,
+                   "available-balance": balance, "balance-date": epoch(0) + 3600})
+        };
+        s.accounts = vec![
+            account("ACT-1", "Everyday Checking", "CON-1", "USD", "1520.07"),
+            account("ACT-2", "Rewards Visa Card", "CON-1", "USD", "-310.50"),
+            account("ACT-3", "Miles", "CON-2", "https://www.example.com/flight-miles", "80000"),
+        ];
+        // Every third day for 300 days: amounts with cents, some as JSON numbers.
+        let mut txs = Vec::new();
+        for i in 0..100i64 {
+            let cents = -(i * 137 % 9000 + 101);
+            total += cents;
+            let amount = format!("{}.{:02}", cents / 100, (cents % 100).abs());
+            let amount = if cents / 100 == 0 { format!("-0.{:02}", -cents) } else { amount };
+            let amount = if i % 10 == 0 { json!(amount.parse::<f64>().unwrap()) } else { json!(amount) };
+            txs.push(json!({"id": format!("TRN-{i}"), "posted": epoch(i * 3 + 1) + 43_200, "amount": amount,
+                            "description": format!("SHOP {i}"), "mcc": "5411"}));
+        }
+        s.transactions.insert("ACT-1".into(), txs);
+        s.transactions.insert(
+            "ACT-3".into(),
+            vec![json!({"id": "M1", "posted": epoch(2), "amount": "500", "description": "Flight"})],
+        );
+    }
+    (bridge, total)
+}
+
+fn token_file(env: &TestEnv, token: &str) -> String {
+    std::fs::create_dir_all(env.home()).unwrap();
+    let path = env.home().join("token.txt");
+    std::fs::write(&path, format!("{token}\n")).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn link(env: &TestEnv, bridge: &Bridge, token: &str, extra: &[&str]) -> Run {
+    let file = token_file(env, &bridge.token(token));
+    let mut args = vec!["link", "simplefin", "--all", "--token-file", &file];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
+/// The access URL's password appears nowhere: not in the database, not in any output.
+#[track_caller]
+fn assert_secret_kept(env: &TestEnv, runs: &[&Run]) {
+    let db = std::fs::read(env.db()).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains(PASSWORD), "the access URL's password is in the database");
+    for run in runs {
+        assert!(!run.stderr.contains(PASSWORD) && !run.stdout.contains(PASSWORD), "{run:#?}");
+    }
+}
+
+#[test]
+fn links_with_a_token_from_a_file_and_keeps_the_access_url_a_secret() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    let run = link(&env, &bridge, "tok-1", &[]).ok();
+    assert!(run.stderr.contains("Miles is not kept: its unit is a custom currency"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Linked simplefin (My Bank - Jill, Fly Air): tracking 2 of 2 accounts"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("/claim/…") && !run.stderr.contains("tok-1"), "the one-time token is not shown");
+
+    let calls = bridge.state().seen.clone();
+    assert_eq!(calls.len(), 2, "one claim, one listing: {calls:#?}");
+    assert_eq!((calls[0].method.as_str(), calls[0].path.as_str()), ("POST", "/simplefin/claim/tok-1"));
+    assert_eq!(calls[1].query.get("balances-only").map(String::as_str), Some("1"));
+    bridge.assert_no_violations();
+
+    let accounts = env.run(&["accounts", "--format", "json"]).ok().json();
+    let names: Vec<&str> = accounts.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Everyday Checking", "Rewards Visa Card"]);
+    assert_eq!(accounts[1]["kind"], "credit");
+    let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    assert!(secrets.contains(PASSWORD), "the access URL is the connection's secret");
+
+    let sync = env.run(&["sync"]).ok();
+    bridge.assert_no_violations();
+    assert_secret_kept(&env, &[&run, &sync]);
+    let miles: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE description = 'Flight'");
+    assert_eq!(miles, 0, "miles never mix with dollars");
+    let grocery: i64 = env.query(
+        "SELECT count(*) FROM \"transaction\" t JOIN category c ON c.id = t.category_id WHERE c.full_name = 'Food:Groceries'",
+    );
+    assert_eq!(grocery, 100, "the merchant category code categorizes");
+}
+
+#[test]
+fn links_with_a_token_from_stdin() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    let token = bridge.token("tok-stdin");
+    let mut child = env
+        .command(&["link", "simplefin", "--all", "--token-file", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("Linked simplefin"), "{stderr}");
+    assert_eq!(bridge.state().tokens.get("tok-stdin"), Some(&true));
+}
+
+#[test]
+fn a_token_claimed_twice_is_refused_as_possibly_compromised() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    let file = token_file(&env, &bridge.token("once"));
+    env.run(&["link", "simplefin", "--all", "--token-file", &file]).ok();
+    let run = env.run(&["link", "simplefin", "--all", "--token-file", &file, "--name", "again"]).fails_with(1);
+    assert!(run.stderr.contains("refused the setup token (403): it was claimed already"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint:") && run.stderr.contains("compromised"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 1);
+}
+
+#[test]
+fn a_first_sync_reads_a_year_in_windows_of_at_most_90_days_and_the_sums_match() {
+    let env = TestEnv::new();
+    let (bridge, total) = bank();
+    link(&env, &bridge, "t", &[]).ok();
+    env.run(&["sync"]).ok();
+    bridge.assert_no_violations();
+    let windows: Vec<(i64, i64)> = bridge
+        .account_calls()
+        .iter()
+        .filter(|c| c.query.contains_key("start-date"))
+        .map(|c| (c.query["start-date"].parse().unwrap(), c.query["end-date"].parse().unwrap()))
+        .collect();
+    assert_eq!(windows.len(), 5, "{windows:?}");
+    assert_eq!(windows[0].0, epoch(365));
+    assert_eq!(windows[4].1, epoch(-1), "the last window reaches today");
+    assert!(windows.windows(2).all(|w| w[0].1 == w[1].0), "no gap, no overlap: {windows:?}");
+    assert_eq!(bridge.account_calls().len(), 6, "the sync's listing came with its last window: no extra call");
+
+    let sum: i64 = env.query("SELECT sum(amount) FROM \"transaction\" t JOIN account a ON a.id = t.account_id WHERE a.name = 'Everyday Checking'");
+    let count: i64 = env.query("SELECT count(*) FROM \"transaction\"");
+    assert_eq!((count, sum), (100, total), "every row, to the cent");
+    let balance = env.run(&["accounts", "--format", "json"]).ok().json();
+    assert_eq!(balance[0]["balance"], "1520.07");
+
+    // The next sync reads one window: two weeks back, for late changes.
+    env.run(&["sync"]).ok();
+    let last = bridge.account_calls().last().unwrap().clone();
+    assert_eq!(last.query["start-date"], epoch(14).to_string());
+    assert_eq!(bridge.account_calls().len(), 7);
+}
+
+#[test]
+fn pending_becomes_posted_without_a_second_row() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    let pending = json!({"id": "P-1", "posted": 0, "amount": "-23.40", "description": "BLUE BOTTLE COFFEE",
+                         "transacted_at": epoch(1) + 30_000, "pending": true});
+    bridge.state().transactions.get_mut("ACT-1").unwrap().push(pending);
+    link(&env, &bridge, "t", &[]).ok();
+    env.run(&["sync"]).ok();
+    let row = |sql: &str| env.rows(sql, []);
+    let q = "SELECT status, booked_date, value_date FROM \"transaction\" WHERE amount = -2340";
+    assert_eq!(row(q), [format!("pending|{}|{}", today() - Days::new(1), today() - Days::new(1))]);
+
+    // The bank posts it under a new id; SimpleFIN says nothing about which pending row it was.
+    {
+        let mut s = bridge.state();
+        let txs = s.transactions.get_mut("ACT-1").unwrap();
+        txs.retain(|t| t["id"] != "P-1");
+        txs.push(json!({"id": "T-9", "posted": epoch(0) + 40_000, "amount": "-23.40",
+                        "description": "BLUE BOTTLE COFFEE", "transacted_at": epoch(1) + 30_000}));
+    }
+    env.run(&["sync"]).ok();
+    assert_eq!(row(q), [format!("posted|{}|{}", today(), today() - Days::new(1))], "one purchase, one row");
+    let id: i64 = env.query("SELECT id FROM \"transaction\" WHERE amount = -2340");
+    let shown = env.run(&["tx", "show", &id.to_string()]).ok();
+    assert!(shown.stdout.contains("matched by heuristic"), "{}", shown.stdout);
+}
+
+#[test]
+fn con_auth_asks_for_the_user_and_the_other_accounts_still_sync() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    {
+        let mut s = bridge.state();
+        s.accounts.push(json!({"id": "ACT-9", "name": "Credit Union Savings", "conn_id": "CON-9", "currency": "USD",
+                               "balance": "10.00", "balance-date": epoch(0)}));
+        s.connections.push(json!({"conn_id": "CON-9", "name": "Credit Union", "org_id": "ORG-9", "sfin_url": "x"}));
+        s.transactions.insert(
+            "ACT-9".into(),
+            vec![json!({"id": "S1", "posted": epoch(3), "amount": "5.00", "description": "Interest"})],
+        );
+    }
+    link(&env, &bridge, "t", &[]).ok();
+    bridge.state().errlist = vec![json!({"code": "con.auth", "msg": "Authentication required", "conn_id": "CON-1"})];
+    let run = env.run(&["sync"]).fails_with(77);
+    assert!(run.stderr.contains("cannot sign in to My Bank - Jill (Authentication required)"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    let saved: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE description = 'Interest'");
+    assert_eq!(saved, 1, "the healthy bank's account was saved");
+    let conns = env.run(&["connections", "--format", "json"]).ok().json();
+    assert_eq!(conns[0]["status"], "needs_relink");
+
+    // Fixed at the Bridge: the next sync works and the connection is active again.
+    bridge.state().errlist.clear();
+    env.run(&["sync"]).ok();
+    assert_eq!(env.run(&["connections", "--format", "json"]).ok().json()[0]["status"], "active");
+}
+
+#[test]
+fn payment_required_and_revoked_access_are_explained() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    link(&env, &bridge, "t", &[]).ok();
+    bridge.state().status = Some(402);
+    let run = env.run(&["sync"]).fails_with(1);
+    assert!(run.stderr.contains("402 Payment Required") && run.stderr.contains("subscription"), "{}", run.stderr);
+    bridge.state().status = Some(403);
+    let run = env.run(&["sync"]).fails_with(77);
+    assert!(run.stderr.contains("access was revoked"), "{}", run.stderr);
+    assert!(run.stderr.contains("tally link --relink simplefin"), "{}", run.stderr);
+    assert_secret_kept(&env, &[&run]);
+}
+
+#[test]
+fn the_25th_request_of_the_day_is_never_sent() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    link(&env, &bridge, "t", &[]).ok();
+    env.run(&["sync", "-q"]).ok(); // five windows
+    {
+        let store = env.store();
+        let c = connections::by_name(store.db(), "simplefin").unwrap().unwrap();
+        assert_eq!(ledger::today(store.db(), c.id, today()).unwrap().get("connection"), Some(&5));
+    }
+    for _ in 0..19 {
+        env.run(&["sync", "-q"]).ok(); // one window each
+    }
+    let sent = bridge.account_calls().len();
+    let run = env.run(&["sync"]).fails_with(75);
+    assert!(run.stderr.contains("today's quota is used up: 24 calls"), "{}", run.stderr);
+    assert_eq!(bridge.account_calls().len(), sent, "refused before it was sent");
+    let summary = env.run(&["sync", "--if-due", "--format", "json"]).ok().json();
+    assert_eq!(summary["skipped"][0]["connection"], "simplefin");
+    assert_eq!(bridge.account_calls().len(), sent);
+}
+
+#[test]
+fn a_missing_data_report_keeps_the_rows_and_removes_nothing() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    link(&env, &bridge, "t", &[]).ok();
+    env.run(&["sync", "-q"]).ok();
+    // The server drops a recent row and says the listing is incomplete: not a removal.
+    {
+        let mut s = bridge.state();
+        s.transactions.get_mut("ACT-1").unwrap().retain(|t| t["id"] != "TRN-0");
+        s.errlist = vec![json!({"code": "act.missingdata", "msg": "Incomplete listing", "account_id": "ACT-1"})];
+    }
+    let run = env.run(&["sync"]).fails_with(75);
+    assert!(run.stderr.contains("Everyday Checking: Incomplete listing"), "{}", run.stderr);
+    let live: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'");
+    assert_eq!(live, 100);
+    // Once the server is whole again, the row that is really gone is removed.
+    bridge.state().errlist.clear();
+    env.run(&["sync", "-q"]).ok();
+    let live: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'");
+    assert_eq!(live, 99);
+}
