@@ -132,6 +132,7 @@ fn links_with_a_token_from_stdin() {
     let token = bridge.token("tok-stdin");
     let mut child = env
         .command(&["link", "simplefin", "--all", "--token-file", "-"])
+        .env("TALLY_SIMPLEFIN_URL", &bridge.root)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -142,6 +143,7 @@ fn links_with_a_token_from_stdin() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("Linked simplefin"), "{stderr}");
+    assert!(stderr.contains(&format!("setup token at {}/create", bridge.root)), "the configured server: {stderr}");
     assert_eq!(bridge.state().tokens.get("tok-stdin"), Some(&true));
 }
 
