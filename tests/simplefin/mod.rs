@@ -184,6 +184,12 @@ fn a_first_sync_reads_a_year_in_windows_of_at_most_90_days_and_the_sums_match() 
     let balance = env.run(&["accounts", "--format", "json"]).ok().json();
     assert_eq!(balance[0]["balance"], "1520.07");
 
+    // The raw records rebuild the same rows without the network.
+    let calls = bridge.account_calls().len();
+    env.run(&["sync", "--replay"]).ok();
+    let again: i64 = env.query("SELECT sum(amount) FROM \"transaction\" WHERE status != 'removed'");
+    assert_eq!((again, bridge.account_calls().len()), (total, calls));
+
     // The next sync reads one window: two weeks back, for late changes.
     env.run(&["sync"]).ok();
     let last = bridge.account_calls().last().unwrap().clone();
@@ -308,4 +314,36 @@ fn a_missing_data_report_keeps_the_rows_and_removes_nothing() {
     env.run(&["sync", "-q"]).ok();
     let live: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'");
     assert_eq!(live, 99);
+}
+
+#[test]
+fn relinking_with_a_new_token_keeps_the_accounts_and_their_history() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    link(&env, &bridge, "first", &[]).ok();
+    env.run(&["sync", "-q"]).ok();
+    // The user revoked tally's access at the Bridge, then made a new token.
+    let old = bridge.state().issued[0].clone();
+    bridge.state().revoked.push(old.clone());
+    env.run(&["sync"]).fails_with(77);
+    let file = token_file(&env, &bridge.token("second"));
+    let run = env.run(&["link", "--relink", "simplefin", "--token-file", &file]).ok();
+    assert!(run.stderr.contains("2 accounts matched by identity, 0 new"), "{}", run.stderr);
+    env.run(&["sync", "-q"]).ok();
+    let last = bridge.account_calls().last().unwrap().clone();
+    assert_eq!(last.password.as_deref(), Some(format!("{PASSWORD}-second").as_str()), "the new access URL is used");
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM account"), 2, "no account twice");
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'"), 100);
+    bridge.assert_no_violations();
+}
+
+#[test]
+fn unlink_forgets_the_access_url_and_says_who_can_disable_it() {
+    let env = TestEnv::new();
+    let (bridge, _) = bank();
+    link(&env, &bridge, "t", &[]).ok();
+    let run = env.run(&["connections", "unlink", "simplefin"]).ok();
+    assert!(run.stderr.contains("SimpleFIN lets only you end an app's access"), "{}", run.stderr);
+    let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap_or_default();
+    assert!(!secrets.contains(PASSWORD), "{secrets}");
 }

@@ -10,7 +10,8 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 pub const USER: &str = "demo-user";
-/// The access URL's password: a test greps the database and every output for it.
+/// The start of every access URL's password (each claim gets its own, `PASSWORD-<token>`):
+/// a test greps the database and every output for it.
 pub const PASSWORD: &str = "s3cret-Pa55-9f2c71";
 
 /// One request as the server saw it.
@@ -19,6 +20,8 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub query: HashMap<String, String>,
+    /// The Basic password it carried, if any.
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -31,6 +34,9 @@ pub struct State {
     /// Transactions by account id.
     pub transactions: HashMap<String, Vec<Value>>,
     pub errlist: Vec<Value>,
+    /// Passwords of claimed access URLs, and those the user revoked at the Bridge.
+    pub issued: Vec<String>,
+    pub revoked: Vec<String>,
     /// Answer `/accounts` with this status instead (402, 403…).
     pub status: Option<u16>,
     pub seen: Vec<Seen>,
@@ -91,7 +97,13 @@ fn answer(root: &str, state: &mut State, request: &tiny_http::Request) -> (u16, 
     let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
     let query: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let method = request.method().to_string();
-    state.seen.push(Seen { method: method.clone(), path: path.to_string(), query: query.clone() });
+    let password = basic_password(request);
+    state.seen.push(Seen {
+        method: method.clone(),
+        path: path.to_string(),
+        query: query.clone(),
+        password: password.clone(),
+    });
     let prefix = url::Url::parse(root).unwrap().path().to_string();
     let Some(route) = path.strip_prefix(&prefix) else {
         state.violations.push(format!("{method} {path}: outside the server's root"));
@@ -106,7 +118,9 @@ fn answer(root: &str, state: &mut State, request: &tiny_http::Request) -> (u16, 
             Some(claimed @ false) => {
                 *claimed = true;
                 let host = root.strip_prefix("http://").unwrap();
-                (200, format!("http://{USER}:{PASSWORD}@{host}"))
+                let password = format!("{PASSWORD}-{token}");
+                state.issued.push(password.clone());
+                (200, format!("http://{USER}:{password}@{host}"))
             }
             _ => (403, "Forbidden".into()),
         };
@@ -115,11 +129,13 @@ fn answer(root: &str, state: &mut State, request: &tiny_http::Request) -> (u16, 
         state.violations.push(format!("{method} {path}: no such endpoint"));
         return (404, "not found".into());
     }
-    let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")));
-    let auth = request.headers().iter().find(|h| h.field.equiv("Authorization")).map(|h| h.value.to_string());
-    if auth.as_deref() != Some(expected.as_str()) {
-        state.violations.push(format!("/accounts without the right Basic credentials: {auth:?}"));
-        return (403, "Forbidden".into());
+    match password {
+        Some(p) if state.revoked.contains(&p) => return (403, "Forbidden".into()),
+        Some(p) if state.issued.contains(&p) => {}
+        other => {
+            state.violations.push(format!("/accounts without the right Basic credentials: {other:?}"));
+            return (403, "Forbidden".into());
+        }
     }
     if query.get("version").map(String::as_str) != Some("2") {
         state.violations.push(format!("/accounts without version=2: {query:?}"));
@@ -164,6 +180,14 @@ fn answer(root: &str, state: &mut State, request: &tiny_http::Request) -> (u16, 
         })
         .collect();
     (200, json!({"errlist": state.errlist, "connections": state.connections, "accounts": accounts}).to_string())
+}
+
+/// The password of a `Basic` Authorization header for [`USER`].
+fn basic_password(request: &tiny_http::Request) -> Option<String> {
+    let header = request.headers().iter().find(|h| h.field.equiv("Authorization"))?;
+    let encoded = header.value.as_str().strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).ok()?).ok()?;
+    decoded.strip_prefix(&format!("{USER}:")).map(str::to_string)
 }
 
 /// A posted row by its `posted` time; a pending one (`posted: 0`) by when it happened.

@@ -120,6 +120,9 @@ impl SimpleFin {
                 }
             },
         };
+        // A clock set back (or a position from a later day) must not make a window end
+        // before it starts: read today's window again instead.
+        pass.from = pass.from.min(today);
         let (from, end) = (pass.from, window_end(pass.from, today));
         let last_window = end > today;
         let is_wanted = |a: &wire::WireAccount| wanted.contains(&a.external_id());
@@ -210,7 +213,13 @@ impl Provider for SimpleFin {
         let secret = access::claim(&self.http, &claim)?;
         let access = Access::parse(&secret)?;
         let query = [("version", "2".to_string()), ("balances-only", "1".to_string())];
-        let set = access.accounts(&self.http, &query, &mut || Ok(()))?;
+        // The token is spent now: if the listing fails, only a new token can try again.
+        let set = access.accounts(&self.http, &query, &mut || Ok(())).map_err(|e| {
+            e.context(
+                UserError::failure("the setup token was claimed, but listing its accounts failed")
+                    .hint("the token works only once: create a new one and run `tally link simplefin` again"),
+            )
+        })?;
         for t in access::troubles(&set)? {
             conversation.say(&format!("SimpleFIN says: {}", t.text));
         }
