@@ -347,3 +347,25 @@ fn unlink_forgets_the_access_url_and_says_who_can_disable_it() {
     let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap_or_default();
     assert!(!secrets.contains(PASSWORD), "{secrets}");
 }
+
+#[test]
+fn a_row_tally_cannot_read_fails_its_account_only() {
+    let env = TestEnv::new();
+    let (bridge, total) = bank();
+    bridge.state().transactions.insert(
+        "ACT-2".into(),
+        vec![
+            json!({"id": "V1", "posted": epoch(3), "amount": "-10.00", "description": "Fine"}),
+            json!({"id": "V2", "posted": epoch(2), "amount": "12.3.4", "description": "Broken"}),
+        ],
+    );
+    link(&env, &bridge, "t", &[]).ok();
+    let run = env.run(&["sync"]).fails_with(1);
+    assert!(run.stderr.contains("Rewards Visa Card: ") && run.stderr.contains("\"12.3.4\""), "{}", run.stderr);
+    let card: i64 = env.query(
+        "SELECT count(*) FROM \"transaction\" t JOIN account a ON a.id = t.account_id WHERE a.name = 'Rewards Visa Card'",
+    );
+    assert_eq!(card, 0, "nothing half-written for the card");
+    let sum: i64 = env.query("SELECT sum(amount) FROM \"transaction\"");
+    assert_eq!(sum, total, "the checking account went on");
+}

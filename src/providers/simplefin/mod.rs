@@ -90,16 +90,22 @@ impl SimpleFin {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The accounts tally can keep; the others with the reason why not.
-    fn remote(&self, set: &AccountSet) -> Result<(Vec<RemoteAccount>, Vec<String>)> {
+    /// The accounts tally can keep; the others with the reason why not. One account the
+    /// server describes badly (a balance that is not a number) costs only that account.
+    fn remote(&self, set: &AccountSet) -> (Vec<RemoteAccount>, Vec<String>) {
         let (mut kept, mut refused) = (Vec::new(), Vec::new());
         for a in &set.accounts {
-            match wire::to_remote(a, self.env.now)? {
-                Ok(r) => kept.push(r),
-                Err(why) => refused.push(format!("{} is not kept: {why}", wire::sanitize(&a.name))),
-            }
+            let why = match wire::to_remote(a, self.env.now) {
+                Ok(Ok(r)) => {
+                    kept.push(r);
+                    continue;
+                }
+                Ok(Err(why)) => why,
+                Err(e) => format!("{e:#}"),
+            };
+            refused.push(format!("{} is not kept: {why}", wire::sanitize(&a.name)));
         }
-        Ok((kept, refused))
+        (kept, refused)
     }
 
     /// The page after `pos` for the `wanted` accounts.
@@ -148,7 +154,7 @@ impl SimpleFin {
                     state.troubles.push(t);
                 }
             }
-            state.listed = Some(self.remote(&set)?.0);
+            state.listed = Some(self.remote(&set).0);
             state.window = Some((from, set));
         }
         let State { window, troubles, report, .. } = &mut *state;
@@ -223,7 +229,7 @@ impl Provider for SimpleFin {
         for t in access::troubles(&set)? {
             conversation.say(&format!("SimpleFIN says: {}", t.text));
         }
-        let (kept, refused) = self.remote(&set)?;
+        let (kept, refused) = self.remote(&set);
         for why in refused {
             conversation.say(&why);
         }
@@ -247,7 +253,7 @@ impl Provider for SimpleFin {
         let query = [("version", "2".to_string()), ("balances-only", "1".to_string())];
         let set = access.accounts(&self.http, &query, &mut || session.spend(SCOPE))?;
         access::troubles(&set)?;
-        let kept = self.remote(&set)?.0;
+        let kept = self.remote(&set).0;
         self.state().listed = Some(kept.clone());
         Ok(kept)
     }
