@@ -114,7 +114,15 @@ fn links_with_a_token_from_a_file_and_keeps_the_access_url_a_secret() {
     let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
     assert!(secrets.contains(PASSWORD), "the access URL is the connection's secret");
 
-    let sync = env.run(&["sync"]).ok();
+    // Even the most talkative logs keep it out.
+    let out = env.command(&["sync"]).env("TALLY_LOG", "trace").output().unwrap();
+    let sync = Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap_or(-1),
+    }
+    .ok();
+    assert!(sync.stderr.contains("TRACE") || sync.stderr.contains("DEBUG"), "logs were on: {}", sync.stderr);
     bridge.assert_no_violations();
     assert_secret_kept(&env, &[&run, &sync]);
     let miles: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE description = 'Flight'");
