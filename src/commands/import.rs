@@ -209,6 +209,9 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
     let now = ctx.now();
     let store = ctx.store_or_create()?;
     let counts = run::apply(store, &file, importer.as_mut(), &targets, args.dry_run, now)?;
+    for note in counts.iter().flat_map(|c| &c.notes) {
+        ctx.out.warn(note);
+    }
     Ok(counts
         .into_iter()
         .map(|c| FileRow {

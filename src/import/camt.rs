@@ -220,8 +220,10 @@ fn statement(stmt: &Node, at: &str) -> Result<(Statement<'static>, Option<String
         )),
         _ => None,
     };
+    // The closing balance is dated by its own date, else by the end of the statement's period.
+    let period_end = stmt.text_at("FrToDt/ToDtTm").and_then(|t| t.get(..10)?.parse::<NaiveDate>().ok());
     let balance = closing.and_then(|(amount, day)| {
-        day.map(|d| Balance { amount, as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() })
+        day.or(period_end).map(|d| Balance { amount, as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() })
     });
     Ok((Statement { account, balance, rows: Box::new(rows.into_iter()) }, warning))
 }

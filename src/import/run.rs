@@ -1,14 +1,15 @@
 //! One statement file into the store, after the caller has chosen where each of its
 //! statements goes: the rows through the shared reconciler (`sync::reconcile`), kept as raw
-//! records in blocks a replay can read again, all of the file or none of it. Asking the user
-//! anything is the caller's part; what a row means is the importer's.
+//! records in blocks a replay can read again, all of the file or none of it. A statement's
+//! closing balance goes beside the account's live balance, dated by the statement, never over
+//! it. Asking the user anything is the caller's part; what a row means is the importer's.
 
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 
-use super::{AccountHint, Importer, replay};
+use super::{AccountHint, Balance, Importer, replay};
 use crate::categorize::Categorizer;
 use crate::error::UserError;
 use crate::model::AccountKind;
@@ -89,6 +90,22 @@ pub struct Counts {
     pub new: u64,
     pub matched: u64,
     pub unchanged: u64,
+    /// What is worth telling about the statement (a balance dated in the future).
+    pub notes: Vec<String>,
+}
+
+/// When a statement's balance counts as of: its own date, but never after `now` (a bank may
+/// date a statement by the end of a period that has not ended yet), with a note saying so.
+fn statement_date(file: &str, balance: &Balance, now: DateTime<Utc>) -> (DateTime<Utc>, Option<String>) {
+    if balance.as_of <= now {
+        return (balance.as_of, None);
+    }
+    let note = format!(
+        "{file}: the statement's balance is dated {}, after today ({}); it is kept as of now",
+        balance.as_of.date_naive(),
+        now.date_naive()
+    );
+    (now, Some(note))
 }
 
 /// Apply every statement of `importer` (the file called `file`) to its target (`targets[i]`
@@ -168,7 +185,9 @@ pub fn apply(
                 }
             }
             if let Some(b) = balance {
-                accounts::set_balance_if_newer(db, account_id, b.amount, b.as_of)?;
+                let (as_of, note) = statement_date(file, b, now);
+                accounts::set_statement_balance_if_newer(db, account_id, b.amount, as_of)?;
+                counts.notes.extend(note);
             }
             out.push(counts);
         }
