@@ -118,6 +118,9 @@ pub enum DateOrder {
 pub struct Detected {
     pub profile: Profile,
     pub notes: Vec<String>,
+    /// How many rows with a date the sample held: none means a header alone (or a file whose
+    /// head holds no whole row), whose date format is a guess.
+    pub rows: usize,
 }
 
 const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
@@ -222,6 +225,11 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         .collect();
     let mut notes = Vec::new();
     let date_format = match fits.as_slice() {
+        // A header and no rows: nothing to learn the format from, and nothing it would read.
+        [] if dates.is_empty() => {
+            notes.push("no rows to learn the date format from: %Y-%m-%d assumed".into());
+            "%Y-%m-%d".to_string()
+        }
         [] => anyhow::bail!(
             "the {date_column:?} column has no date format tally knows (e.g. {:?})",
             dates.first().map(String::as_str).unwrap_or("no values")
@@ -267,7 +275,7 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         currency: None,
         currency_column,
     };
-    Ok(Detected { profile: validate(profile)?, notes })
+    Ok(Detected { profile: validate(profile)?, notes, rows: dates.len() })
 }
 
 #[cfg(test)]

@@ -4,8 +4,6 @@
 //! closing balance goes beside the account's live balance, dated by the statement, never over
 //! it. Asking the user anything is the caller's part; what a row means is the importer's.
 
-use std::path::Path;
-
 use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 
@@ -32,16 +30,16 @@ impl Target {
         Ok(found.map(|a| Target::Existing(Box::new(a))))
     }
 
-    /// A new account for a statement: the name the file gives, else the file's own name.
-    pub fn new_account(path: &Path, hint: &AccountHint, currency: Option<Currency>) -> Result<Target> {
-        let file = super::display_name(path);
+    /// A new account for a statement: the name the file gives, else the file's own name
+    /// (`stem`, see [`super::Input::stem`]). `file` is the file's name for messages.
+    pub fn new_account(file: &str, stem: &str, hint: &AccountHint, currency: Option<Currency>) -> Result<Target> {
         let Some(currency) = hint.currency.or(currency) else {
             return Err(UserError::usage(format!("{file} names no currency for the new account"))
                 .hint("say which with --currency CODE (or set `currency` in the CSV profile)")
                 .into());
         };
         Ok(Target::New {
-            name: default_name(path, hint),
+            name: default_name(stem, hint),
             identity: hint.identity.clone(),
             kind: hint.kind.unwrap_or(AccountKind::Checking),
             currency,
@@ -77,10 +75,9 @@ impl Target {
     }
 }
 
-/// The name a new account gets: the file's, else the file name without its extension.
-pub fn default_name(path: &Path, hint: &AccountHint) -> String {
-    let file = super::display_name(path);
-    hint.name.clone().unwrap_or_else(|| file.rsplit_once('.').map_or(file.clone(), |(s, _)| s.to_string()))
+/// The name a new account gets: the file's, else `stem` (the file name without its extension).
+pub fn default_name(stem: &str, hint: &AccountHint) -> String {
+    hint.name.clone().unwrap_or_else(|| stem.to_string())
 }
 
 /// What one statement did to its account.
