@@ -1,6 +1,6 @@
 //! `tally import` inputs that are not plain small files: stdin (`-`), a pipe, process
 //! substitution, a FIFO, a directory, a CSV with rows longer than the detection head, and a
-//! CSV with a header and no rows.
+//! CSV with a header and no rows; and what `-q` leaves of the summary.
 
 use std::io::Write as _;
 use std::process::Stdio;
@@ -147,4 +147,19 @@ fn a_directory_and_an_unknown_kind_of_file_say_what_to_do() {
     std::fs::write(&garbage, [0u8, 159, 146, 150, 0, 1]).unwrap();
     let run = env.run(&["import", garbage.to_str().unwrap()]).fails_with(1);
     assert!(run.stderr.contains("say which with --file-format"), "{}", run.stderr);
+}
+
+#[test]
+fn quiet_prints_only_the_data_asked_for_and_errors() {
+    let env = TestEnv::new();
+    let csv = crate::import::fixture("us-checking.csv");
+    let run = env.run(&["import", "-q", &csv, "--profile", "us-checking", "--create-account"]).ok();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""), "no summary table with -q");
+    let run = env
+        .run(&["import", "-q", &csv, "--profile", "us-checking", "--account", "us-checking", "--format", "json"])
+        .ok();
+    assert_eq!(run.json()[0]["unchanged"], 4, "as JSON the summary is the data asked for");
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let run = env.run(&["import", "-q", "/nonexistent/statement.csv"]).fails_with(1);
+    assert!(run.stdout.is_empty() && run.stderr.contains("cannot open"), "{run:#?}");
 }

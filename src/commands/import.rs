@@ -87,7 +87,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
             }
         }
     }
-    ctx.out.rows(&rows)?;
+    // The summary is status for people, which -q silences (the errors above still show); as
+    // JSON or CSV it is the data a script asked for, and is printed with -q too.
+    if !(ctx.out.quiet() && ctx.out.format() == crate::output::Format::Table) {
+        ctx.out.rows(&rows)?;
+    }
     let failed = rows.iter().filter(|r| r.status == "failed").count();
     if failed > 0 {
         return Err(UserError::failure(format!(
