@@ -17,7 +17,7 @@ const HEAD_BYTES: usize = 64 * 1024;
 /// CSV with 100,000-character descriptions is still detected from whole rows...
 const HEAD_LINES: usize = 24;
 /// ...unless its lines are longer than this in all.
-pub const HEAD_MAX: usize = 16 * 1024 * 1024;
+const HEAD_MAX: usize = 16 * 1024 * 1024;
 
 /// An input being read.
 pub struct Input {

@@ -136,18 +136,21 @@ pub fn format_of(input: &Input, wanted: Format) -> Result<Format> {
     }
 }
 
-/// The CSV profile for `input`: the one chosen, else the one detected from its head.
+/// The CSV profile for `input`: the one chosen (with no notes and `rows: 0`, nothing having
+/// been sampled), else the one detected from its head.
 pub fn csv_profile(input: &Input, options: &Options) -> Result<profile::Detected> {
     let chosen = match &options.profile {
         Some(ProfileChoice::Named { name, dir }) => profile::load(name, dir)?,
         Some(ProfileChoice::Loaded(p)) => (**p).clone(),
         None => {
             let detected = profile::detect(input.head(), options.date_order)?;
+            // No row in the head, and more to come: rows too long to sample (past HEAD_MAX), or
+            // lines that are not rows. Either way nothing to detect the columns from.
             if detected.rows == 0 && !input.complete() {
                 return Err(UserError::failure(format!(
-                    "{}: no whole row in its first {} MiB, so tally cannot tell its columns",
+                    "{}: no row with a date in its first {} KiB, so tally cannot tell its columns",
                     input.name(),
-                    input::HEAD_MAX >> 20
+                    input.head().len() / 1024
                 ))
                 .hint("describe the file in a profile and use --profile NAME (`tally import --inspect` on a shorter sample prints one)")
                 .into());
@@ -279,5 +282,13 @@ mod tests {
         assert_eq!(detect(b"!Type:Bank\nD11/02/2026\n"), Some(Format::Qif));
         assert_eq!(detect(b"\x00\x01\x02 binary"), None);
         assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn a_head_with_no_rows_and_more_to_come_says_why_it_cannot_detect() {
+        let text = format!("Date,Description,Amount\n{}2026-11-02,x,1\n", "Summe,total,1\n".repeat(6000));
+        let input = Input::from_reader("big.csv".into(), None, Box::new(std::io::Cursor::new(text))).unwrap();
+        let err = csv_profile(&input, &Options::default()).unwrap_err();
+        assert!(err.to_string().starts_with("big.csv: no row with a date in its first 6"), "{err}");
     }
 }
