@@ -14,6 +14,7 @@ mod generated;
 mod help;
 mod hostile;
 mod import;
+mod import_input;
 mod keyring;
 mod link;
 mod migrations;

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::UserError;
-use crate::import::profile::{self, DateOrder};
+use crate::import::profile::DateOrder;
 use crate::import::run::{self, Target};
-use crate::import::{self, AccountHint, Format, ImportError, Importer, Options, ProfileChoice};
+use crate::import::{self, AccountHint, Format, ImportError, Importer, Input, Options, ProfileChoice};
 use crate::money::Currency;
 
 /// Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)
@@ -22,7 +22,7 @@ use crate::money::Currency;
 /// nothing and says where the error is.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Statement files
+    /// Statement files; `-` reads one from stdin (pipes and FIFOs work too)
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// The account the rows belong to (name or id), overriding any the file names
@@ -76,7 +76,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
                     ctx.out.hint(hint);
                 }
                 rows.push(FileRow {
-                    file: import::display_name(path),
+                    file: import::input::name_of(path),
                     account: None,
                     new: 0,
                     matched: 0,
@@ -87,7 +87,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
             }
         }
     }
-    ctx.out.rows(&rows)?;
+    // The summary is status for people, which -q silences (the errors above still show); as
+    // JSON or CSV it is the data a script asked for, and is printed with -q too.
+    if !(ctx.out.quiet() && ctx.out.format() == crate::output::Format::Table) {
+        ctx.out.rows(&rows)?;
+    }
     let failed = rows.iter().filter(|r| r.status == "failed").count();
     if failed > 0 {
         return Err(UserError::failure(format!(
@@ -111,13 +115,13 @@ fn profiles_dir(ctx: &Ctx) -> PathBuf {
 }
 
 /// Open the file; at a terminal, ask which way round its dates are when it cannot tell.
-fn open(ctx: &Ctx, args: &Args, path: &Path) -> Result<Box<dyn Importer>> {
+fn open(ctx: &Ctx, args: &Args, input: &mut Input) -> Result<Box<dyn Importer>> {
     let mut options = options(ctx, args)?;
-    match import::open(path, args.file_format, &options) {
+    match import::open(input, args.file_format, &options) {
         Err(e) if args.date_order.is_none() && ctx.interactive() => match ImportError::of(&e) {
             Some(ImportError::AmbiguousDates { candidates, .. }) => {
                 options.date_order = Some(ask_date_order(&e, *candidates)?);
-                import::open(path, args.file_format, &options)
+                import::open(input, args.file_format, &options)
             }
             None => Err(e),
         },
@@ -137,18 +141,16 @@ fn ask_date_order(e: &anyhow::Error, candidates: [DateOrder; 2]) -> Result<DateO
 
 fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
     for path in &args.files {
-        let head = import::head(path)?;
-        let format = import::format_of(path, &head, args.file_format)?;
-        match format {
-            Format::Camt | Format::Qif => {
-                ctx.out.status(&format!(
-                    "{}: {format:?}; it imports as it is, no profile needed",
-                    import::display_name(path)
-                ));
+        let mut input = Input::open(path)?;
+        let name = input.name().to_string();
+        match import::format_of(&input, args.file_format)? {
+            format @ (Format::Camt | Format::Qif) => {
+                ctx.out.status(&format!("{name}: {format:?}; it imports as it is, no profile needed"));
             }
             Format::Csv | Format::Auto => {
-                let detected = profile::detect(&head, args.date_order)?;
-                ctx.out.status(&format!("{}: CSV", import::display_name(path)));
+                let options = Options { date_order: args.date_order, ..Options::default() };
+                let detected = import::csv_profile(&input, &options)?;
+                ctx.out.status(&format!("{name}: CSV"));
                 for note in &detected.notes {
                     ctx.out.status(&format!("  {note}"));
                 }
@@ -157,12 +159,11 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
                 ctx.out.line(toml::to_string(&detected.profile)?.trim_end())?;
             }
             Format::Ofx => {
-                let mut ofx = import::open(path, Format::Ofx, &Options::default())?;
+                let mut ofx = import::open(&mut input, Format::Ofx, &Options::default())?;
                 for (i, (hint, _)) in ofx.statements().into_iter().enumerate() {
                     let n = ofx.rows(i, hint.currency.unwrap_or(Currency::parse("USD")?))?.count();
                     ctx.out.status(&format!(
-                        "{}: OFX statement for {} ({n} transactions)",
-                        import::display_name(path),
+                        "{name}: OFX statement for {} ({n} transactions)",
                         hint.identity.as_deref().unwrap_or("?")
                     ));
                 }
@@ -174,7 +175,7 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
 
 /// `--account`, else the account the file names, else a new account (only with
 /// --create-account or a yes at the terminal).
-fn target_for(ctx: &mut Ctx, args: &Args, path: &Path, hint: &AccountHint) -> Result<Target> {
+fn target_for(ctx: &mut Ctx, args: &Args, input: &Input, hint: &AccountHint) -> Result<Target> {
     let db = ctx.store_or_create()?.db();
     if let Some(key) = &args.account {
         return super::accounts::resolve(db, key).map(|a| Target::Existing(Box::new(a)));
@@ -182,8 +183,8 @@ fn target_for(ctx: &mut Ctx, args: &Args, path: &Path, hint: &AccountHint) -> Re
     if let Some(known) = Target::known(db, hint)? {
         return Ok(known);
     }
-    let file = import::display_name(path);
-    let name = run::default_name(path, hint);
+    let file = input.name();
+    let name = run::default_name(input.stem(), hint);
     let what = hint.identity.as_deref().map_or(String::new(), |i| format!(" ({i})"));
     let create = args.create_account
         || (ctx.interactive()
@@ -195,20 +196,31 @@ fn target_for(ctx: &mut Ctx, args: &Args, path: &Path, hint: &AccountHint) -> Re
             .hint("import into an existing account with --account NAME, or add it with --create-account")
             .into());
     }
-    Target::new_account(path, hint, args.currency.as_deref().map(Currency::parse).transpose()?)
+    Target::new_account(file, input.stem(), hint, args.currency.as_deref().map(Currency::parse).transpose()?)
 }
 
 fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> {
-    let mut importer = open(ctx, args, path)?;
+    let mut input = Input::open(path)?;
+    let mut importer = open(ctx, args, &mut input)?;
     for w in importer.warnings() {
         ctx.out.warn(&w);
     }
+    let file = input.name().to_string();
+    let statements = importer.statements();
+    if statements.is_empty() {
+        // A header and no rows is a statement of nothing, not an error.
+        ctx.out.status(&format!("{file} has no rows: nothing to import"));
+        let row = FileRow { file, account: None, new: 0, matched: 0, unchanged: 0, status: "no rows", error: None };
+        return Ok(vec![row]);
+    }
     let targets: Vec<Target> =
-        importer.statements().iter().map(|(hint, _)| target_for(ctx, args, path, hint)).collect::<Result<_>>()?;
-    let file = import::display_name(path);
+        statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?;
     let now = ctx.now();
     let store = ctx.store_or_create()?;
     let counts = run::apply(store, &file, importer.as_mut(), &targets, args.dry_run, now)?;
+    for note in counts.iter().flat_map(|c| &c.notes) {
+        ctx.out.warn(note);
+    }
     Ok(counts
         .into_iter()
         .map(|c| FileRow {

@@ -4,8 +4,6 @@
 //! value dates are kept apart. Opening plus entries must equal the closing balance, or the
 //! statement carries a warning.
 
-use std::path::Path;
-
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use quick_xml::events::Event;
@@ -129,8 +127,9 @@ pub struct Camt {
 }
 
 impl Camt {
-    pub fn read(path: &Path) -> Result<Camt> {
-        let (statements, warnings) = read(path)?;
+    /// The CAMT file called `label`, all of it in `bytes`.
+    pub fn read(label: &str, bytes: &[u8]) -> Result<Camt> {
+        let (statements, warnings) = read(label, bytes)?;
         Ok(Camt { statements, warnings })
     }
 }
@@ -155,10 +154,8 @@ impl Importer for Camt {
 
 /// The statements (053 `Stmt`) or reports (052 `Rpt`) in a CAMT file, parsed whole, and any
 /// warnings (balances that do not reconcile).
-pub fn read(path: &Path) -> Result<(Vec<Statement<'static>>, Vec<String>)> {
-    let label = super::display_name(path);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let text = super::text::Encoding::detect(&bytes).decode(super::text::strip_bom(&bytes)).into_owned();
+pub fn read(label: &str, bytes: &[u8]) -> Result<(Vec<Statement<'static>>, Vec<String>)> {
+    let text = super::text::Encoding::detect(bytes).decode(super::text::strip_bom(bytes)).into_owned();
     let root = parse(&text).map_err(|e| anyhow!("{label}: not a readable CAMT file: {e}"))?;
     let document = root.child("Document").context(format!("{label}: no <Document> element"))?;
     let (container, item) = match (document.child("BkToCstmrStmt"), document.child("BkToCstmrAcctRpt")) {
@@ -220,8 +217,10 @@ fn statement(stmt: &Node, at: &str) -> Result<(Statement<'static>, Option<String
         )),
         _ => None,
     };
+    // The closing balance is dated by its own date, else by the end of the statement's period.
+    let period_end = stmt.text_at("FrToDt/ToDtTm").and_then(|t| t.get(..10)?.parse::<NaiveDate>().ok());
     let balance = closing.and_then(|(amount, day)| {
-        day.map(|d| Balance { amount, as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() })
+        day.or(period_end).map(|d| Balance { amount, as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc() })
     });
     Ok((Statement { account, balance, rows: Box::new(rows.into_iter()) }, warning))
 }

@@ -7,9 +7,7 @@
 //! purchases on one day stay two rows.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{BufRead as _, BufReader, Read};
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
@@ -37,22 +35,60 @@ struct Columns {
 
 /// A CSV statement file under its profile: one account (CSV files carry no account details
 /// tally can trust), read when its target account is known.
-#[derive(Debug)]
 pub struct Csv {
-    path: PathBuf,
+    label: String,
+    /// The file from its first byte, until its rows are read.
+    input: Option<Box<dyn Read>>,
     profile: Profile,
     /// The profile's currency, else the one the user named: the account hint's.
     currency: Option<Currency>,
+    /// A header and no rows: a statement of nothing.
+    empty: bool,
+}
+
+impl std::fmt::Debug for Csv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Csv").field("label", &self.label).field("profile", &self.profile).finish_non_exhaustive()
+    }
 }
 
 impl Csv {
-    pub fn new(path: &Path, profile: Profile, fallback_currency: Option<Currency>) -> Result<Csv> {
+    /// The file called `label`, read from `input`; `whole` is all of it when that is known
+    /// already (a small file), which tells whether it has any rows at all.
+    pub fn new(
+        label: &str,
+        input: Box<dyn Read>,
+        whole: Option<&[u8]>,
+        profile: Profile,
+        fallback_currency: Option<Currency>,
+    ) -> Result<Csv> {
         let currency = match &profile.currency {
             Some(c) => Some(Currency::parse(c)?),
             None => fallback_currency,
         };
-        Ok(Csv { path: path.to_path_buf(), profile, currency })
+        // Read as the import would; a header that does not fit is an error the import reports.
+        let empty = whole.is_some_and(|bytes| {
+            prepared(bytes, &profile)
+                .ok()
+                .and_then(|r| Rows::new(r, &profile, String::new(), currency, Resume::new(&profile)).ok())
+                .is_some_and(|mut rows| rows.next().is_none())
+        });
+        Ok(Csv { label: label.to_string(), input: Some(input), profile, currency, empty })
     }
+}
+
+/// `input` past its byte-order mark and the profile's preamble: the header comes next.
+fn prepared<R: Read>(input: R, profile: &Profile) -> Result<BufReader<R>> {
+    let mut input = BufReader::new(input);
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let mut skipped = Vec::new();
+    for _ in 0..profile.skip_lines {
+        skipped.clear();
+        input.read_until(b'\n', &mut skipped)?;
+    }
+    Ok(input)
 }
 
 impl Importer for Csv {
@@ -61,24 +97,17 @@ impl Importer for Csv {
     }
 
     fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
+        if self.empty {
+            return Vec::new();
+        }
         vec![(AccountHint { currency: self.currency, ..Default::default() }, None)]
     }
 
     fn rows(&mut self, _index: usize, currency: Currency) -> Result<Box<dyn RowStream + '_>> {
-        let label = super::display_name(&self.path);
-        let file = File::open(&self.path).with_context(|| format!("cannot open {}", self.path.display()))?;
-        let mut input = BufReader::new(file);
-        // A byte-order mark, then the preamble.
-        if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-            input.consume(3);
-        }
-        let mut skipped = Vec::new();
-        for _ in 0..self.profile.skip_lines {
-            skipped.clear();
-            input.read_until(b'\n', &mut skipped)?;
-        }
+        let input = self.input.take().with_context(|| format!("{}: its rows were read already", self.label))?;
+        let input = prepared(input, &self.profile).with_context(|| format!("cannot read {}", self.label))?;
         let resume = Resume::new(&self.profile);
-        Ok(Box::new(Rows::new(input, &self.profile, label, Some(currency), resume)?))
+        Ok(Box::new(Rows::new(input, &self.profile, self.label.clone(), Some(currency), resume)?))
     }
 }
 

@@ -3,12 +3,14 @@
 //! (`run` here, `sync::reconcile`), so an imported statement and a synced account never
 //! double-count. An importer never knows what happens to its rows.
 //!
-//! The format is detected from the content, not the name. Rows stream (a CSV of a million
+//! The format is detected from the content, not the name. Each input is read once
+//! ([`Input`]), so stdin, pipes and FIFOs import like files. Rows stream (a CSV of a million
 //! lines is never held in memory); OFX, CAMT and QIF files, which are small, are parsed whole.
 //! Rows are kept as raw records with what it takes to read them again (`replay`).
 
 pub mod camt;
 pub mod csv;
+pub mod input;
 pub mod number;
 pub mod ofx;
 pub mod profile;
@@ -17,15 +19,15 @@ pub mod replay;
 pub mod run;
 pub mod text;
 
-use std::io::Read as _;
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 
 use crate::error::UserError;
 use crate::model::NewTransaction;
 use crate::money::Currency;
+pub use input::Input;
 use profile::{DateOrder, Profile};
 
 /// A statement file format. Opening reads as much as it takes to name the file's accounts;
@@ -122,45 +124,55 @@ pub enum ProfileChoice {
     Loaded(Box<Profile>),
 }
 
-/// The head of a file (enough to detect its format and a CSV profile).
-pub fn head(path: &Path) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    std::fs::File::open(path)
-        .with_context(|| format!("cannot open {}", path.display()))?
-        .take(64 * 1024)
-        .read_to_end(&mut buf)?;
-    if buf.iter().all(u8::is_ascii_whitespace) {
-        anyhow::bail!("{} is empty", display_name(path));
-    }
-    Ok(buf)
-}
-
-/// `wanted`, or the format `head` shows.
-pub fn format_of(path: &Path, head: &[u8], wanted: Format) -> Result<Format> {
+/// `wanted`, or the format the input's head shows.
+pub fn format_of(input: &Input, wanted: Format) -> Result<Format> {
     match wanted {
-        Format::Auto => detect(head).ok_or_else(|| {
-            UserError::failure(format!("cannot tell what kind of file {} is", display_name(path)))
-                .hint("tally reads OFX/QFX and CSV; if it is one of those, say so with --format")
+        Format::Auto => detect(input.head()).ok_or_else(|| {
+            UserError::failure(format!("cannot tell what kind of file {} is", input.name()))
+                .hint("tally reads OFX/QFX, CSV, CAMT.052/053 and QIF; if it is one of those, say which with --file-format")
                 .into()
         }),
         f => Ok(f),
     }
 }
 
-/// Open a statement file as its format's importer.
-pub fn open(path: &Path, wanted: Format, options: &Options) -> Result<Box<dyn Importer>> {
-    let head = head(path)?;
-    Ok(match format_of(path, &head, wanted)? {
-        Format::Ofx => Box::new(ofx::Ofx::read(path)?),
-        Format::Camt => Box::new(camt::Camt::read(path)?),
-        Format::Qif => Box::new(qif::Qif::read(path, options.date_order)?),
+/// The CSV profile for `input`: the one chosen (with no notes and `rows: 0`, nothing having
+/// been sampled), else the one detected from its head.
+pub fn csv_profile(input: &Input, options: &Options) -> Result<profile::Detected> {
+    let chosen = match &options.profile {
+        Some(ProfileChoice::Named { name, dir }) => profile::load(name, dir)?,
+        Some(ProfileChoice::Loaded(p)) => (**p).clone(),
+        None => {
+            let detected = profile::detect(input.head(), options.date_order)?;
+            // No row in the head, and more to come: rows too long to sample (past HEAD_MAX), or
+            // lines that are not rows. Either way nothing to detect the columns from.
+            if detected.rows == 0 && !input.complete() {
+                return Err(UserError::failure(format!(
+                    "{}: no row with a date in its first {} KiB, so tally cannot tell its columns",
+                    input.name(),
+                    input.head().len() / 1024
+                ))
+                .hint("describe the file in a profile and use --profile NAME (`tally import --inspect` on a shorter sample prints one)")
+                .into());
+            }
+            return Ok(detected);
+        }
+    };
+    Ok(profile::Detected { profile: chosen, notes: Vec::new(), rows: 0 })
+}
+
+/// Open a statement file as its format's importer. The input is read once: a CSV keeps its
+/// stream for when its rows are read, the other formats read it whole now.
+pub fn open(input: &mut Input, wanted: Format, options: &Options) -> Result<Box<dyn Importer>> {
+    let name = input.name().to_string();
+    Ok(match format_of(input, wanted)? {
+        Format::Ofx => Box::new(ofx::Ofx::read(&name, input.bytes()?)?),
+        Format::Camt => Box::new(camt::Camt::read(&name, input.bytes()?)?),
+        Format::Qif => Box::new(qif::Qif::read(&name, input.bytes()?, options.date_order)?),
         Format::Csv | Format::Auto => {
-            let profile = match &options.profile {
-                Some(ProfileChoice::Named { name, dir }) => profile::load(name, dir)?,
-                Some(ProfileChoice::Loaded(p)) => (**p).clone(),
-                None => profile::detect(&head, options.date_order)?.profile,
-            };
-            Box::new(csv::Csv::new(path, profile, options.currency)?)
+            let profile = csv_profile(input, options)?.profile;
+            let whole = input.complete().then(|| input.head().to_vec());
+            Box::new(csv::Csv::new(&name, input.stream()?, whole.as_deref(), profile, options.currency)?)
         }
     })
 }
@@ -270,5 +282,13 @@ mod tests {
         assert_eq!(detect(b"!Type:Bank\nD11/02/2026\n"), Some(Format::Qif));
         assert_eq!(detect(b"\x00\x01\x02 binary"), None);
         assert_eq!(detect(b""), None);
+    }
+
+    #[test]
+    fn a_head_with_no_rows_and_more_to_come_says_why_it_cannot_detect() {
+        let text = format!("Date,Description,Amount\n{}2026-11-02,x,1\n", "Summe,total,1\n".repeat(6000));
+        let input = Input::from_reader("big.csv".into(), None, Box::new(std::io::Cursor::new(text))).unwrap();
+        let err = csv_profile(&input, &Options::default()).unwrap_err();
+        assert!(err.to_string().starts_with("big.csv: no row with a date in its first 6"), "{err}");
     }
 }

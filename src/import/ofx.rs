@@ -2,8 +2,6 @@
 //! (XML). One small tokenizer reads both: a leaf element closes at the next tag. Bank,
 //! credit-card and investment-cash statements; several in one file; the ledger balance.
 
-use std::path::Path;
-
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 
@@ -158,8 +156,9 @@ pub struct Ofx {
 }
 
 impl Ofx {
-    pub fn read(path: &Path) -> Result<Ofx> {
-        Ok(Ofx { statements: read(path)? })
+    /// The OFX file called `label`, all of it in `bytes`.
+    pub fn read(label: &str, bytes: &[u8]) -> Result<Ofx> {
+        Ok(Ofx { statements: read(label, bytes)? })
     }
 }
 
@@ -185,10 +184,8 @@ pub fn reread(raw: &str, currency: Currency) -> Result<NewTransaction> {
 }
 
 /// The statements in an OFX file; rows are parsed up front (OFX files are small).
-pub fn read(path: &Path) -> Result<Vec<Statement<'static>>> {
-    let label = super::display_name(path);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let root = parse(&decode(&bytes)).map_err(|e| anyhow!("{label}: not a readable OFX file: {e}"))?;
+pub fn read(label: &str, bytes: &[u8]) -> Result<Vec<Statement<'static>>> {
+    let root = parse(&decode(bytes)).map_err(|e| anyhow!("{label}: not a readable OFX file: {e}"))?;
     let mut statements = Vec::new();
     for (aggregate, from, kind) in [
         ("STMTRS", "BANKACCTFROM", None),

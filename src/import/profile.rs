@@ -118,6 +118,9 @@ pub enum DateOrder {
 pub struct Detected {
     pub profile: Profile,
     pub notes: Vec<String>,
+    /// How many rows with a date the sample held: none means a header alone (or a file whose
+    /// head holds no whole row), whose date format is a guess.
+    pub rows: usize,
 }
 
 const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
@@ -222,10 +225,12 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         .collect();
     let mut notes = Vec::new();
     let date_format = match fits.as_slice() {
-        [] => anyhow::bail!(
-            "the {date_column:?} column has no date format tally knows (e.g. {:?})",
-            dates.first().map(String::as_str).unwrap_or("no values")
-        ),
+        // A header and no rows: nothing to learn the format from, and nothing it would read.
+        [] if dates.is_empty() => {
+            notes.push("no rows to learn the date format from: %Y-%m-%d assumed".into());
+            "%Y-%m-%d".to_string()
+        }
+        [] => anyhow::bail!("the {date_column:?} column has no date format tally knows (e.g. {:?})", dates[0]),
         [(f, _)] => f.to_string(),
         several => {
             let orders: Vec<Option<DateOrder>> = several.iter().map(|(_, o)| *o).collect();
@@ -267,7 +272,7 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         currency: None,
         currency_column,
     };
-    Ok(Detected { profile: validate(profile)?, notes })
+    Ok(Detected { profile: validate(profile)?, notes, rows: dates.len() })
 }
 
 #[cfg(test)]
@@ -311,6 +316,15 @@ mod tests {
             (Some("Debit"), Some("Credit"))
         );
         assert_eq!(d.profile.decimal, Some(','));
+    }
+
+    #[test]
+    fn a_header_alone_is_a_profile_with_no_rows() {
+        let d = detect(b"Date,Description,Amount\n", None).unwrap();
+        assert_eq!((d.rows, d.profile.amount_column.as_deref()), (0, Some("Amount")));
+        assert!(d.notes.iter().any(|n| n.contains("no rows")), "{:?}", d.notes);
+        let err = detect(b"Date,Description,Amount\nyesterday 1,x,1\n", None).unwrap_err();
+        assert!(err.to_string().contains("no date format tally knows (e.g. \"yesterday 1\")"), "{err}");
     }
 
     #[test]

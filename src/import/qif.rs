@@ -5,8 +5,6 @@
 //! the day or the month comes first is decided for the whole file, and asked for
 //! (`--date-order`) when the file cannot tell.
 
-use std::path::Path;
-
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use sha2::{Digest as _, Sha256};
@@ -46,10 +44,8 @@ pub struct Account {
 }
 
 /// Read the file's accounts and records, deciding the date order.
-pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
-    let label = super::display_name(path);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let text = super::text::Encoding::detect(&bytes).decode(super::text::strip_bom(&bytes)).into_owned();
+pub fn parse(label: &str, bytes: &[u8], order: Option<DateOrder>) -> Result<Vec<Account>> {
+    let text = super::text::Encoding::detect(bytes).decode(super::text::strip_bom(bytes)).into_owned();
     let mut accounts: Vec<Account> = Vec::new();
     let mut section: Option<String> = None;
     let mut in_account_list = false;
@@ -72,7 +68,7 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
                 if accounts.is_empty() {
                     accounts.push(Account {
                         hint: hint(None, t),
-                        label: label.clone(),
+                        label: label.to_string(),
                         records: Vec::new(),
                         decimal: None,
                         day_first: true,
@@ -92,7 +88,7 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
                 let kind = record.iter().find(|(c, _, _)| *c == 'T').map_or("bank", |(_, v, _)| v.as_str());
                 accounts.push(Account {
                     hint: hint(name.as_deref(), &kind.to_ascii_lowercase()),
-                    label: label.clone(),
+                    label: label.to_string(),
                     records: Vec::new(),
                     decimal: None,
                     day_first: true,
@@ -112,7 +108,7 @@ pub fn parse(path: &Path, order: Option<DateOrder>) -> Result<Vec<Account>> {
     if accounts.iter().all(|a| a.records.is_empty()) {
         bail!("{label}: no bank or credit-card transactions (QIF records end with ^)");
     }
-    let dmy = decide_order(&accounts, order, &label)?;
+    let dmy = decide_order(&accounts, order, label)?;
     for a in &mut accounts {
         for r in &mut a.records {
             if !dmy && !r.iso {
@@ -226,8 +222,9 @@ pub struct Qif {
 }
 
 impl Qif {
-    pub fn read(path: &Path, order: Option<DateOrder>) -> Result<Qif> {
-        Ok(Qif { accounts: parse(path, order)? })
+    /// The QIF file called `label`, all of it in `bytes`.
+    pub fn read(label: &str, bytes: &[u8], order: Option<DateOrder>) -> Result<Qif> {
+        Ok(Qif { accounts: parse(label, bytes, order)? })
     }
 }
 
@@ -339,11 +336,8 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics_on_arbitrary_text(s in "(![A-Za-z: ]{0,12}\n)?([DTPMNLSE$^][^\n]{0,12}\n|D[0-9]{1,12}[/.'-][0-9]{1,12}[/.'-][0-9]{1,12}\n){0,30}") {
-            let dir = tempfile::tempdir().unwrap();
-            let p = dir.path().join("x.qif");
-            std::fs::write(&p, &s).unwrap();
             for order in [None, Some(DateOrder::Dmy)] {
-                if let Ok(mut qif) = Qif::read(&p, order) {
+                if let Ok(mut qif) = Qif::read("x.qif", s.as_bytes(), order) {
                     for i in 0..qif.statements().len() {
                         let _ = qif.rows(i, Currency::parse("USD").unwrap()).unwrap().count();
                     }

@@ -131,7 +131,8 @@ mod tests {
 
     /// Every statement of a file stored in blocks of `size` rows, then read back.
     fn round_trip(name: &str, options: &Options, size: usize) {
-        let mut importer = open(&fixture(name), Format::Auto, options).unwrap();
+        let mut input = crate::import::Input::open(&fixture(name)).unwrap();
+        let mut importer = open(&mut input, Format::Auto, options).unwrap();
         for (i, (hint, _)) in importer.statements().into_iter().enumerate() {
             let currency = hint.currency.or(options.currency).unwrap();
             let mut rows = importer.rows(i, currency).unwrap();

@@ -1,14 +1,13 @@
 //! One statement file into the store, after the caller has chosen where each of its
 //! statements goes: the rows through the shared reconciler (`sync::reconcile`), kept as raw
-//! records in blocks a replay can read again, all of the file or none of it. Asking the user
-//! anything is the caller's part; what a row means is the importer's.
-
-use std::path::Path;
+//! records in blocks a replay can read again, all of the file or none of it. A statement's
+//! closing balance goes beside the account's live balance, dated by the statement, never over
+//! it. Asking the user anything is the caller's part; what a row means is the importer's.
 
 use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 
-use super::{AccountHint, Importer, replay};
+use super::{AccountHint, Balance, Importer, replay};
 use crate::categorize::Categorizer;
 use crate::error::UserError;
 use crate::model::AccountKind;
@@ -31,16 +30,16 @@ impl Target {
         Ok(found.map(|a| Target::Existing(Box::new(a))))
     }
 
-    /// A new account for a statement: the name the file gives, else the file's own name.
-    pub fn new_account(path: &Path, hint: &AccountHint, currency: Option<Currency>) -> Result<Target> {
-        let file = super::display_name(path);
+    /// A new account for a statement: the name the file gives, else the file's own name
+    /// (`stem`, see [`super::Input::stem`]). `file` is the file's name for messages.
+    pub fn new_account(file: &str, stem: &str, hint: &AccountHint, currency: Option<Currency>) -> Result<Target> {
         let Some(currency) = hint.currency.or(currency) else {
             return Err(UserError::usage(format!("{file} names no currency for the new account"))
                 .hint("say which with --currency CODE (or set `currency` in the CSV profile)")
                 .into());
         };
         Ok(Target::New {
-            name: default_name(path, hint),
+            name: default_name(stem, hint),
             identity: hint.identity.clone(),
             kind: hint.kind.unwrap_or(AccountKind::Checking),
             currency,
@@ -76,10 +75,9 @@ impl Target {
     }
 }
 
-/// The name a new account gets: the file's, else the file name without its extension.
-pub fn default_name(path: &Path, hint: &AccountHint) -> String {
-    let file = super::display_name(path);
-    hint.name.clone().unwrap_or_else(|| file.rsplit_once('.').map_or(file.clone(), |(s, _)| s.to_string()))
+/// The name a new account gets: the file's, else `stem` (the file name without its extension).
+pub fn default_name(stem: &str, hint: &AccountHint) -> String {
+    hint.name.clone().unwrap_or_else(|| stem.to_string())
 }
 
 /// What one statement did to its account.
@@ -89,6 +87,22 @@ pub struct Counts {
     pub new: u64,
     pub matched: u64,
     pub unchanged: u64,
+    /// What is worth telling about the statement (a balance dated in the future).
+    pub notes: Vec<String>,
+}
+
+/// When a statement's balance counts as of: its own date, but never after `now` (a bank may
+/// date a statement by the end of a period that has not ended yet), with a note saying so.
+fn statement_date(file: &str, balance: &Balance, now: DateTime<Utc>) -> (DateTime<Utc>, Option<String>) {
+    if balance.as_of <= now {
+        return (balance.as_of, None);
+    }
+    let note = format!(
+        "{file}: the statement's balance is dated {}, after today ({}); it is kept as of now",
+        balance.as_of.date_naive(),
+        now.date_naive()
+    );
+    (now, Some(note))
 }
 
 /// Apply every statement of `importer` (the file called `file`) to its target (`targets[i]`
@@ -168,7 +182,9 @@ pub fn apply(
                 }
             }
             if let Some(b) = balance {
-                accounts::set_balance_if_newer(db, account_id, b.amount, b.as_of)?;
+                let (as_of, note) = statement_date(file, b, now);
+                accounts::set_statement_balance_if_newer(db, account_id, b.amount, as_of)?;
+                counts.notes.extend(note);
             }
             out.push(counts);
         }

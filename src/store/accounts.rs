@@ -22,6 +22,10 @@ pub struct Account {
     pub balance_current: Option<i64>,
     pub balance_available: Option<i64>,
     pub balance_as_of: Option<DateTime<Utc>>,
+    /// The closing balance of the newest statement imported, dated by the statement: kept
+    /// apart from the live balance a connection syncs, which a statement never replaces.
+    pub statement_balance: Option<i64>,
+    pub statement_balance_as_of: Option<DateTime<Utc>>,
     pub tracked: bool,
 }
 
@@ -57,7 +61,8 @@ impl<'a> NewAccount<'a> {
 }
 
 const SELECT: &str = "SELECT a.id, a.connection_id, c.name, a.external_id, a.identity, a.name, a.official_name,
-        a.kind, a.currency, a.mask, a.balance_current, a.balance_available, a.balance_as_of, a.tracked
+        a.kind, a.currency, a.mask, a.balance_current, a.balance_available, a.balance_as_of, a.tracked,
+        a.statement_balance, a.statement_balance_as_of
     FROM account a LEFT JOIN connection c ON c.id = a.connection_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
@@ -76,6 +81,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Account> {
         balance_available: r.get(11)?,
         balance_as_of: r.get::<_, Option<String>>(12)?.as_deref().map(parse_ts).transpose()?,
         tracked: r.get(13)?,
+        statement_balance: r.get(14)?,
+        statement_balance_as_of: r.get::<_, Option<String>>(15)?.as_deref().map(parse_ts).transpose()?,
     })
 }
 
@@ -149,14 +156,17 @@ pub fn set_external_id(db: &Db, id: i64, external_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// A statement's balance, kept only if it is at least as recent as the one stored.
-pub fn set_balance_if_newer(db: &Db, id: i64, current: i64, as_of: DateTime<Utc>) -> Result<()> {
-    db.execute(
-        "UPDATE account SET balance_current = ?2, balance_available = NULL, balance_as_of = ?3
-         WHERE id = ?1 AND (balance_as_of IS NULL OR balance_as_of <= ?3)",
-        params![id, current, ts(as_of)],
+/// A statement's closing balance, dated by the statement, kept only if it is at least as
+/// recent as the statement balance stored (an older statement imported later changes
+/// nothing; of two with the same date the later import wins). The live balance columns,
+/// which a sync owns, are never touched.
+pub fn set_statement_balance_if_newer(db: &Db, id: i64, amount: i64, as_of: DateTime<Utc>) -> Result<bool> {
+    let changed = db.execute(
+        "UPDATE account SET statement_balance = ?2, statement_balance_as_of = ?3
+         WHERE id = ?1 AND (statement_balance_as_of IS NULL OR statement_balance_as_of <= ?3)",
+        params![id, amount, ts(as_of)],
     )?;
-    Ok(())
+    Ok(changed > 0)
 }
 
 /// Delete an account with everything that hangs off it (its rows, raw records, sync audit

@@ -4,6 +4,7 @@ mod add;
 mod remove;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use serde::Serialize;
 
@@ -51,17 +52,23 @@ pub struct Row {
     balance: Option<String>,
     available: Option<String>,
     balance_as_of: Option<String>,
+    /// The newest imported statement's closing balance and its date, beside the live one.
+    statement_balance: Option<String>,
+    statement_balance_as_of: Option<String>,
     tracked: bool,
 }
 
 impl Row {
     pub fn of(a: accounts::Account) -> Result<Row> {
         let currency = Currency::parse(&a.currency)?;
+        let (balance, available, as_of) = shown_balance(&a);
         Ok(Row {
             id: a.id,
-            balance: a.balance_current.map(|m| format_amount(m, currency)),
-            available: a.balance_available.map(|m| format_amount(m, currency)),
-            balance_as_of: a.balance_as_of.map(crate::store::ts),
+            balance: balance.map(|m| format_amount(m, currency)),
+            available: available.map(|m| format_amount(m, currency)),
+            balance_as_of: as_of.map(crate::store::ts),
+            statement_balance: a.statement_balance.map(|m| format_amount(m, currency)),
+            statement_balance_as_of: a.statement_balance_as_of.map(crate::store::ts),
             name: a.name,
             connection: a.connection_name,
             kind: a.kind,
@@ -69,6 +76,19 @@ impl Row {
             mask: a.mask,
             tracked: a.tracked,
         })
+    }
+}
+
+/// The balance an account shows (current, available, as of). A synced account shows what its
+/// bank last said, whatever a statement says (the statement's figure has its own columns).
+/// An account only files feed has no live figure but its statements': the newest of those.
+fn shown_balance(a: &accounts::Account) -> (Option<i64>, Option<i64>, Option<DateTime<Utc>>) {
+    let live = (a.balance_current, a.balance_available, a.balance_as_of);
+    let statement = (a.statement_balance, None, a.statement_balance_as_of);
+    match (a.balance_current, a.statement_balance) {
+        (Some(_), Some(_)) if a.connection_id.is_none() && a.statement_balance_as_of > a.balance_as_of => statement,
+        (None, Some(_)) => statement,
+        _ => live,
     }
 }
 
