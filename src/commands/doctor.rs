@@ -17,7 +17,7 @@ use crate::store::{self, connections, sync_runs};
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct Finding {
     check: &'static str,
     subject: String,

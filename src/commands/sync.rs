@@ -61,7 +61,7 @@ pub struct Synced {
 }
 
 /// One account's line of the summary (tables and CSV).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct Row {
     connection: String,
     account: String,
@@ -298,7 +298,7 @@ fn exit_rank(e: Exit) -> u8 {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct HistoryRow {
     started_at: String,
     connection: String,

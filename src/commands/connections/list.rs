@@ -7,7 +7,7 @@ use crate::context::Ctx;
 use crate::providers::ProviderKind;
 use crate::store::{accounts, connections};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct Row {
     name: String,
     provider: String,
