@@ -4,6 +4,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::context::Ctx;
+use crate::model::ConnectionStatus;
 use crate::providers::ProviderKind;
 use crate::store::{accounts, connections};
 
@@ -12,7 +13,7 @@ struct Row {
     name: String,
     provider: String,
     institution: String,
-    status: String,
+    status: ConnectionStatus,
     accounts: usize,
     consent_expires: Option<String>,
     days_left: Option<i64>,

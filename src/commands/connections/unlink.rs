@@ -3,13 +3,14 @@
 use anyhow::Result;
 
 use crate::context::Ctx;
+use crate::model::ConnectionStatus;
 use crate::providers::{ProviderKind, Session};
 use crate::store::connections;
 
 pub fn run(ctx: &mut Ctx, name: &str) -> Result<()> {
     let (store, _) = ctx.store_and_secrets()?;
     let c = super::resolve(store.db(), name)?;
-    if c.status == "revoked" {
+    if c.is(ConnectionStatus::Revoked) {
         ctx.out.status(&format!("{} is unlinked already.", c.name));
         return Ok(());
     }
@@ -32,7 +33,7 @@ pub fn run(ctx: &mut Ctx, name: &str) -> Result<()> {
     }
     let (store, secrets) = ctx.store_and_secrets()?;
     secrets.delete(&c.secret_ref)?;
-    connections::set_status(store.db(), c.id, "revoked")?;
+    connections::set_status(store.db(), c.id, ConnectionStatus::Revoked)?;
     ctx.out.status(&format!(
         "Unlinked {}: consent revoked and tokens deleted. Its accounts and transactions stay in the database.",
         c.name
