@@ -87,8 +87,10 @@ pub struct NewTransaction {
 }
 
 text_enum! {
-    /// The kinds of account tally knows.
+    /// The kinds of account tally knows. The default (as for `accounts add`) is checking.
+    #[derive(Default)]
     AccountKind, "account kind" {
+        #[default]
         Checking => "checking",
         Savings => "savings",
         Credit => "credit",
@@ -99,10 +101,13 @@ text_enum! {
 }
 
 text_enum! {
-    /// Where a stored transaction stands upstream.
+    /// Where a stored transaction stands upstream. The default, posted, is there for row types
+    /// that derive `Default` (an empty listing's CSV header comes from a default row).
+    #[derive(Default)]
     TxStatus, "transaction status" {
         /// Authorized, not yet booked; a posted row may take it over.
         Pending => "pending",
+        #[default]
         Posted => "posted",
         /// Gone upstream (or a pending row that expired): kept, but out of every listing and report.
         Removed => "removed",
@@ -146,8 +151,10 @@ impl CategorySource {
 }
 
 text_enum! {
-    /// A connection's consent, as far as tally knows.
+    /// A connection's consent, as far as tally knows. A new connection is active (the default).
+    #[derive(Default)]
     ConnectionStatus, "connection status" {
+        #[default]
         Active => "active",
         /// The provider refused the consent (expired, revoked there): `link --relink` renews it.
         NeedsRelink => "needs_relink",

@@ -1,6 +1,11 @@
 //! Bad input anywhere: one `error:` line, a hint, a non-zero exit, nothing written.
 
-use crate::common::TestEnv;
+use std::io::Write as _;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{Run, TestEnv};
 
 #[test]
 fn reading_before_anything_is_linked_says_what_to_do() {
@@ -14,6 +19,17 @@ fn reading_before_anything_is_linked_says_what_to_do() {
     assert!(!env.db().exists(), "nor does a sync with nothing linked");
 }
 
+/// One `error:` line naming the file, at most one `caused by:`, and a hint with `hint_part`.
+#[track_caller]
+fn explains(run: &Run, error: &str, hint_part: &str) {
+    assert!(run.stderr.starts_with(&format!("error: {error}")), "{}", run.stderr);
+    assert!(run.stderr.matches("caused by:").count() <= 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("Error code"), "SQLite's words once, not twice: {}", run.stderr);
+    let hint =
+        run.stderr.lines().find(|l| l.starts_with("hint: ")).unwrap_or_else(|| panic!("no hint: {}", run.stderr));
+    assert!(hint.contains(hint_part), "{}", run.stderr);
+}
+
 #[test]
 fn a_file_that_is_not_a_database_is_refused_untouched() {
     let env = TestEnv::new();
@@ -21,9 +37,85 @@ fn a_file_that_is_not_a_database_is_refused_untouched() {
     std::fs::create_dir_all(env.home()).unwrap();
     let bytes = b"SQLite format 2? no, a shopping list: eggs, milk, bread, and more text".repeat(20);
     std::fs::write(&junk, &bytes).unwrap();
-    let run = env.run(&["accounts", "--db", junk.to_str().unwrap()]).fails_with(1);
-    assert!(run.stderr.contains("cannot use database"), "{}", run.stderr);
+    for args in [&["accounts"][..], &["sync"], &["doctor"]] {
+        let mut args = args.to_vec();
+        args.extend(["--db", junk.to_str().unwrap()]);
+        let run = env.run(&args).fails_with(1);
+        explains(&run, &format!("{} is not a tally database", junk.display()), "restore it from a backup");
+    }
     assert_eq!(std::fs::read(&junk).unwrap(), bytes);
+}
+
+#[test]
+fn a_truncated_database_is_called_damaged_with_the_way_out() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let cut = env.home().join("cut.db");
+    let whole = std::fs::read(env.db()).unwrap();
+    assert!(whole.len() > 64 * 1024, "a synced database is bigger than what is kept of it");
+    std::fs::write(&cut, &whole[..4096]).unwrap();
+    for args in [&["tx", "list"][..], &["doctor"]] {
+        let mut args = args.to_vec();
+        args.extend(["--db", cut.to_str().unwrap()]);
+        let run = env.run(&args).fails_with(1);
+        explains(&run, &format!("the database {} is damaged", cut.display()), "restore it from a backup");
+    }
+}
+
+/// `path` made read-only while this lives: mode 0444, or for root (whom modes do not stop) the
+/// immutable attribute. `None`, with the reason printed, where neither stops a write.
+struct ReadOnly {
+    path: PathBuf,
+    immutable: bool,
+}
+
+impl ReadOnly {
+    fn make(path: &Path) -> Option<ReadOnly> {
+        let writable = || std::fs::OpenOptions::new().append(true).open(path).is_ok();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        if !writable() {
+            return Some(ReadOnly { path: path.to_path_buf(), immutable: false });
+        }
+        let chattr = Command::new("chattr").arg("+i").arg(path).status().is_ok_and(|s| s.success());
+        let guard = ReadOnly { path: path.to_path_buf(), immutable: chattr };
+        if chattr && !writable() {
+            return Some(guard);
+        }
+        // Straight to stderr: libtest keeps `eprintln!` to itself unless the test fails.
+        let why = "skipped the read-only checks: running as root, and `chattr +i` does not work here";
+        let mut stderr = std::io::stderr();
+        writeln!(stderr, "\n{}: {why}", module_path!()).unwrap();
+        None
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        if self.immutable {
+            let _ = Command::new("chattr").arg("-i").arg(&self.path).status();
+        }
+        let _ = std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o600));
+    }
+}
+
+#[test]
+fn a_read_only_database_still_reads_and_says_why_it_cannot_write() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let Some(_read_only) = ReadOnly::make(&env.db()) else { return };
+    env.run(&["accounts"]).ok();
+    let doctor = env.run(&["doctor", "--format", "json"]).fails_with(1);
+    let rows = doctor.json();
+    let found = rows.as_array().unwrap().iter().find(|r| r["check"] == "database" && r["status"] == "fail");
+    assert!(found.is_some_and(|r| r["detail"].as_str().unwrap().contains("read-only")), "{rows:#}");
+    env.pass_days(1);
+    let read_only = format!("cannot write to the database {}: it is read-only", env.db().display());
+    // sync opens the database to read first and fails at its first write; `accounts add` opens
+    // it to write and fails at once.
+    for args in [&["sync"][..], &["accounts", "add", "Cash", "--currency", "EUR"]] {
+        let run = env.run(args).fails_with(1);
+        explains(&run, &read_only, "check the permissions");
+    }
 }
 
 #[test]

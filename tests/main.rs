@@ -9,6 +9,7 @@ mod crash;
 mod cron;
 mod demo;
 mod doctor;
+mod empty_csv;
 mod errors;
 mod generated;
 mod help;

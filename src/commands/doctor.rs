@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::config::SecretsBackend;
 use crate::context::Ctx;
 use crate::error::UserError;
+use crate::model::ConnectionStatus;
 use crate::providers::ProviderKind;
 use crate::secrets::Secrets;
 use crate::store::{self, connections, sync_runs};
@@ -17,7 +18,7 @@ use crate::store::{self, connections, sync_runs};
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct Finding {
     check: &'static str,
     subject: String,
@@ -114,16 +115,16 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
 
     for ((c, last), quota) in conns.iter().zip(last_syncs).zip(quotas) {
         let name = &c.name;
-        match c.status.as_str() {
-            "revoked" => {
+        match c.status {
+            ConnectionStatus::Revoked => {
                 found.push(Finding::new("connection", name, "ok", "unlinked; its data is kept"));
                 continue;
             }
-            "needs_relink" => found.push(
+            ConnectionStatus::NeedsRelink => found.push(
                 Finding::new("connection", name, "fail", "the bank no longer accepts its consent")
                     .hint(format!("tally link --relink {name}")),
             ),
-            _ => found.push(Finding::new("connection", name, "ok", "active")),
+            ConnectionStatus::Active => found.push(Finding::new("connection", name, "ok", "active")),
         }
         if let Some(s) = &secrets {
             match s.get(&c.secret_ref) {

@@ -51,7 +51,7 @@ pub struct Args {
     pub inspect: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct FileRow {
     file: String,
     account: Option<String>,

@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> Result<()> {
     set_private_umask();
     let mut ctx = Ctx::new(&cli.global)?;
     init_logging(ctx.config.log_filter.as_deref(), cli.global.verbose);
-    match cli.command {
+    let result = match cli.command {
         Command::Demo(args) => demo::run(&mut ctx, args),
         Command::Doctor(args) => doctor::run(&mut ctx, args),
         Command::Link(args) => link::run(&mut ctx, args),
@@ -39,7 +39,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),
         Command::Generate(cmd) => generate::run(&mut ctx, cmd),
-    }
+    };
+    // A broken or read-only database may show only at the first write or a damaged page.
+    result.map_err(|e| crate::store::explain(e, &ctx.config.db_path))
 }
 
 fn set_private_umask() {

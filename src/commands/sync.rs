@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::{Exit, UserError};
+use crate::model::ConnectionStatus;
 use crate::output::Format;
 use crate::providers::ProviderKind;
 use crate::store::{connections, sync_runs};
@@ -61,7 +62,7 @@ pub struct Synced {
 }
 
 /// One account's line of the summary (tables and CSV).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct Row {
     connection: String,
     account: String,
@@ -114,7 +115,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
 /// The named connections, or every one that is not unlinked.
 fn choose(store: &crate::store::Store, names: &[String]) -> Result<Vec<connections::Connection>> {
     if names.is_empty() {
-        Ok(connections::list(store.db())?.into_iter().filter(|c| c.status != "revoked").collect())
+        Ok(connections::list(store.db())?.into_iter().filter(|c| !c.is(ConnectionStatus::Revoked)).collect())
     } else {
         names.iter().map(|n| super::connections::resolve(store.db(), n)).collect()
     }
@@ -134,7 +135,7 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool)
     let now = ctx.now();
     let mut synced = Synced::default();
     for c in chosen {
-        if c.status == "revoked" {
+        if c.is(ConnectionStatus::Revoked) {
             ctx.out.warn(&format!("{} is unlinked; skipping it", c.name));
             continue;
         }
@@ -298,7 +299,7 @@ fn exit_rank(e: Exit) -> u8 {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct HistoryRow {
     started_at: String,
     connection: String,

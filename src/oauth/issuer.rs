@@ -112,10 +112,10 @@ impl Issuer {
         Ok(response)
     }
 
-    /// End the consent at the issuer (RFC 7009).
+    /// End the consent at the issuer (RFC 7009). An error means it may still be alive there.
     pub fn revoke(&self, session: &Session<'_>) -> Result<()> {
-        let client = super::client(self.endpoints()?, &self.client)?;
-        token::revoke(&self.http, &client, &Tokens::from_secret(session.secret())?)
+        let endpoint = self.endpoints()?.revocation_endpoint.as_deref();
+        token::revoke(&self.http, endpoint, &self.client, &Tokens::from_secret(session.secret())?)
     }
 }
 

@@ -212,3 +212,54 @@ fn a_refused_refresh_token_means_relink_and_no_api_call() {
     assert!(server.seen("/api").is_empty());
     assert_eq!(secrets.get("k").unwrap(), None, "nothing was saved");
 }
+
+#[test]
+fn revocation_posts_the_refresh_token_with_the_clients_own_authentication() {
+    let server = Scripted::start(|s| if s.path == "/revoke" { (200, "{}".into()) } else { (500, String::new()) });
+    let secrets = Secrets::memory();
+    let session = Session::new(&secrets, "k", tokens(false));
+    issuer(&server, ClientAuth::None).revoke(&session).unwrap();
+    issuer(&server, ClientAuth::SecretBasic(SecretString::new("s3cret"))).revoke(&session).unwrap();
+    issuer(&server, ClientAuth::SecretPost(SecretString::new("s3cret"))).revoke(&session).unwrap();
+    let seen = server.seen("/revoke");
+    assert_eq!(seen.len(), 3, "plain HTTP to 127.0.0.1 is allowed");
+    assert!(seen.iter().all(|s| s.body.contains("token=r1") && s.body.contains("token_type_hint=refresh_token")));
+    assert!(seen[0].body.contains("client_id=tally-cli") && seen[0].authorization.is_none(), "{:?}", seen[0]);
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("tally-cli:s3cret"));
+    assert_eq!(seen[1].authorization.as_deref(), Some(basic.as_str()));
+    assert!(!seen[1].body.contains("s3cret"), "{}", seen[1].body);
+    assert!(seen[2].body.contains("client_secret=s3cret") && seen[2].authorization.is_none(), "{:?}", seen[2]);
+}
+
+#[test]
+fn a_refused_revocation_is_an_error_that_says_what_the_bank_answered() {
+    let server = Scripted::start(|_| (503, r#"{"error":"temporarily_unavailable"}"#.into()));
+    let secrets = Secrets::memory();
+    let err = issuer(&server, ClientAuth::None).revoke(&Session::new(&secrets, "k", tokens(false))).unwrap_err();
+    assert!(format!("{err:#}").contains("503") && format!("{err:#}").contains("temporarily_unavailable"), "{err:#}");
+}
+
+#[test]
+fn tokens_go_over_plain_http_only_to_loopback() {
+    for ok in ["https://bank.test/revoke", "http://127.0.0.1:8080/revoke", "http://[::1]:9/revoke"] {
+        assert!(crate::oauth::checked_url(ok, "revocation endpoint").is_ok(), "{ok}");
+    }
+    for refused in ["http://bank.test/revoke", "http://localhost.evil.test/revoke", "ftp://127.0.0.1/x", "nonsense"] {
+        assert!(crate::oauth::checked_url(refused, "revocation endpoint").is_err(), "{refused}");
+    }
+    // Refused before anything is sent: no token leaves in the clear.
+    let server = Scripted::start(|_| (200, "{}".into()));
+    let plain = Endpoints {
+        issuer: "http://bank.test".into(),
+        authorization_endpoint: "http://bank.test/authorize".into(),
+        token_endpoint: "http://bank.test/token".into(),
+        revocation_endpoint: Some("http://bank.test/revoke".into()),
+        authorization_response_iss_parameter_supported: false,
+    };
+    let secrets = Secrets::memory();
+    let err = issuer(&server, ClientAuth::None)
+        .with_endpoints(plain)
+        .revoke(&Session::new(&secrets, "k", tokens(false)))
+        .unwrap_err();
+    assert!(err.to_string().contains("not HTTPS"), "{err:#}");
+}

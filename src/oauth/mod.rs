@@ -14,8 +14,8 @@ use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    PkceCodeChallenge, RedirectUrl, RevocationUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, PkceCodeChallenge,
+    RedirectUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
 use serde::Deserialize;
 
@@ -57,7 +57,7 @@ pub type Client = oauth2::Client<
     EndpointSet,
     EndpointNotSet,
     EndpointNotSet,
-    EndpointMaybeSet,
+    EndpointNotSet,
     EndpointSet,
 >;
 
@@ -95,12 +95,12 @@ pub struct ClientConfig {
     pub redirect_path: String,
 }
 
+/// oauth2's client for the authorization and token endpoints. Revocation is not done through
+/// it ([`token::revoke`]).
 pub fn client(endpoints: &Endpoints, config: &ClientConfig) -> Result<Client> {
-    let revocation = endpoints.revocation_endpoint.clone().map(RevocationUrl::new).transpose()?;
     let client = oauth2::Client::new(ClientId::new(config.client_id.clone()))
         .set_auth_uri(AuthUrl::new(endpoints.authorization_endpoint.clone())?)
-        .set_token_uri(TokenUrl::new(endpoints.token_endpoint.clone())?)
-        .set_revocation_url_option(revocation);
+        .set_token_uri(TokenUrl::new(endpoints.token_endpoint.clone())?);
     Ok(match &config.auth {
         ClientAuth::None => client.set_auth_type(oauth2::AuthType::RequestBody),
         ClientAuth::SecretBasic(secret) => client
@@ -110,6 +110,24 @@ pub fn client(endpoints: &Endpoints, config: &ClientConfig) -> Result<Client> {
             .set_auth_type(oauth2::AuthType::RequestBody)
             .set_client_secret(ClientSecret::new(secret.expose().to_string())),
     })
+}
+
+/// `url` if we may send secrets there: HTTPS, or plain HTTP to 127.0.0.1 or ::1 only (a bank's
+/// test issuer or the sandbox on this machine); `what` names the endpoint in the error.
+pub fn checked_url(url: &str, what: &str) -> Result<reqwest::Url> {
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("the bank's {what} {url:?} is not a URL"))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if loopback => Ok(parsed),
+        _ => {
+            anyhow::bail!("the bank's {what} {url} is not HTTPS; tally sends tokens only over HTTPS (or to 127.0.0.1)")
+        }
+    }
 }
 
 /// oauth2's HTTP hook, over our reqwest client (which never follows redirects).

@@ -1,12 +1,13 @@
-//! Tokens as kept in the secret store, refreshing them (with rotation), and revoking them.
+//! Tokens as kept in the secret store, refreshing them (with rotation), and revoking them
+//! (RFC 7009, sent by us rather than by oauth2, see [`revoke`]).
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use oauth2::basic::BasicErrorResponseType;
-use oauth2::{RefreshToken, RequestTokenError, StandardRevocableToken, TokenResponse as _};
+use oauth2::{RefreshToken, RequestTokenError, TokenResponse as _};
 use serde::{Deserialize, Serialize};
 
-use super::{Client, TokenResponse, http_fn};
+use super::{Client, ClientAuth, ClientConfig, TokenResponse, http_fn};
 use crate::secrets::SecretString;
 
 /// What the secret store holds for an OAuth connection (as JSON). `Debug` hides the tokens.
@@ -95,15 +96,45 @@ pub fn refresh(http: &reqwest::blocking::Client, client: &Client, old: &Tokens, 
     Ok(tokens)
 }
 
-/// RFC 7009: revoking the refresh token ends the consent at the bank.
-pub fn revoke(http: &reqwest::blocking::Client, client: &Client, tokens: &Tokens) -> Result<()> {
-    let token = match &tokens.refresh_token {
-        Some(r) => StandardRevocableToken::RefreshToken(RefreshToken::new(r.clone())),
-        None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(tokens.access_token.clone())),
+/// RFC 7009: revoking the refresh token ends the consent at the bank (the access token when
+/// there is no refresh token). Sent here rather than through oauth2, which refuses any `http:`
+/// revocation URL, so that unlinking a loopback issuer (the sandbox) failed while saying the
+/// consent was revoked (issue 8 item 9). Any answer but 2xx is an error: the consent may live on.
+pub fn revoke(
+    http: &reqwest::blocking::Client,
+    endpoint: Option<&str>,
+    client: &ClientConfig,
+    tokens: &Tokens,
+) -> Result<()> {
+    let endpoint = endpoint.ok_or_else(|| anyhow::anyhow!("the bank publishes no revocation endpoint"))?;
+    let url = super::checked_url(endpoint, "revocation endpoint")?;
+    let (token, hint) = match &tokens.refresh_token {
+        Some(refresh) => (refresh.as_str(), "refresh_token"),
+        None => (tokens.access_token.as_str(), "access_token"),
     };
-    client
-        .revoke_token(token)?
-        .request(&http_fn(http))
-        .map_err(|e| anyhow::anyhow!("the bank did not confirm the revocation: {e}"))?;
+    let mut form = vec![("token", token), ("token_type_hint", hint)];
+    let mut request = http.post(url);
+    // Client authentication as at the token endpoint (RFC 7009 §2.1, RFC 6749 §2.3).
+    match &client.auth {
+        ClientAuth::None => form.push(("client_id", &client.client_id)),
+        ClientAuth::SecretPost(secret) => {
+            form.push(("client_id", &client.client_id));
+            form.push(("client_secret", secret.expose()));
+        }
+        ClientAuth::SecretBasic(secret) => {
+            // RFC 6749 §2.3.1: both parts form-urlencoded, then HTTP Basic.
+            let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            request = request.basic_auth(encode(&client.client_id), Some(encode(secret.expose())));
+        }
+    }
+    let response = request
+        .form(&form)
+        .send()
+        .map_err(|e| anyhow::Error::new(e.without_url()).context(format!("cannot reach {endpoint}")))?;
+    let status = response.status();
+    if !status.is_success() {
+        let detail = super::error_detail(&response.text().unwrap_or_default());
+        anyhow::bail!("{endpoint} answered {status} ({detail})");
+    }
     Ok(())
 }

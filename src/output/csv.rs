@@ -1,4 +1,5 @@
-//! CSV for scripts: a header from the field names, and cells a spreadsheet cannot run.
+//! CSV for scripts: a header from the field names (even when there are no rows), and cells a
+//! spreadsheet cannot run.
 
 use std::io::Write;
 
@@ -6,12 +7,10 @@ use anyhow::Result;
 
 use super::Cells;
 
-pub fn write(out: &mut impl Write, rows: &[Cells]) -> Result<()> {
-    let Some(first) = rows.first() else {
-        return Ok(());
-    };
+/// The `header` line, then a line per row (each row's cells in the header's order).
+pub fn write(out: &mut impl Write, header: &[String], rows: &[Cells]) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(first.iter().map(|(k, _)| k)).map_err(plain_io)?;
+    w.write_record(header).map_err(plain_io)?;
     for row in rows {
         w.write_record(row.iter().map(|(_, v)| neutralize(v).into_owned())).map_err(plain_io)?;
     }

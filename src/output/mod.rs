@@ -63,8 +63,10 @@ impl Output {
         self.quiet
     }
 
-    /// A listing: one row type drives all three formats.
-    pub fn rows<T: Serialize>(&self, rows: &[T]) -> Result<()> {
+    /// A listing: one row type drives all three formats. With no rows, a table says so on
+    /// stderr, JSON is `[]` and CSV is the header alone, which `T::default()` provides: a
+    /// script reading the columns by name works on an empty result too.
+    pub fn rows<T: Serialize + Default>(&self, rows: &[T]) -> Result<()> {
         if self.format == Format::Table && rows.is_empty() {
             self.status("(nothing to show)");
             return Ok(());
@@ -134,10 +136,22 @@ pub fn print_error(err: &anyhow::Error, hint: Option<&str>) {
     }
 }
 
-fn write_rows<T: Serialize>(out: &mut impl Write, format: Format, width: Option<u16>, rows: &[T]) -> Result<()> {
+fn write_rows<T: Serialize + Default>(
+    out: &mut impl Write,
+    format: Format,
+    width: Option<u16>,
+    rows: &[T],
+) -> Result<()> {
     match format {
         Format::Json => json(out, rows),
-        Format::Csv => csv::write(out, &cells_of(rows)?),
+        Format::Csv => {
+            let cells = cells_of(rows)?;
+            let header = match cells.first() {
+                Some(first) => keys(first),
+                None => keys(&cells_of(&[T::default()])?.remove(0)),
+            };
+            csv::write(out, &header, &cells)
+        }
         Format::Table => Ok(writeln!(out, "{}", table::render(&cells_of(rows)?, width))?),
     }
 }
@@ -145,7 +159,10 @@ fn write_rows<T: Serialize>(out: &mut impl Write, format: Format, width: Option<
 fn write_record<T: Serialize>(out: &mut impl Write, format: Format, width: Option<u16>, record: &T) -> Result<()> {
     match format {
         Format::Json => json(out, record),
-        Format::Csv => csv::write(out, &cells_of(std::slice::from_ref(record))?),
+        Format::Csv => {
+            let cells = cells_of(std::slice::from_ref(record))?;
+            csv::write(out, &keys(&cells[0]), &cells)
+        }
         Format::Table => {
             let cells = cells_of(std::slice::from_ref(record))?.remove(0);
             Ok(writeln!(out, "{}", table::render_pairs(&cells, width))?)
@@ -172,6 +189,10 @@ fn cells_of<T: Serialize>(rows: &[T]) -> Result<Vec<Cells>> {
         .collect()
 }
 
+fn keys(cells: &Cells) -> Vec<String> {
+    cells.iter().map(|(k, _)| k.clone()).collect()
+}
+
 fn cell_text(v: serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => String::new(),
@@ -196,10 +217,24 @@ mod tests {
         }
     }
 
-    #[derive(Serialize)]
+    #[derive(Serialize, Default)]
     struct Row {
         name: &'static str,
         amount: &'static str,
+    }
+
+    fn written(format: Format, rows: &[Row]) -> String {
+        let mut out = Vec::new();
+        write_rows(&mut out, format, None, rows).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn an_empty_listing_is_a_header_in_csv_and_an_empty_array_in_json() {
+        assert_eq!(written(Format::Csv, &[]), "name,amount\n");
+        assert_eq!(written(Format::Json, &[]), "[]\n");
+        let one = [Row { name: "Coffee", amount: "-3.50" }];
+        assert_eq!(written(Format::Csv, &one), "name,amount\nCoffee,-3.50\n");
     }
 
     /// What `error::exit` looks for to end quietly on `tally … | head`.

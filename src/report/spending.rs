@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::money::{Currency, format_amount};
 use crate::store::{Db, reports, transactions};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 pub struct Row {
     pub month: String,
     pub category: String,

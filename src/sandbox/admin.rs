@@ -41,6 +41,7 @@ pub fn set_fault(state: &mut State, query: &Params) -> Result<(), String> {
         }
         "malformed" => f.malformed = count,
         "malformed_token" => f.malformed_token = count,
+        "revoke_error" => f.revoke_error = count,
         "token_ttl" => f.token_ttl = Some(number("secs", 0)? as i64),
         "revoke" => state.grants.values_mut().for_each(|g| g.revoked = true),
         "clear" => *f = Default::default(),

@@ -41,7 +41,8 @@
 //! - `POST /admin/fault?kind=K[&count=N][&retry_after=S][&ms=M][&secs=S]`, kinds:
 //!   `rate_limit` (429 + Retry-After), `server_error` (500), `slow` (delay M ms),
 //!   `malformed` (garbage JSON from the API), `malformed_token` (garbage from `/token`),
-//!   `token_ttl` (access tokens live S seconds), `revoke` (revoke every consent now), `clear`.
+//!   `token_ttl` (access tokens live S seconds), `revoke` (revoke every consent now),
+//!   `revoke_error` (`/revoke` answers 503 and revokes nothing), `clear`.
 //!   `after=N` lets N API calls through before the fault starts.
 //! - `POST /admin/accounts?order=reverse` lists every consent's accounts in reverse order;
 //!   `?rename=ID&name=N` renames the bank's account `ID` (its ids and identity stay).
@@ -125,7 +126,7 @@ impl Sandbox {
     pub fn faults_left(&self) -> u32 {
         let state = self.state.lock().expect("sandbox state");
         let f = &state.faults;
-        f.rate_limit + f.server_error + f.slow + f.malformed + f.malformed_token
+        f.rate_limit + f.server_error + f.slow + f.malformed + f.malformed_token + f.revoke_error
     }
 
     /// Block until the server stops (for `tally sandbox serve`).
@@ -227,6 +228,8 @@ struct Faults {
     slow_ms: u64,
     malformed: u32,
     malformed_token: u32,
+    /// `/revoke` answers 503 this many times (and revokes nothing).
+    revoke_error: u32,
     token_ttl: Option<i64>,
 }
 

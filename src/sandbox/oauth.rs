@@ -229,6 +229,10 @@ fn issue(state: &mut State, grant_id: u64, id_token_for: Option<(&str, Option<&s
 
 /// RFC 7009: always 200; a refresh token ends the consent, an access token just itself.
 pub fn revoke(state: &mut State, form: &Params) -> Reply {
+    if state.faults.revoke_error > 0 {
+        state.faults.revoke_error -= 1;
+        return Reply::error(503, "temporarily_unavailable", "revocation is down for maintenance");
+    }
     if let Some(token) = get(form, "token") {
         if let Some(g) = state.refresh.get(token).and_then(|(grant, _)| state.grants.get_mut(grant)) {
             g.revoked = true;

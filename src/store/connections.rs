@@ -13,10 +13,7 @@ pub struct Connection {
     pub name: String,
     pub provider: String,
     pub institution: String,
-    /// A `ConnectionStatus` text, checked when read; compare with [`Connection::is`].
-    // Still text so that the callers comparing it to "revoked" keep building; the enum takes
-    // over once they use `is` (issue 7).
-    pub status: String,
+    pub status: ConnectionStatus,
     pub consent_expires_at: Option<DateTime<Utc>>,
     pub cursor: Option<String>,
     pub secret_ref: String,
@@ -26,7 +23,7 @@ pub struct Connection {
 
 impl Connection {
     pub fn is(&self, status: ConnectionStatus) -> bool {
-        self.status == status.as_str()
+        self.status == status
     }
 }
 
@@ -52,7 +49,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Connection> {
         name: r.get(1)?,
         provider: r.get(2)?,
         institution: r.get(3)?,
-        status: r.get::<_, ConnectionStatus>(4)?.as_str().to_string(),
+        status: r.get(4)?,
         consent_expires_at: opt_ts(5)?,
         cursor: r.get(6)?,
         secret_ref: r.get(7)?,
@@ -98,9 +95,7 @@ pub fn free_name(db: &Db, base: &str) -> Result<String> {
     Ok(name)
 }
 
-/// `status` is a `ConnectionStatus` text (`"needs_relink"`); anything else is an error.
-pub fn set_status(db: &Db, id: i64, status: &str) -> Result<()> {
-    let status = ConnectionStatus::parse(status)?;
+pub fn set_status(db: &Db, id: i64, status: ConnectionStatus) -> Result<()> {
     db.execute("UPDATE connection SET status = ?2 WHERE id = ?1", params![id, status])?;
     Ok(())
 }
@@ -132,7 +127,7 @@ mod tests {
     use crate::store::Store;
 
     #[test]
-    fn status_is_checked_on_the_way_in_and_out() {
+    fn status_is_an_enum_on_the_way_in_and_out() {
         let store = Store::in_memory().unwrap();
         let db = store.db();
         let new = NewConnection {
@@ -145,11 +140,11 @@ mod tests {
         };
         let id = insert(db, &new).unwrap();
         assert!(by_id(db, id).unwrap().is(ConnectionStatus::Active));
-        set_status(db, id, "needs_relink").unwrap();
+        set_status(db, id, ConnectionStatus::NeedsRelink).unwrap();
         let c = by_id(db, id).unwrap();
         assert!(c.is(ConnectionStatus::NeedsRelink) && !c.is(ConnectionStatus::Active));
-        let err = set_status(db, id, "paused").unwrap_err();
-        assert!(format!("{err:#}").contains("unknown connection status \"paused\""), "{err:#}");
+        // The type keeps other words out of `set_status`; the table's CHECK keeps them out of SQL.
+        assert!(db.execute("UPDATE connection SET status = 'paused' WHERE id = ?1", [id]).is_err());
         renew(db, id, "r2", None).unwrap();
         assert!(by_id(db, id).unwrap().is(ConnectionStatus::Active));
     }

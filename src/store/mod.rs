@@ -1,8 +1,9 @@
 //! The SQLite store: opening (pragmas, file modes, the encryption key to come), forward-only
 //! migrations, and the SQL for each table in its own file (report aggregates in `reports.rs`).
-//! No SQL lives outside this module.
+//! No SQL lives outside this module. A file that is broken or read-only is explained in `broken.rs`.
 
 pub mod accounts;
+mod broken;
 pub mod categories;
 pub mod connections;
 pub mod ledger;
@@ -24,6 +25,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 pub use crate::error::UserError;
 use crate::secrets::SecretString;
+pub use broken::explain;
 
 /// Migrations in order; the database's `PRAGMA user_version` is how many have run.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -94,9 +96,24 @@ impl Store {
             }
             create_private_file(path)?;
         }
-        let db = Db::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
+        Store::open_file(path, mode).map_err(|e| match explain(e, path) {
+            e if crate::error::user_error(&e).is_some() => e,
+            e => e.context(format!("cannot use database {}", path.display())),
+        })
+    }
+
+    fn open_file(path: &Path, mode: OpenMode) -> Result<Store> {
+        let db = Db::open(path)?;
         let mut store = Store { db, path: path.to_path_buf() };
-        store.configure().with_context(|| format!("cannot use database {}", path.display()))?;
+        store.configure()?;
+        // Commands that write find out now, not halfway through (a read-only copy still reads).
+        if mode == OpenMode::Create && store.db.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some("the file opens only for reading".into()),
+            )
+            .into());
+        }
         store.migrate()?;
         Ok(store)
     }
@@ -265,6 +282,8 @@ mod tests {
         let junk = dir.path().join("junk.db");
         fs::write(&junk, b"this is not a database, just some text that is long enough").unwrap();
         let err = Store::open(&junk, OpenMode::Existing).unwrap_err();
-        assert!(format!("{err:#}").contains("cannot use database"), "{err:#}");
+        assert!(err.to_string().contains(&format!("{} is not a tally database", junk.display())), "{err:#}");
+        assert_eq!(err.chain().count(), 2, "one cause, SQLite's own words: {err:?}");
+        assert!(crate::error::user_error(&err).and_then(|u| u.hint.as_deref()).unwrap().contains("backup"));
     }
 }

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::reconcile::{self, Effect};
 use super::{Outcome, needs_relink, pending, window};
 use crate::categorize::Categorizer;
-use crate::model::Change;
+use crate::model::{Change, ConnectionStatus};
 use crate::providers::{AccountScope, Allowance, FetchRequest, Page, Provider, ProviderError, Session};
 use crate::secrets::Secrets;
 use crate::store::sync_runs::{self, Counts};
@@ -113,8 +113,8 @@ impl<'a> SyncRun<'a> {
                 }
             }
             connections::set_synced(db, connection.id, now)?;
-            if connection.status == "needs_relink" {
-                connections::set_status(db, connection.id, "active")?;
+            if connection.is(ConnectionStatus::NeedsRelink) {
+                connections::set_status(db, connection.id, ConnectionStatus::Active)?;
             }
             Ok(())
         })
@@ -124,7 +124,7 @@ impl<'a> SyncRun<'a> {
     /// returned; it ends up in the outcome, not in `Err` (that is for the store failing).
     pub fn finish(self, error: Option<anyhow::Error>) -> Result<Outcome> {
         if error.as_ref().is_some_and(needs_relink) {
-            connections::set_status(self.store.db(), self.connection.id, "needs_relink")?;
+            connections::set_status(self.store.db(), self.connection.id, ConnectionStatus::NeedsRelink)?;
         }
         let message = error.as_ref().map(|e| format!("{e:#}"));
         let duration_ms = self.started.elapsed().as_millis() as u64;

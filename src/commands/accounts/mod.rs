@@ -41,7 +41,7 @@ pub enum Command {
     Remove(remove::Args),
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 pub struct Row {
     id: i64,
     name: String,

@@ -4,15 +4,16 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::context::Ctx;
+use crate::model::ConnectionStatus;
 use crate::providers::ProviderKind;
 use crate::store::{accounts, connections};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 struct Row {
     name: String,
     provider: String,
     institution: String,
-    status: String,
+    status: ConnectionStatus,
     accounts: usize,
     consent_expires: Option<String>,
     days_left: Option<i64>,

@@ -31,7 +31,7 @@ pub struct Args {
     pub limit: Option<u64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 pub struct Row {
     id: i64,
     date: String,
