@@ -1,6 +1,7 @@
 //! `trait Provider`: what every bank connection speaks, in domain types. Wire structs stay in
 //! each provider's file; [`ProviderKind::build`] makes the `Box<dyn Provider>`.
 
+pub mod enablebanking;
 pub mod http;
 mod retry;
 pub mod sandbox;
@@ -25,6 +26,11 @@ pub enum ProviderKind {
     /// The same sandbox bank read through its cursorless date-window API, the way
     /// GoCardless-style providers work
     SandboxWindow,
+    /// Enable Banking: EU/EEA banks through PSD2. Needs your own application at
+    /// enablebanking.com (free for personal use in restricted mode): set
+    /// `[providers.enablebanking] app_id` and `key_file`, then `--country XX [--bank NAME]`
+    #[value(name = "enablebanking")]
+    EnableBanking,
 }
 
 impl ProviderKind {
@@ -32,6 +38,7 @@ impl ProviderKind {
         match self {
             ProviderKind::Sandbox => "sandbox",
             ProviderKind::SandboxWindow => "sandbox-window",
+            ProviderKind::EnableBanking => "enablebanking",
         }
     }
 
@@ -39,6 +46,7 @@ impl ProviderKind {
         match s {
             "sandbox" => Some(ProviderKind::Sandbox),
             "sandbox-window" => Some(ProviderKind::SandboxWindow),
+            "enablebanking" => Some(ProviderKind::EnableBanking),
             _ => None,
         }
     }
@@ -48,6 +56,7 @@ impl ProviderKind {
         match self {
             ProviderKind::Sandbox => sandbox::quota(sandbox::Mode::Cursor),
             ProviderKind::SandboxWindow => sandbox::quota(sandbox::Mode::Window),
+            ProviderKind::EnableBanking => enablebanking::quota(),
         }
     }
 
@@ -56,12 +65,13 @@ impl ProviderKind {
     pub fn settings_name(self) -> &'static str {
         match self {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => "sandbox",
+            ProviderKind::EnableBanking => "enablebanking",
         }
     }
 
     /// Every kind, for listings such as `tally config show`.
     pub fn all() -> &'static [ProviderKind] {
-        &[ProviderKind::Sandbox, ProviderKind::SandboxWindow]
+        &[ProviderKind::Sandbox, ProviderKind::SandboxWindow, ProviderKind::EnableBanking]
     }
 
     /// The settings in effect for this kind, by key (for `tally config show`); an error when
@@ -69,6 +79,7 @@ impl ProviderKind {
     pub fn settings_shown(self, config: &ProviderConfig) -> Result<Vec<(&'static str, String)>> {
         match self {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => Ok(sandbox::Settings::load(config)?.shown()),
+            ProviderKind::EnableBanking => Ok(enablebanking::Settings::load(config)?.shown()),
         }
     }
 
@@ -78,6 +89,7 @@ impl ProviderKind {
         Ok(match self {
             ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Cursor)?),
             ProviderKind::SandboxWindow => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Window)?),
+            ProviderKind::EnableBanking => Box::new(enablebanking::EnableBanking::new(env)?),
         })
     }
 }
@@ -194,6 +206,10 @@ pub struct FetchRequest<'a> {
 pub struct LinkOptions {
     /// How long to wait for the user to finish consenting.
     pub timeout: std::time::Duration,
+    /// The bank's country (ISO 3166 alpha-2), for aggregators that list banks by country.
+    pub country: Option<String>,
+    /// The bank to link, by name, for aggregators that front many banks; `None`: ask.
+    pub bank: Option<String>,
 }
 
 /// One page of upstream changes and where to continue.

@@ -14,6 +14,8 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
     // Exhaustive on purpose: a new provider has to say how its categories read.
     match ProviderKind::parse(provider)? {
         ProviderKind::Sandbox | ProviderKind::SandboxWindow => Some(plaid::map),
+        // Enable Banking sends no category codes (only an MCC on some card rows).
+        ProviderKind::EnableBanking => None,
     }
 }
 
@@ -32,7 +34,7 @@ mod tests {
             let map = map_for(sandbox).expect("the sandbox sends Plaid-style codes");
             assert_eq!(map("FOOD_AND_DRINK_COFFEE"), Some("Food:Coffee"));
         }
-        for other in ["import:csv", "import:qif", "import:ofx", "no-such-provider"] {
+        for other in ["enablebanking", "import:csv", "import:qif", "import:ofx", "no-such-provider"] {
             assert!(map_for(other).is_none(), "{other}");
         }
     }
