@@ -9,6 +9,7 @@ mod crash;
 mod cron;
 mod demo;
 mod doctor;
+mod enablebanking;
 mod errors;
 mod generated;
 mod help;
