@@ -261,3 +261,20 @@ fn a_foreign_state_a_wrong_bank_or_a_wrong_key_links_nothing() {
     let complaints = server.with(|s| std::mem::take(&mut s.violations));
     assert!(complaints.iter().all(|c| c.contains("someone-elses-app")), "{complaints:?}");
 }
+
+#[test]
+fn a_loopback_redirect_registered_with_the_app_needs_no_pasting() {
+    let env = TestEnv::new();
+    let server = EbServer::start(bank());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    server.with(|s| s.redirect = format!("http://127.0.0.1:{port}/eb-back"));
+    let linked = link_pasting(&env, &server, &["enablebanking", "--bank", "Nordea", "--timeout", "20"], |url| {
+        // The browser follows the bank's redirect to tally's one-shot listener; nothing is pasted.
+        let back = server.consent(url);
+        let landed = tally::context::http_client().unwrap().get(&back).send().unwrap();
+        assert_eq!(landed.status(), 200, "{back}");
+        String::new()
+    });
+    assert!(linked.ok().stderr.contains("Linked enablebanking (Nordea)"));
+    server.assert_clean();
+}

@@ -46,6 +46,8 @@ pub struct State {
     pub accounts: Vec<BankAccount>,
     /// Rows per page of `/transactions`.
     pub page_size: usize,
+    /// The redirect URL registered with the application (`GET /application`).
+    pub redirect: String,
     pub fault: Option<Fault>,
     /// Every request: `METHOD path?query`.
     pub seen: Vec<String>,
@@ -81,7 +83,8 @@ impl EbServer {
     pub fn start(accounts: Vec<BankAccount>) -> EbServer {
         let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
         let url = format!("http://{}", server.server_addr().to_ip().unwrap());
-        let state = Arc::new(Mutex::new(State { accounts, page_size: 3, ..State::default() }));
+        let state =
+            Arc::new(Mutex::new(State { accounts, page_size: 3, redirect: REDIRECT.into(), ..State::default() }));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st, base) = (state.clone(), stop.clone(), url.clone());
         let thread = std::thread::spawn(move || {
@@ -137,7 +140,7 @@ fn handle(s: &mut State, base: &str, request: &tiny_http::Request, body: &str) -
         let (Some(state), Some(code)) = (s.auth_state.clone(), s.code.clone()) else {
             return error(400, "WRONG_REQUEST_PARAMETERS", "no authorization under way");
         };
-        return (302, json!({}), vec![("Location", format!("{REDIRECT}?state={state}&code={code}"))]);
+        return (302, json!({}), vec![("Location", format!("{}?state={state}&code={code}", s.redirect))]);
     }
     if let Err(why) = check_jwt(s, request) {
         s.violations.push(format!("{method} {}: {why}", url.path()));
@@ -147,7 +150,7 @@ fn handle(s: &mut State, base: &str, request: &tiny_http::Request, body: &str) -
         ("GET", ["application"]) => (
             200,
             json!({ "name": "tally test", "kid": APP_ID, "environment": "PRODUCTION",
-            "redirect_urls": [REDIRECT], "active": true, "countries": ["FI"], "services": ["AIS"] }),
+            "redirect_urls": [s.redirect], "active": true, "countries": ["FI"], "services": ["AIS"] }),
             vec![],
         ),
         ("GET", ["aspsps"]) => {
@@ -223,7 +226,7 @@ fn start_auth(s: &mut State, base: &str, body: &str) -> Answer {
     if b["aspsp"] != json!({ "name": "Nordea", "country": "FI" }) {
         wrong.push(format!("aspsp {}", b["aspsp"]));
     }
-    if b["redirect_url"] != REDIRECT {
+    if b["redirect_url"] != s.redirect.as_str() {
         wrong.push(format!("redirect_url {}", b["redirect_url"]));
     }
     if b["psu_type"] != "personal" {

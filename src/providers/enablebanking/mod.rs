@@ -253,6 +253,14 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The port and path of a redirect URL on this machine's loopback (`http://127.0.0.1:PORT/...`
+/// or `localhost`), which tally can receive itself; `None` for any other (HTTPS) URL.
+fn loopback(redirect_url: &str) -> Option<(u16, String)> {
+    let url = url::Url::parse(redirect_url).ok()?;
+    let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost"));
+    (url.scheme() == "http" && local).then(|| (url.port_or_known_default().unwrap_or(80), url.path().to_string()))
+}
+
 /// `from`..=`to` in windows of at most [`WINDOW_DAYS`] days.
 fn windows(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
     let mut out = Vec::new();
@@ -340,6 +348,9 @@ impl Provider for EnableBanking {
         let app = self.settings.app()?;
         let (bank, country, max_secs) = self.choose_bank(&app, conversation, options)?;
         let redirect_url = self.redirect_url(&app)?;
+        // Bound before the consent starts: a busy port fails now, not after the user consented.
+        let listener =
+            loopback(&redirect_url).map(|(port, path)| crate::consent::Listener::bind_at(port, &path)).transpose()?;
         let state = random_hex()?;
         let valid_until = self.env.now + chrono::Duration::seconds(max_secs);
         let body = json!({
@@ -354,13 +365,26 @@ impl Provider for EnableBanking {
             .get("url")
             .and_then(|u| u.as_str())
             .ok_or_else(|| ProviderError::Malformed("/auth: no url".into()))?;
-        conversation.show_url(url, true);
-        conversation.open_browser(url);
-        conversation.say(&format!(
-            "After you consent, {bank} sends your browser to {redirect_url}. Copy that whole address from the address bar."
-        ));
-        let back = conversation.pasted_url("the address the bank sent you to")?;
-        let param = |k: &str| back.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned());
+        let back = match listener {
+            // A redirect tally can receive itself: no pasting.
+            Some(listener) => {
+                let callback = conversation.redirect(url, listener, options.timeout)?;
+                ["state", "code", "error", "error_description"]
+                    .iter()
+                    .filter_map(|k| callback.get(k).map(|v| (k.to_string(), v.to_string())))
+                    .collect()
+            }
+            None => {
+                conversation.show_url(url, true);
+                conversation.open_browser(url);
+                conversation.say(&format!(
+                    "After you consent, {bank} sends your browser to {redirect_url}. Copy that whole address from the address bar."
+                ));
+                let pasted = conversation.pasted_url("the address the bank sent you to")?;
+                pasted.query_pairs().into_owned().collect::<std::collections::HashMap<String, String>>()
+            }
+        };
+        let param = |k: &str| back.get(k).cloned();
         if let Some(error) = param("error") {
             let why = param("error_description").map(|d| format!(": {d}")).unwrap_or_default();
             return Err(UserError::failure(format!("the bank did not grant access ({error}{why})"))
@@ -488,6 +512,20 @@ struct Access {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_api_url_must_be_https_except_on_loopback() {
+        let with_url = |url: &str| {
+            let mut sections = crate::config::ProviderSections::default();
+            sections.set_override("enablebanking", "url", url);
+            Settings::load(&sections.get("enablebanking"))
+        };
+        assert_eq!(with_url("https://api.enablebanking.com/").unwrap().url, "https://api.enablebanking.com");
+        assert!(with_url("http://127.0.0.1:9/").is_ok());
+        let err = with_url("http://api.enablebanking.com").unwrap_err();
+        assert_eq!(crate::error::user_error(&err).unwrap().exit, crate::error::Exit::Usage);
+        assert!(Settings::load(&crate::config::ProviderConfig::empty("enablebanking")).unwrap().app().is_err());
+    }
 
     #[test]
     fn windows_are_at_most_ninety_days_and_cover_every_day() {
