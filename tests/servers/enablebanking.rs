@@ -49,6 +49,8 @@ pub struct State {
     /// The redirect URL registered with the application (`GET /application`).
     pub redirect: String,
     pub fault: Option<Fault>,
+    /// The account (index) the fault hits; `None`: all of them.
+    pub fault_for: Option<usize>,
     /// Every request: `METHOD path?query`.
     pub seen: Vec<String>,
     pub violations: Vec<String>,
@@ -294,7 +296,8 @@ fn balances(a: &BankAccount) -> Value {
 }
 
 fn transactions(s: &mut State, index: usize, query: &HashMap<String, String>) -> Answer {
-    match s.fault {
+    let fault = s.fault.clone().filter(|_| s.fault_for.is_none_or(|i| i == index));
+    match fault {
         Some(Fault::ExpiredSession) => return error(401, "EXPIRED_SESSION", "Session has expired"),
         Some(Fault::RateLimited) => {
             let (status, body, _) = error(429, "ASPSP_RATE_LIMIT_EXCEEDED", "Rate limit exceeded");
@@ -333,7 +336,7 @@ fn transactions(s: &mut State, index: usize, query: &HashMap<String, String>) ->
     };
     let size = s.page_size.max(1);
     let chunk: Vec<Value> = rows.iter().skip(page * size).take(size).cloned().collect();
-    let next = if s.fault == Some(Fault::RepeatKey) {
+    let next = if fault == Some(Fault::RepeatKey) {
         Some("page-1".to_string())
     } else {
         ((page + 1) * size < rows.len()).then(|| format!("page-{}", page + 1))
