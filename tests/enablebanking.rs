@@ -251,6 +251,9 @@ fn a_foreign_state_a_wrong_bank_or_a_wrong_key_links_nothing() {
     let unknown =
         run(&env, &server, &["link", "enablebanking", "--country", "FI", "--bank", "Nordia", "--all"]).fails_with(2);
     assert!(unknown.stderr.contains("closest: \"Nordea\""), "{unknown:?}");
+    let no_bank = run(&env, &server, &["link", "enablebanking", "--country", "FI", "--all"]).fails_with(2);
+    assert!(no_bank.stderr.contains("choosing your bank needs a terminal"), "{no_bank:?}");
+    assert!(no_bank.stderr.contains("hint: pass --bank NAME"), "{no_bank:?}");
     let no_country = run(&env, &server, &["link", "enablebanking", "--all"]).fails_with(2);
     assert!(no_country.stderr.contains("--country"), "{no_country:?}");
 
@@ -282,5 +285,32 @@ fn a_loopback_redirect_registered_with_the_app_needs_no_pasting() {
         String::new()
     });
     assert!(linked.ok().stderr.contains("Linked enablebanking (Nordea)"));
+    server.assert_clean();
+}
+
+#[test]
+fn without_a_bank_named_the_conversation_offers_the_list() {
+    use tally::consent::Scripted;
+    use tally::providers::{LinkOptions, ProviderEnv, ProviderKind};
+
+    let server = EbServer::start(bank());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    server.with(|s| s.redirect = format!("http://127.0.0.1:{port}/eb-back"));
+    let mut sections = tally::config::ProviderSections::default();
+    for (key, value) in [("url", server.url.as_str()), ("app_id", APP_ID), ("key_file", KEY_FILE)] {
+        sections.set_override("enablebanking", key, value);
+    }
+    let now = tally::config::parse_now(crate::common::NOW).unwrap();
+    let env = ProviderEnv { http: Default::default(), settings: sections.get("enablebanking"), now };
+    let provider = ProviderKind::EnableBanking.build(env).unwrap();
+    let options = LinkOptions { timeout: std::time::Duration::from_secs(20), country: Some("FI".into()), bank: None };
+    let mut conversation = Scripted::new().with_choice("Nordea").with_browser(|url| {
+        let back = server.consent(url);
+        tally::context::http_client()?.get(back).send()?;
+        Ok(())
+    });
+    let linked = provider.link(&mut conversation, &options).unwrap();
+    assert_eq!(linked.institution, "Nordea");
+    assert_eq!(conversation.transcript.first().map(String::as_str), Some("choose: your bank"));
     server.assert_clean();
 }
