@@ -159,6 +159,9 @@ fn link_sync_and_unlink_speak_the_documented_api() {
     ));
     assert_eq!(sums, "247940|243440|247940|243440");
     assert_eq!(rows_of(&env, "eb:BBAN:0139562"), ["E9|10000|posted"]);
+    // The kept raw records rebuild the same rows without the network.
+    run(&env, &server, &["sync", "--replay"]).ok();
+    assert_eq!(rows_of(&env, &format!("iban:{IBAN}")), checking);
     let reads = server.with(|s| s.seen.clone());
     let checking_reads: Vec<&String> = reads.iter().filter(|r| r.contains("/accounts/uid-1-0/transactions")).collect();
     assert_eq!(
@@ -214,7 +217,9 @@ fn documented_errors_have_their_exit_codes_and_keep_nothing_half_read() {
     // The checking account's pages never end; the savings account goes on regardless.
     server.with(|s| (s.fault, s.fault_for) = (Some(Fault::RepeatKey), Some(0)));
     let looped = run(&env, &server, &["sync"]).fails_with(1);
-    assert!(looped.stderr.contains("sent the continuation_key \"page-1\" twice"), "{looped:?}");
+    let checking_id: i64 = env.query(&format!("SELECT id FROM account WHERE identity = 'iban:{IBAN}'"));
+    let twice = format!("kept paging account {checking_id}: it sent the continuation_key \"page-1\" twice");
+    assert!(looped.stderr.contains(&twice), "{looped:?}");
     assert!(rows_of(&env, &format!("iban:{IBAN}")).is_empty(), "nothing of the looping read is kept");
     assert_eq!(rows_of(&env, "eb:BBAN:0139562"), ["E9|10000|posted"]);
     // Fixed the next day: the next pass reads the account's whole history.

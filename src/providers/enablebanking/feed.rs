@@ -59,7 +59,7 @@ impl EnableBanking {
             let mut key: Option<String> = None;
             for page in 1.. {
                 if page > MAX_PAGES {
-                    return Err(paging_error(uid, format!("it sent more than {MAX_PAGES} pages for one window")));
+                    return Err(paging_error(&scope, format!("it sent more than {MAX_PAGES} pages for one window")));
                 }
                 let mut query = vec![("date_from", start.as_str()), ("date_to", end.as_str())];
                 if let Some(k) = &key {
@@ -74,7 +74,7 @@ impl EnableBanking {
                 match answer.get("continuation_key").and_then(|k| k.as_str()).filter(|k| !k.is_empty()) {
                     None => break,
                     Some(k) if !keys.insert(k.to_string()) => {
-                        return Err(paging_error(uid, format!("it sent the continuation_key {k:?} twice")));
+                        return Err(paging_error(&scope, format!("it sent the continuation_key {k:?} twice")));
                     }
                     Some(k) => key = Some(k.to_string()),
                 }
@@ -84,9 +84,10 @@ impl EnableBanking {
     }
 }
 
-fn paging_error(uid: &str, why: String) -> anyhow::Error {
+/// `scope` names the account as tally does (`account 17`), never by its bank number.
+fn paging_error(scope: &str, why: String) -> anyhow::Error {
     ProviderError::Malformed(format!(
-        "Enable Banking kept paging account {uid}: {why}; tally stopped reading it and kept nothing of this read"
+        "Enable Banking kept paging {scope}: {why}; tally stopped reading it and kept nothing of this read"
     ))
     .into()
 }
