@@ -600,7 +600,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__link)
-            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin"
+            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --country --bank --redirect-url-file --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin enablebanking"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,6 +619,18 @@ _tally() {
                     return 0
                     ;;
                 --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --country)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bank)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -63,6 +63,9 @@ complete -c tally -n "__fish_tally_using_subcommand link" -l name -d 'A name for
 complete -c tally -n "__fish_tally_using_subcommand link" -l relink -d 'Renew an existing connection\'s consent in place: its accounts are matched by stable identity (IBAN, or mask and name), never duplicated, and the next sync backfills the gap' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l timeout -d 'How long to wait for the consent, in seconds' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l token-file -d 'For providers that ask for a secret (a setup token, an API key): read it from this file, or from stdin with `-`, instead of a prompt (which never echoes it)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand link" -l country -d 'For providers that list banks by country (enablebanking): your bank\'s country, as its two-letter code (FI, DE, …)' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l bank -d 'For providers that front many banks (enablebanking): your bank\'s name as the provider lists it, in any case; without it a terminal offers a picker' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l redirect-url-file -d 'For banks that send you on to a web page tally cannot receive (enablebanking): read the address you landed on from this file, or from stdin with `-`, instead of a prompt' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -10,6 +10,7 @@ mod cron;
 mod demo;
 mod doctor;
 mod empty_csv;
+mod enablebanking;
 mod errors;
 mod generated;
 mod help;

@@ -51,6 +51,9 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         all: true,
         timeout: 30,
         token_file: None,
+        country: None,
+        bank: None,
+        redirect_url_file: None,
     };
     let name = super::link::link(ctx, &args, &mut robot)?;
 

@@ -44,6 +44,18 @@ pub struct Args {
     /// file, or from stdin with `-`, instead of a prompt (which never echoes it)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+    /// For providers that list banks by country (enablebanking): your bank's country, as its
+    /// two-letter code (FI, DE, …)
+    #[arg(long, value_name = "XX")]
+    pub country: Option<String>,
+    /// For providers that front many banks (enablebanking): your bank's name as the provider
+    /// lists it, in any case; without it a terminal offers a picker
+    #[arg(long, value_name = "NAME")]
+    pub bank: Option<String>,
+    /// For banks that send you on to a web page tally cannot receive (enablebanking): read the
+    /// address you landed on from this file, or from stdin with `-`, instead of a prompt
+    #[arg(long, value_name = "FILE")]
+    pub redirect_url_file: Option<PathBuf>,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
@@ -55,12 +67,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         );
     }
     let open = !args.no_browser && ctx.config.has_display;
-    let secrets = match args.token_file.as_deref() {
+    let source = |path: Option<&std::path::Path>| match path {
         None => SecretSource::Prompt,
         Some(p) if p.as_os_str() == "-" => SecretSource::Stdin,
         Some(p) => SecretSource::File(p.to_path_buf()),
     };
-    let mut terminal = Terminal::new(ctx.out.clone(), ctx.interactive(), open).with_secrets_from(secrets);
+    let mut terminal = Terminal::new(ctx.out.clone(), ctx.interactive(), open)
+        .with_secrets_from(source(args.token_file.as_deref()))
+        .with_pasted_urls_from(source(args.redirect_url_file.as_deref()));
     link(ctx, &args, &mut terminal)?;
     Ok(())
 }
@@ -156,7 +170,12 @@ pub fn consent(
     conversation: &mut dyn Conversation,
 ) -> Result<Consented> {
     let provider = ctx.provider(kind)?;
-    let linked = provider.link(conversation, &LinkOptions { timeout: Duration::from_secs(args.timeout) })?;
+    let options = LinkOptions {
+        timeout: Duration::from_secs(args.timeout),
+        country: args.country.clone(),
+        bank: args.bank.clone(),
+    };
+    let linked = provider.link(conversation, &options)?;
     let scratch = Secrets::memory();
     let mut session = Session::new(&scratch, "consent", linked.secret.clone());
     let remote = provider.accounts(&mut session)?;

@@ -42,6 +42,16 @@ impl Listener {
         Ok(Listener { server, port, path: path.to_string() })
     }
 
+    /// Listen on a fixed port of 127.0.0.1, for providers whose redirect URL is registered
+    /// ahead, port and all (Enable Banking's `http://127.0.0.1:PORT/...`).
+    pub fn bind_at(port: u16, path: &str) -> Result<Listener> {
+        let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| {
+            UserError::new(Exit::TempFail, format!("cannot listen on 127.0.0.1:{port} for the bank's answer ({e})"))
+                .hint("is another `tally link` waiting there? Finish or stop it and try again")
+        })?;
+        Ok(Listener { server, port, path: path.to_string() })
+    }
+
     /// Where the browser must come: the redirect URI, or the page's address.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}{}", self.port, self.path)

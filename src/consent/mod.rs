@@ -39,6 +39,14 @@ pub trait Conversation {
     /// so it cannot come back to us: Enable Banking). The caller checks its `state`.
     fn pasted_url(&mut self, prompt: &str) -> Result<url::Url>;
 
+    /// Let the user pick one of `items` (a bank from a long list: a fuzzy picker on a
+    /// terminal); returns its index. `instead` says how to give the answer without a prompt
+    /// (a flag), for the error when nobody can be asked.
+    fn choose(&mut self, prompt: &str, items: &[String], instead: &str) -> Result<usize> {
+        let _ = items;
+        Err(crate::error::UserError::usage(format!("choosing {prompt} needs a terminal")).hint(instead).into())
+    }
+
     /// Report how a poll is going while the user consents elsewhere (Plaid Hosted Link,
     /// GoCardless requisitions).
     fn polling(&mut self, status: &str);

@@ -17,6 +17,7 @@ pub struct Scripted<'a> {
     browser: Option<Browser<'a>>,
     secrets: VecDeque<SecretString>,
     pasted: VecDeque<String>,
+    choices: VecDeque<String>,
     /// Everything said and shown, in order (URLs as `url: …`, polls as `poll: …`).
     pub transcript: Vec<String>,
 }
@@ -48,6 +49,12 @@ impl<'a> Scripted<'a> {
     /// Answer the next "paste the URL" prompt with `url`.
     pub fn with_pasted_url(mut self, url: &str) -> Self {
         self.pasted.push_back(url.to_string());
+        self
+    }
+
+    /// Answer the next "choose one" prompt with the item named `item`.
+    pub fn with_choice(mut self, item: &str) -> Self {
+        self.choices.push_back(item.to_string());
         self
     }
 
@@ -90,6 +97,15 @@ impl Conversation for Scripted<'_> {
         url::Url::parse(&text).with_context(|| format!("the script's answer for {prompt} is not a URL"))
     }
 
+    fn choose(&mut self, prompt: &str, items: &[String], _instead: &str) -> Result<usize> {
+        self.transcript.push(format!("choose: {prompt}"));
+        let wanted = self.choices.pop_front().with_context(|| format!("the script has no answer for {prompt}"))?;
+        items
+            .iter()
+            .position(|i| *i == wanted)
+            .with_context(|| format!("the script's answer {wanted:?} is not offered"))
+    }
+
     fn polling(&mut self, status: &str) {
         self.transcript.push(format!("poll: {status}"));
     }
@@ -118,6 +134,16 @@ mod tests {
         assert!(err.to_string().contains("no answer for a token"), "{err}");
         assert_eq!(s.pasted_url("the URL").unwrap().query(), Some("code=c"));
         assert!(s.pasted_url("the URL").is_err());
+    }
+
+    #[test]
+    fn a_choice_is_answered_by_name_and_running_out_is_an_error() {
+        let items = vec!["OP".to_string(), "Nordea".to_string()];
+        let mut s = Scripted::new().with_choice("Nordea").with_choice("Danske");
+        assert_eq!(s.choose("your bank", &items, "pass --bank").unwrap(), 1);
+        assert!(s.choose("your bank", &items, "pass --bank").is_err(), "not offered");
+        assert!(s.choose("your bank", &items, "pass --bank").is_err(), "no answer left");
+        assert_eq!(s.transcript, ["choose: your bank"; 3]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! through dialoguer (no echo for secrets), or a secret from a file or stdin for scripts.
 //! Without a terminal (or with `--no-input`) a prompt is a usage error that says what to pass.
 
-use std::io::Read as _;
+use std::io::{BufRead as _, Read as _};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,11 +33,19 @@ pub struct Terminal {
     /// Open the browser for URLs (a display exists, no `--no-browser`).
     browser: bool,
     secrets: SecretSource,
+    /// Where a pasted redirect URL comes from (`--redirect-url-file`).
+    pasted: SecretSource,
 }
 
 impl Terminal {
     pub fn new(out: Arc<Output>, interactive: bool, browser: bool) -> Terminal {
-        Terminal { out, interactive, browser, secrets: SecretSource::Prompt }
+        Terminal { out, interactive, browser, secrets: SecretSource::Prompt, pasted: SecretSource::Prompt }
+    }
+
+    /// Read pasted redirect URLs from a file or stdin instead of a prompt.
+    pub fn with_pasted_urls_from(mut self, source: SecretSource) -> Terminal {
+        self.pasted = source;
+        self
     }
 
     pub fn with_secrets_from(mut self, source: SecretSource) -> Terminal {
@@ -72,6 +80,10 @@ impl Conversation for Terminal {
     }
 
     fn open_browser(&mut self, url: &str) {
+        // `--no-browser`, or no display: the URL is shown already.
+        if !self.browser {
+            return;
+        }
         let spawned = std::process::Command::new("xdg-open")
             .arg(url)
             .stdin(std::process::Stdio::null())
@@ -109,16 +121,41 @@ impl Conversation for Terminal {
     }
 
     fn pasted_url(&mut self, prompt: &str) -> Result<url::Url> {
-        self.need_terminal(
-            "pasting the address the bank sent you to",
-            "run `tally link` in a terminal, without --no-input",
-        )?;
-        let text: String = dialoguer::Input::new().with_prompt(prompt).interact_text()?;
+        let text: String = match &self.pasted {
+            SecretSource::File(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the address from {}", path.display()))?,
+            SecretSource::Stdin => {
+                // One line, so a script can answer while tally waits.
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .take(64 * 1024)
+                    .read_line(&mut line)
+                    .context("cannot read the address from stdin")?;
+                line
+            }
+            SecretSource::Prompt => {
+                self.need_terminal(
+                    "pasting the address the bank sent you to",
+                    "run `tally link` in a terminal, without --no-input, or pass --redirect-url-file FILE (`-`: stdin)",
+                )?;
+                dialoguer::Input::new().with_prompt(prompt).interact_text()?
+            }
+        };
+        let text = text.lines().next().unwrap_or("");
         url::Url::parse(text.trim()).map_err(|e| {
             UserError::usage(format!("that is not a URL ({e})"))
                 .hint("copy the whole address from the browser's address bar, starting with https://")
                 .into()
         })
+    }
+
+    fn choose(&mut self, prompt: &str, items: &[String], instead: &str) -> Result<usize> {
+        self.need_terminal(&format!("choosing {prompt}"), instead)?;
+        Ok(dialoguer::FuzzySelect::new()
+            .with_prompt(format!("Choose {prompt} (type to filter)"))
+            .items(items)
+            .interact()?)
     }
 
     fn polling(&mut self, status: &str) {

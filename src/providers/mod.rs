@@ -1,6 +1,7 @@
 //! `trait Provider`: what every bank connection speaks, in domain types. Wire structs stay in
 //! each provider's file; [`ProviderKind::build`] makes the `Box<dyn Provider>`.
 
+pub mod enablebanking;
 pub mod http;
 mod retry;
 pub mod sandbox;
@@ -30,6 +31,11 @@ pub enum ProviderKind {
     /// bridge.simplefin.org/simplefin/create; the Bridge costs $1.50 a month or $15 a year
     #[value(name = "simplefin")]
     SimpleFin,
+    /// Enable Banking: EU/EEA banks through PSD2. Needs your own application at
+    /// enablebanking.com (free for personal use in restricted mode): set
+    /// `[providers.enablebanking] app_id` and `key_file`, then `--country XX [--bank NAME]`
+    #[value(name = "enablebanking")]
+    EnableBanking,
 }
 
 impl ProviderKind {
@@ -38,6 +44,7 @@ impl ProviderKind {
             ProviderKind::Sandbox => "sandbox",
             ProviderKind::SandboxWindow => "sandbox-window",
             ProviderKind::SimpleFin => "simplefin",
+            ProviderKind::EnableBanking => "enablebanking",
         }
     }
 
@@ -46,6 +53,7 @@ impl ProviderKind {
             "sandbox" => Some(ProviderKind::Sandbox),
             "sandbox-window" => Some(ProviderKind::SandboxWindow),
             "simplefin" => Some(ProviderKind::SimpleFin),
+            "enablebanking" => Some(ProviderKind::EnableBanking),
             _ => None,
         }
     }
@@ -56,6 +64,7 @@ impl ProviderKind {
             ProviderKind::Sandbox => sandbox::quota(sandbox::Mode::Cursor),
             ProviderKind::SandboxWindow => sandbox::quota(sandbox::Mode::Window),
             ProviderKind::SimpleFin => simplefin::quota(),
+            ProviderKind::EnableBanking => enablebanking::quota(),
         }
     }
 
@@ -65,12 +74,13 @@ impl ProviderKind {
         match self {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => "sandbox",
             ProviderKind::SimpleFin => "simplefin",
+            ProviderKind::EnableBanking => "enablebanking",
         }
     }
 
     /// Every kind, for listings such as `tally config show`.
     pub fn all() -> &'static [ProviderKind] {
-        &[ProviderKind::Sandbox, ProviderKind::SandboxWindow, ProviderKind::SimpleFin]
+        &[ProviderKind::Sandbox, ProviderKind::SandboxWindow, ProviderKind::SimpleFin, ProviderKind::EnableBanking]
     }
 
     /// The settings in effect for this kind, by key (for `tally config show`); an error when
@@ -79,6 +89,7 @@ impl ProviderKind {
         match self {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => Ok(sandbox::Settings::load(config)?.shown()),
             ProviderKind::SimpleFin => Ok(simplefin::Settings::load(config)?.shown()),
+            ProviderKind::EnableBanking => Ok(enablebanking::Settings::load(config)?.shown()),
         }
     }
 
@@ -89,6 +100,7 @@ impl ProviderKind {
             ProviderKind::Sandbox => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Cursor)?),
             ProviderKind::SandboxWindow => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Window)?),
             ProviderKind::SimpleFin => Box::new(simplefin::SimpleFin::new(env)?),
+            ProviderKind::EnableBanking => Box::new(enablebanking::EnableBanking::new(env)?),
         })
     }
 }
@@ -205,6 +217,10 @@ pub struct FetchRequest<'a> {
 pub struct LinkOptions {
     /// How long to wait for the user to finish consenting.
     pub timeout: std::time::Duration,
+    /// The bank's country (ISO 3166 alpha-2), for aggregators that list banks by country.
+    pub country: Option<String>,
+    /// The bank to link, by name, for aggregators that front many banks; `None`: ask.
+    pub bank: Option<String>,
 }
 
 /// One page of upstream changes and where to continue.

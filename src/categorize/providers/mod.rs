@@ -17,6 +17,8 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
         ProviderKind::Sandbox | ProviderKind::SandboxWindow => Some(plaid::map),
         // SimpleFIN has no categories of its own; its `mcc` is the merchant category code.
         ProviderKind::SimpleFin => Some(mcc::map),
+        // Enable Banking sends no category codes (only an MCC on some card rows).
+        ProviderKind::EnableBanking => None,
     }
 }
 
@@ -36,7 +38,7 @@ mod tests {
             assert_eq!(map("FOOD_AND_DRINK_COFFEE"), Some("Food:Coffee"));
         }
         assert_eq!(map_for("simplefin").expect("SimpleFIN sends merchant codes")("5812"), Some("Food:Restaurants"));
-        for other in ["import:csv", "import:qif", "import:ofx", "no-such-provider"] {
+        for other in ["enablebanking", "import:csv", "import:qif", "import:ofx", "no-such-provider"] {
             assert!(map_for(other).is_none(), "{other}");
         }
     }
