@@ -5,6 +5,7 @@ mod common;
 
 mod accounts;
 mod connections;
+mod counts;
 mod crash;
 mod cron;
 mod demo;
@@ -14,6 +15,7 @@ mod generated;
 mod help;
 mod hostile;
 mod import;
+mod interrupt;
 mod keyring;
 mod link;
 mod migrations;

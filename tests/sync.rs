@@ -177,7 +177,7 @@ fn a_long_retry_after_fails_the_connection_for_now() {
     env.sandbox.fault("kind=rate_limit&count=9&retry_after=3600").unwrap();
     let run = env.run(&["sync"]).fails_with(75);
     assert!(run.stderr.contains("rate limited"), "{}", run.stderr);
-    assert!(run.stderr.contains("run `tally sync` again later"), "{}", run.stderr);
+    assert!(run.stderr.contains("run `tally sync` again after 2026-11-23T13:00:00Z"), "{}", run.stderr);
     assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), 0);
 }
 

@@ -159,7 +159,9 @@ pub fn apply(
                         match effect {
                             Effect::Added => counts.new += 1,
                             Effect::Matched => counts.matched += 1,
-                            Effect::Modified | Effect::Unchanged | Effect::Removed => counts.unchanged += 1,
+                            Effect::Modified | Effect::Posted | Effect::Unchanged | Effect::Removed => {
+                                counts.unchanged += 1
+                            }
                         }
                     }
                 }

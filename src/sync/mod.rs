@@ -4,6 +4,8 @@
 //! carries on from there. Balances are refreshed at the end; every account gets a `sync_run`
 //! audit row. This module holds the entry point, the outcome and the daily allowance.
 
+pub mod counter;
+pub mod interrupt;
 pub mod lock;
 pub mod pending;
 pub mod reconcile;
@@ -34,6 +36,7 @@ impl Outcome {
     pub fn exit(&self) -> Exit {
         match &self.error {
             None => Exit::Ok,
+            Some(e) if interrupt::is_interrupted(e) => Exit::Interrupted,
             Some(e) if needs_relink(e) => Exit::Reconsent,
             Some(e) => match e.chain().find_map(|c| c.downcast_ref::<ProviderError>()) {
                 Some(ProviderError::RateLimited { .. })

@@ -81,6 +81,7 @@ pub fn replay(
                 match reconcile::apply(db, account.id, &change, Some(raw_id), &categorizer, now)? {
                     Effect::Added => counts.added += 1,
                     Effect::Modified => counts.modified += 1,
+                    Effect::Posted => counts.posted += 1,
                     Effect::Removed => counts.removed += 1,
                     Effect::Unchanged | Effect::Matched => {}
                 }
