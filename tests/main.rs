@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod config;
 mod connections;
 mod counts;
 mod crash;
