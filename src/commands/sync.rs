@@ -222,6 +222,7 @@ fn not_due(ctx: &mut Ctx, c: &connections::Connection, kind: ProviderKind) -> Re
 /// when (a quota resets at the next UTC midnight; a rate limit says how long to wait).
 fn hint_for(o: &Outcome, now: DateTime<Utc>) -> String {
     let provider_error = o.error.as_ref().and_then(|e| e.chain().find_map(|c| c.downcast_ref::<ProviderError>()));
+    let own_hint = o.error.as_ref().and_then(crate::error::user_error).and_then(|u| u.hint.clone());
     match (o.exit(), provider_error) {
         (Exit::Interrupted, _) => "run `tally sync` to finish: it resumes where this one stopped".into(),
         (Exit::Reconsent, _) => {
@@ -235,17 +236,24 @@ fn hint_for(o: &Outcome, now: DateTime<Utc>) -> String {
             )
         }
         (Exit::TempFail, Some(ProviderError::RateLimited { retry_after: Some(secs) })) => {
-            let at = now + chrono::Duration::seconds(i64::try_from(*secs).unwrap_or(i64::MAX / 1000));
-            format!(
-                "the bank asked tally to wait {secs} s: run `tally sync` again after {}; nothing was lost",
-                crate::store::ts(at)
-            )
+            // The number is the server's: checked, so an absurd one cannot overflow the clock.
+            let at = i64::try_from(*secs).ok().and_then(chrono::Duration::try_seconds);
+            match at.and_then(|d| now.checked_add_signed(d)) {
+                Some(at) => format!(
+                    "the bank asked tally to wait {secs} s: run `tally sync` again after {}; nothing was lost",
+                    crate::store::ts(at)
+                ),
+                None => format!("the bank asked tally to wait {secs} s; nothing was lost"),
+            }
         }
         (Exit::TempFail, Some(ProviderError::RateLimited { retry_after: None })) => {
             "the bank is rate limiting tally; nothing was lost, run `tally sync` again in a few minutes".into()
         }
-        (Exit::TempFail, _) => "the bank is busy or down; nothing was lost, run `tally sync` again later".into(),
-        _ => "nothing past the last good page was saved; run with -v for details".into(),
+        // An error that knows what to do says it (a server that cannot be reached, a bad setting).
+        (exit, _) => own_hint.unwrap_or_else(|| match exit {
+            Exit::TempFail => "the bank is busy or down; nothing was lost, run `tally sync` again later".into(),
+            _ => "nothing past the last good page was saved; run with -v for details".into(),
+        }),
     }
 }
 
