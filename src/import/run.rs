@@ -159,9 +159,7 @@ pub fn apply(
                         match effect {
                             Effect::Added => counts.new += 1,
                             Effect::Matched => counts.matched += 1,
-                            Effect::Modified | Effect::Posted | Effect::Unchanged | Effect::Removed => {
-                                counts.unchanged += 1
-                            }
+                            _ => counts.unchanged += 1,
                         }
                     }
                 }

@@ -25,6 +25,8 @@ pub enum Effect {
     Removed,
     /// A pending row taken over by its posted row: one purchase, one row.
     Posted,
+    /// A removed row the provider lists again: it is back in the user's listings.
+    Revived,
     Unchanged,
     /// An imported row that is a row we already had from another source.
     Matched,
@@ -131,7 +133,7 @@ fn upsert(
             return Ok(Effect::Unchanged);
         }
         txs::update(db, row.id, t, category.as_ref(), raw_record_id, now)?;
-        return Ok(Effect::Modified);
+        return Ok(if row.status == TxStatus::Removed { Effect::Revived } else { Effect::Modified });
     }
     if let Some(pending_id) = &t.pending_external_id {
         // The row may be live or already marked removed (the removal arrived first).
@@ -290,6 +292,16 @@ mod tests {
         }
         assert_eq!(rows(&store).len(), 1);
         assert_eq!(txs::count_by_status(db, TxStatus::Removed).unwrap(), 0, "no ghost of the authorization");
+    }
+
+    #[test]
+    fn a_removed_row_listed_again_is_revived() {
+        let (store, a, cat) = setup();
+        let (db, now) = (store.db(), Utc::now());
+        apply(db, a, &tx("hold", -20000, true, None), None, &cat, now).unwrap();
+        apply(db, a, &Change::Remove { external_id: "hold".into() }, None, &cat, now).unwrap();
+        assert_eq!(apply(db, a, &tx("hold", -20000, true, None), None, &cat, now).unwrap(), Effect::Revived);
+        assert_eq!(rows(&store).len(), 1, "listed again");
     }
 
     #[test]
