@@ -175,7 +175,10 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
                 Finding::new("quota", name, "ok", format!("{left} of {limit} calls left today in the tightest scope"));
             found.push(if left == 0 {
                 Finding { status: "warn", ..f }
-                    .hint("tally waits for tomorrow (UTC); `tally sync --if-due` in cron does")
+                    .hint(format!(
+                        "the quota resets at {} (00:00 UTC); tally sends no call before, and `tally sync --if-due` in cron waits for it",
+                        crate::store::ts(crate::sync::quota_resets_at(now))
+                    ))
             } else {
                 f
             });

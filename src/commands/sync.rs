@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::context::Ctx;
@@ -229,10 +229,9 @@ fn hint_for(o: &Outcome, now: DateTime<Utc>) -> String {
             format!("the consent ended; renew it with `tally link --relink {}` (your data stays)", o.connection.name)
         }
         (Exit::TempFail, Some(ProviderError::QuotaExhausted { .. })) => {
-            let midnight = (now.date_naive() + chrono::Days::new(1)).and_time(NaiveTime::MIN).and_utc();
             format!(
                 "the quota resets at {} (00:00 UTC); `tally sync --if-due` waits for it, so cron can run it as often as it likes",
-                crate::store::ts(midnight)
+                crate::store::ts(sync::quota_resets_at(now))
             )
         }
         (Exit::TempFail, Some(ProviderError::RateLimited { retry_after: Some(secs) })) => {
