@@ -45,15 +45,40 @@ pub fn requested() -> Option<&'static str> {
 
 /// A sync stopped by a signal at a page boundary. Its message is what `sync --history` keeps.
 #[derive(Debug, thiserror::Error)]
-#[error("interrupted ({by}) after {pages} page{}; {} kept, and the next sync resumes from there",
-    if *.pages == 1 { "" } else { "s" }, if *.pages == 1 { "it is" } else { "they are" })]
 pub struct Interrupted {
     pub by: &'static str,
     /// Pages committed by this run before the signal.
     pub pages: u64,
 }
 
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.pages {
+            0 => write!(f, "interrupted ({}) before its first page; the next sync starts there", self.by),
+            1 => write!(f, "interrupted ({}) after 1 page; it is kept, and the next sync resumes from there", self.by),
+            n => write!(
+                f,
+                "interrupted ({}) after {n} pages; they are kept, and the next sync resumes from there",
+                self.by
+            ),
+        }
+    }
+}
+
 /// Whether `e` is (or was caused by) an interruption.
 pub fn is_interrupted(e: &anyhow::Error) -> bool {
     e.chain().any(|c| c.is::<Interrupted>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Interrupted;
+
+    #[test]
+    fn the_message_says_what_was_kept() {
+        let said = |pages| Interrupted { by: "Ctrl-C", pages }.to_string();
+        assert_eq!(said(0), "interrupted (Ctrl-C) before its first page; the next sync starts there");
+        assert!(said(1).starts_with("interrupted (Ctrl-C) after 1 page; it is kept,"), "{}", said(1));
+        assert!(said(7).ends_with("after 7 pages; they are kept, and the next sync resumes from there"), "{}", said(7));
+    }
 }
