@@ -403,7 +403,7 @@ complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_
 complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -s h -l help -d 'Print help'
 complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -f -a "path" -d 'Print the path of the config file (it may not exist yet)'
-complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -f -a "show" -d 'Print the configuration in effect: defaults < config file < environment < flags'
+complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -f -a "show" -d 'Print every setting in effect and where it came from: default < file < env < flag'
 complete -c tally -n "__fish_tally_using_subcommand config; and not __fish_seen_subcommand_from path show default" -f -a "default" -d 'Print a commented default config file to start from'
 complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand config; and __fish_seen_subcommand_from path" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''

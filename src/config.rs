@@ -26,6 +26,18 @@ pub enum SecretsBackend {
     File,
 }
 
+/// Where a setting in effect came from, for `tally config show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    #[default]
+    Default,
+    File,
+    Env,
+    /// A command-line flag, or a value set for this run only (the demo's sandbox URL).
+    Flag,
+}
+
 /// The file's shape; every key optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +109,9 @@ pub struct Config {
     /// `COLUMNS`: how wide tables may be (else the terminal's width).
     #[serde(skip)]
     pub columns: Option<u16>,
+    /// Where each layered setting above came from, by field name.
+    #[serde(skip)]
+    pub origins: BTreeMap<&'static str, Origin>,
 }
 
 impl Config {
@@ -115,6 +130,7 @@ impl Config {
         };
         let config_path = env_path("TALLY_CONFIG").unwrap_or_else(|| config_dir.join("config.toml"));
         let file = read_file(&config_path)?;
+        let origins = origins(db_flag.is_some(), &file);
 
         let db_path = db_flag
             .map(Path::to_path_buf)
@@ -153,8 +169,30 @@ impl Config {
             log_filter: env("TALLY_LOG"),
             has_display: env("DISPLAY").is_some() || env("WAYLAND_DISPLAY").is_some(),
             columns: env("COLUMNS").and_then(|c| c.trim().parse().ok()).filter(|c| *c >= 20),
+            origins,
         })
     }
+}
+
+/// Which layer each setting of [`Config::load`] comes from (it reads the same layers).
+fn origins(db_flag: bool, file: &FileConfig) -> BTreeMap<&'static str, Origin> {
+    let layered = |env_name: &str, in_file: bool, otherwise: Origin| match env(env_name) {
+        Some(_) => Origin::Env,
+        None if in_file => Origin::File,
+        None => otherwise,
+    };
+    // Paths without a setting of their own live under TALLY_HOME when it is set.
+    let home = if env("TALLY_HOME").is_some() { Origin::Env } else { Origin::Default };
+    let db = if db_flag { Origin::Flag } else { layered("TALLY_DB", file.database.path.is_some(), home) };
+    BTreeMap::from([
+        ("config_path", layered("TALLY_CONFIG", false, home)),
+        ("db_path", db),
+        ("secrets_backend", layered("TALLY_SECRETS", file.secrets.backend.is_some(), Origin::Default)),
+        ("secrets_path", home),
+        ("consent_warn_days", if file.sync.consent_warn_days.is_some() { Origin::File } else { Origin::Default }),
+        ("http_timeout_secs", layered("TALLY_HTTP_TIMEOUT", file.http.timeout_secs.is_some(), Origin::Default)),
+        ("now", layered("TALLY_NOW", false, Origin::Default)),
+    ])
 }
 
 /// The providers' config sections, plus values set for this run only (the demo points the
@@ -256,6 +294,19 @@ impl ProviderConfig {
                 format!("`{key}` in [{}] must be a string, not {}", self.section, other.type_str()),
                 "put the value in quotes",
             )),
+        }
+    }
+
+    /// Which layer `key`'s value comes from (the order [`ProviderConfig::string`] reads them).
+    pub fn origin(&self, key: &str) -> Origin {
+        if self.overrides.contains_key(key) {
+            Origin::Flag
+        } else if env(&self.env_name(key)).is_some() {
+            Origin::Env
+        } else if self.file.contains_key(key) {
+            Origin::File
+        } else {
+            Origin::Default
         }
     }
 

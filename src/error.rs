@@ -19,6 +19,8 @@ pub enum Exit {
     TempFail = 75,
     /// 77: the provider needs the user again: run `tally link --relink NAME`.
     Reconsent = 77,
+    /// 130: stopped by Ctrl-C or SIGTERM; what was done is kept.
+    Interrupted = 130,
 }
 
 pub const EXIT_CODES_HELP: &str = "\
@@ -27,7 +29,8 @@ Exit status:
   1   failure (server error, broken file, store problem)
   2   usage error (bad flag, unknown account, connection or provider)
   75  temporary failure (provider down or rate limited): retry later
-  77  consent expired or revoked: link the connection again";
+  77  consent expired or revoked: link the connection again
+  130 interrupted (Ctrl-C or SIGTERM): what was done is kept, run it again to finish";
 
 /// An error the user can act on: its message, an optional hint, and the exit code it maps to.
 #[derive(Debug)]

@@ -87,3 +87,29 @@ fn a_second_link_gets_its_own_name() {
     let taken = env.run(&["link", "sandbox", "--all", "--name", "sandbox"]).fails_with(2);
     assert!(taken.stderr.contains("exists already"), "{}", taken.stderr);
 }
+
+#[test]
+fn calls_left_show_for_a_limited_provider_and_no_limit_for_the_others() {
+    let env = TestEnv::new();
+    env.link();
+    env.run_consenting(&["link", "sandbox-window", "--all", "--no-browser", "--timeout", "20"], crate::common::approve)
+        .ok();
+    env.run(&["sync", "-q"]).ok();
+    let table = env.run(&["connections"]).ok().stdout;
+    let line = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap_or_else(|| panic!("{name}:\n{table}"))
+            .to_string()
+    };
+    assert!(line("sandbox").contains("no limit"), "{table}");
+    // 4 calls a day per account scope; one sync spent one in each.
+    assert!(line("sandbox-window").contains(" 3 ") && !line("sandbox-window").contains("no limit"), "{table}");
+    // Scripts get a number, or null where there is no limit.
+    let json = env.run(&["connections", "--format", "json"]).ok().json();
+    let left =
+        |name: &str| json.as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()["calls_left_today"].clone();
+    assert_eq!(left("sandbox"), serde_json::Value::Null);
+    assert_eq!(left("sandbox-window"), 3);
+}

@@ -23,7 +23,24 @@ fn quiet_success_prints_nothing_and_json_is_one_summary_object() {
     let failed = env.run(&["sync", "--format", "json", "-q"]).fails_with(75);
     let summary = failed.json();
     assert_eq!((summary["ok"].as_bool(), summary["exit_code"].as_u64()), (Some(false), Some(75)));
-    assert!(summary["connections"][0]["hint"].as_str().unwrap().contains("later"));
+    // The bank said when: the hint says so, in UTC (tally's clock is pinned at NOW).
+    let hint = summary["connections"][0]["hint"].as_str().unwrap();
+    assert!(hint.contains("wait 3600 s") && hint.contains("again after 2026-11-23T13:00:00Z"), "{hint}");
+}
+
+#[test]
+fn a_failing_quiet_sync_prints_its_errors_and_hints_but_no_table() {
+    let env = TestEnv::new();
+    env.link();
+    env.sandbox.fault("kind=malformed&count=2").unwrap();
+    let run = env.run(&["sync", "-q"]).fails_with(1);
+    assert_eq!(run.stdout, "", "quiet prints data asked for and errors, not the summary table");
+    assert!(run.stderr.contains("warning: sync of sandbox failed"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: nothing past the last good page was saved"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: 1 of 1 connections failed to sync"), "{}", run.stderr);
+    // Without -q the table is there, saying which accounts failed.
+    let loud = env.run(&["sync"]).fails_with(1);
+    assert!(loud.stdout.contains("failed"), "{}", loud.stdout);
 }
 
 #[test]

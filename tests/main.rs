@@ -4,7 +4,9 @@
 mod common;
 
 mod accounts;
+mod config;
 mod connections;
+mod counts;
 mod crash;
 mod cron;
 mod demo;
@@ -17,6 +19,7 @@ mod help;
 mod hostile;
 mod import;
 mod import_input;
+mod interrupt;
 mod keyring;
 mod link;
 mod migrations;

@@ -32,7 +32,14 @@ fn the_daily_limit_is_never_exceeded_and_cron_skips_when_nothing_is_left() {
     // A person syncing anyway gets a clear refusal, and no call is sent.
     let run = env.run(&["sync"]).fails_with(75);
     assert!(run.stderr.contains("today's quota is used up"), "{}", run.stderr);
+    // The hint says when the quota comes back, not that the bank is down.
+    assert!(run.stderr.contains("hint: the quota resets at 2026-11-24T00:00:00Z (00:00 UTC)"), "{}", run.stderr);
+    assert!(run.stderr.contains("`tally sync --if-due` waits for it"), "{}", run.stderr);
+    assert!(!run.stderr.contains("busy or down"), "{}", run.stderr);
     assert_eq!(max_calls(&env), 4);
+    let doctor = env.run(&["doctor", "--format", "json"]).ok().json();
+    let quota = doctor.as_array().unwrap().iter().find(|r| r["check"] == "quota").unwrap().clone();
+    assert!(quota["hint"].as_str().unwrap().contains("resets at 2026-11-24T00:00:00Z"), "{quota}");
 
     // Cron skips quietly with exit 0 and says why in the summary.
     let summary = env.run(&["sync", "--if-due", "--format", "json"]).ok().json();

@@ -177,7 +177,7 @@ fn a_long_retry_after_fails_the_connection_for_now() {
     env.sandbox.fault("kind=rate_limit&count=9&retry_after=3600").unwrap();
     let run = env.run(&["sync"]).fails_with(75);
     assert!(run.stderr.contains("rate limited"), "{}", run.stderr);
-    assert!(run.stderr.contains("run `tally sync` again later"), "{}", run.stderr);
+    assert!(run.stderr.contains("run `tally sync` again after 2026-11-23T13:00:00Z"), "{}", run.stderr);
     assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), 0);
 }
 
@@ -288,4 +288,18 @@ fn an_expired_consent_asks_for_a_relink() {
     assert!(run.stderr.contains("the consent for sandbox expired on 2027-05-22"), "{}", run.stderr);
     assert!(run.stderr.contains("tally link --relink sandbox"), "{}", run.stderr);
     assert_eq!(env.query::<String>("SELECT status FROM connection"), "needs_relink");
+}
+
+#[test]
+fn a_bank_that_cannot_be_reached_gets_its_own_hint() {
+    let env = TestEnv::new();
+    env.link();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let out = env.command(&["sync"]).env("TALLY_SANDBOX_URL", format!("http://{dead}")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{stderr}");
+    assert!(stderr.contains("cannot reach"), "{stderr}");
+    // What the provider knows to suggest, not a guess that the bank is busy.
+    assert!(stderr.contains("hint: is the server running?"), "{stderr}");
+    assert!(!stderr.contains("busy or down"), "{stderr}");
 }

@@ -45,6 +45,29 @@ impl Finding {
     }
 }
 
+/// What the last syncs of one account say: never synced, stale, or a newer run that failed or
+/// was interrupted (its error says what it kept).
+fn last_sync(name: &str, runs: sync_runs::LastRuns, now: chrono::DateTime<chrono::Utc>) -> Result<Finding> {
+    let subject = format!("{name} / {}", runs.account);
+    let ok = runs.ok.as_deref().map(crate::store::parse_ts).transpose()?;
+    let failed_since = runs.latest.filter(|(_, status, _)| status != "ok");
+    Ok(match (ok, failed_since) {
+        (None, None) => Finding::new("last sync", subject, "warn", "never synced").hint(format!("tally sync {name}")),
+        (ok, Some((at, _, error))) => {
+            let last_ok =
+                ok.map_or_else(|| "never completed".to_string(), |t| format!("last ok {}", crate::store::ts(t)));
+            let error = error.unwrap_or_else(|| "failed".into());
+            Finding::new("last sync", subject, "warn", format!("{at}: {error} ({last_ok})"))
+                .hint(format!("tally sync {name}; `tally sync --history` shows every run"))
+        }
+        (Some(t), None) if (now - t).num_days() > STALE_DAYS => {
+            Finding::new("last sync", subject, "warn", format!("{} days ago", (now - t).num_days()))
+                .hint(format!("tally sync {name}; `tally sync --history` shows what failed"))
+        }
+        (Some(t), None) => Finding::new("last sync", subject, "ok", crate::store::ts(t)),
+    })
+}
+
 /// A sync older than this is worth a warning.
 const STALE_DAYS: i64 = 7;
 
@@ -80,7 +103,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         format!("this tally writes {}", store::SCHEMA_VERSION),
     ));
     let conns = connections::list(store.db())?;
-    let last_syncs: Vec<_> = conns.iter().map(|c| sync_runs::last_ok(store.db(), c.id)).collect::<Result<_>>()?;
+    let last_syncs: Vec<_> = conns.iter().map(|c| sync_runs::last_runs(store.db(), c.id)).collect::<Result<_>>()?;
     let quotas: Vec<Option<(u32, u32)>> = conns
         .iter()
         .map(|c| {
@@ -153,22 +176,16 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
                 Finding::new("quota", name, "ok", format!("{left} of {limit} calls left today in the tightest scope"));
             found.push(if left == 0 {
                 Finding { status: "warn", ..f }
-                    .hint("tally waits for tomorrow (UTC); `tally sync --if-due` in cron does")
+                    .hint(format!(
+                        "the quota resets at {} (00:00 UTC); tally sends no call before, and `tally sync --if-due` in cron waits for it",
+                        crate::store::ts(crate::sync::quota_resets_at(now))
+                    ))
             } else {
                 f
             });
         }
-        for (account, when) in last {
-            let subject = format!("{name} / {account}");
-            let f = match when.as_deref().map(crate::store::parse_ts).transpose()? {
-                None => Finding::new("last sync", subject, "warn", "never synced").hint(format!("tally sync {name}")),
-                Some(t) if (now - t).num_days() > STALE_DAYS => {
-                    Finding::new("last sync", subject, "warn", format!("{} days ago", (now - t).num_days()))
-                        .hint(format!("tally sync {name}; `tally sync --history` shows what failed"))
-                }
-                Some(t) => Finding::new("last sync", subject, "ok", crate::store::ts(t)),
-            };
-            found.push(f);
+        for runs in last {
+            found.push(last_sync(name, runs, now)?);
         }
     }
 

@@ -1,17 +1,19 @@
 //! `tally sync`: pull new, changed and removed transactions for each connection, and report
 //! what changed per account in a way cron can act on. One failing connection never stops the
-//! others; the exit code says what happened (0, 1, 75 retry later, 77 link again).
+//! others; the exit code says what happened (0, 1, 75 retry later, 77 link again, 130
+//! interrupted). Ctrl-C or SIGTERM stops at the next page boundary and keeps what was done.
 
 use std::time::Duration;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::error::{Exit, UserError};
 use crate::model::ConnectionStatus;
 use crate::output::Format;
-use crate::providers::ProviderKind;
+use crate::providers::{ProviderError, ProviderKind};
 use crate::store::{connections, sync_runs};
 use crate::sync::{self, Outcome, lock::SyncLock};
 
@@ -22,7 +24,8 @@ use crate::sync::{self, Outcome, lock::SyncLock};
 /// on. Running it twice in a row changes nothing the second time. For cron: `-q` prints
 /// nothing on success (only warnings, such as a consent about to expire), `--format json`
 /// prints one summary object, and the exit code is 0 ok, 1 failure, 75 temporary failure
-/// (retry later), 77 a consent needs renewing.
+/// (retry later), 77 a consent needs renewing, 130 interrupted. Ctrl-C stops after the page in
+/// flight and keeps what was fetched; the next sync resumes from there.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Connections to sync (default: every connection that is not unlinked)
@@ -59,6 +62,8 @@ pub struct Skipped {
 pub struct Synced {
     pub outcomes: Vec<Outcome>,
     pub skipped: Vec<Skipped>,
+    /// Connections a Ctrl-C or SIGTERM kept from starting.
+    pub not_started: Vec<String>,
 }
 
 /// One account's line of the summary (tables and CSV).
@@ -68,6 +73,7 @@ struct Row {
     account: String,
     added: u64,
     modified: u64,
+    posted: u64,
     removed: u64,
     status: &'static str,
 }
@@ -98,6 +104,8 @@ struct AccountCounts {
     account: String,
     added: u64,
     modified: u64,
+    /// Pending rows replaced by their posted rows.
+    posted: u64,
     removed: u64,
 }
 
@@ -134,7 +142,13 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool)
     }
     let now = ctx.now();
     let mut synced = Synced::default();
+    // From here on the first Ctrl-C stops at a page boundary instead of killing the process.
+    sync::interrupt::watch()?;
     for c in chosen {
+        if sync::interrupt::requested().is_some() {
+            synced.not_started.push(c.name.clone());
+            continue;
+        }
         if c.is(ConnectionStatus::Revoked) {
             ctx.out.warn(&format!("{} is unlinked; skipping it", c.name));
             continue;
@@ -185,6 +199,7 @@ fn replay(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<()> {
                 account: a.name,
                 added: n.added,
                 modified: n.modified,
+                posted: n.posted,
                 removed: n.removed,
                 status: "replayed",
             });
@@ -204,14 +219,50 @@ fn not_due(ctx: &mut Ctx, c: &connections::Connection, kind: ProviderKind) -> Re
     Ok((allowance.left() == Some(0)).then(|| "no calls left today under the provider's quota".to_string()))
 }
 
-/// What to tell the user about a failed connection.
-fn hint_for(o: &Outcome) -> String {
-    match o.exit() {
-        Exit::Reconsent => {
+/// What to tell the user about a failed connection: what the error means they can do, and
+/// when (a quota resets at the next UTC midnight; a rate limit says how long to wait).
+fn hint_for(o: &Outcome, now: DateTime<Utc>) -> String {
+    let provider_error = o.error.as_ref().and_then(|e| e.chain().find_map(|c| c.downcast_ref::<ProviderError>()));
+    let own_hint = o.error.as_ref().and_then(crate::error::user_error).and_then(|u| u.hint.clone());
+    match (o.exit(), provider_error) {
+        (Exit::Interrupted, _) => "run `tally sync` to finish: it resumes where this one stopped".into(),
+        (Exit::Reconsent, _) => {
             format!("the consent ended; renew it with `tally link --relink {}` (your data stays)", o.connection.name)
         }
-        Exit::TempFail => "the bank is busy or down; nothing was lost, run `tally sync` again later".into(),
-        _ => "nothing past the last good page was saved; run with -v for details".into(),
+        (Exit::TempFail, Some(ProviderError::QuotaExhausted { .. })) => {
+            format!(
+                "the quota resets at {} (00:00 UTC); `tally sync --if-due` waits for it, so cron can run it as often as it likes",
+                crate::store::ts(sync::quota_resets_at(now))
+            )
+        }
+        (Exit::TempFail, Some(ProviderError::RateLimited { retry_after: Some(secs) })) => {
+            // The number is the server's: checked, so an absurd one cannot overflow the clock.
+            let at = i64::try_from(*secs).ok().and_then(chrono::Duration::try_seconds);
+            match at.and_then(|d| now.checked_add_signed(d)) {
+                Some(at) => format!(
+                    "the bank asked tally to wait {secs} s: run `tally sync` again after {}; nothing was lost",
+                    crate::store::ts(at)
+                ),
+                None => format!("the bank asked tally to wait {secs} s; nothing was lost"),
+            }
+        }
+        (Exit::TempFail, Some(ProviderError::RateLimited { retry_after: None })) => {
+            "the bank is rate limiting tally; nothing was lost, run `tally sync` again in a few minutes".into()
+        }
+        // An error that knows what to do says it (a server that cannot be reached, a bad setting).
+        (exit, _) => own_hint.unwrap_or_else(|| match exit {
+            Exit::TempFail => "the bank is busy or down; nothing was lost, run `tally sync` again later".into(),
+            _ => "nothing past the last good page was saved; run with -v for details".into(),
+        }),
+    }
+}
+
+/// The summary's word for how a connection's sync ended.
+fn status_of(o: &Outcome) -> &'static str {
+    match &o.error {
+        None => "ok",
+        Some(e) if sync::interrupt::is_interrupted(e) => "interrupted",
+        Some(_) => "failed",
     }
 }
 
@@ -232,9 +283,9 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                 .map(|o| ConnectionSummary {
                     connection: o.connection.name.clone(),
                     provider: o.connection.provider.clone(),
-                    status: if o.error.is_some() { "failed" } else { "ok" },
+                    status: status_of(o),
                     error: o.error.as_ref().map(|e| format!("{e:#}")),
-                    hint: o.error.as_ref().map(|_| hint_for(o)),
+                    hint: o.error.as_ref().map(|_| hint_for(o, now)),
                     consent_expires: o.connection.consent_expires_at.map(|t| t.date_naive().to_string()),
                     consent_days_left: o.connection.consent_expires_at.map(|t| (t - now).num_days()),
                     accounts: o
@@ -244,6 +295,7 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                             account: a.name.clone(),
                             added: c.added,
                             modified: c.modified,
+                            posted: c.posted,
                             removed: c.removed,
                         })
                         .collect(),
@@ -251,7 +303,9 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                 .collect(),
         };
         ctx.out.record(&summary)?;
-    } else if !(ctx.out.quiet() && failed.is_empty()) {
+    } else if !ctx.out.quiet() {
+        // Quiet means the data asked for and errors: a failure speaks through its warning,
+        // hint and error lines below, not a table.
         let rows: Vec<Row> = outcomes
             .iter()
             .flat_map(|o| {
@@ -260,8 +314,9 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                     account: a.name.clone(),
                     added: c.added,
                     modified: c.modified,
+                    posted: c.posted,
                     removed: c.removed,
-                    status: if o.error.is_some() { "failed" } else { "ok" },
+                    status: status_of(o),
                 })
             })
             .collect();
@@ -280,8 +335,21 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
     }
     for o in &failed {
         let e = o.error.as_ref().expect("failed");
-        ctx.out.warn(&format!("sync of {} failed: {e:#}", o.connection.name));
-        ctx.out.hint(&hint_for(o));
+        if sync::interrupt::is_interrupted(e) {
+            ctx.out.warn(&format!("sync of {} {e:#}", o.connection.name));
+            ctx.out.warn(&format!("kept for {}: {}", o.connection.name, kept(o)));
+        } else {
+            ctx.out.warn(&format!("sync of {} failed: {e:#}", o.connection.name));
+        }
+        ctx.out.hint(&hint_for(o, now));
+    }
+    if !synced.not_started.is_empty() {
+        ctx.out.warn(&format!("not synced (interrupted before they started): {}", synced.not_started.join(", ")));
+    }
+    if let Some(by) = sync::interrupt::requested() {
+        return Err(UserError::new(Exit::Interrupted, format!("sync interrupted ({by})"))
+            .hint("what was fetched is kept; the next `tally sync` resumes where this one stopped")
+            .into());
     }
     if failed.is_empty() {
         return Ok(());
@@ -289,9 +357,22 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
     Err(UserError::new(worst, format!("{} of {} connections failed to sync", failed.len(), outcomes.len())).into())
 }
 
+/// What an interrupted connection's sync kept, summed over its accounts.
+fn kept(o: &Outcome) -> String {
+    let mut sum = sync_runs::Counts::default();
+    for (_, c) in &o.accounts {
+        sum.added += c.added;
+        sum.modified += c.modified;
+        sum.posted += c.posted;
+        sum.removed += c.removed;
+    }
+    format!("{} added, {} modified, {} posted, {} removed", sum.added, sum.modified, sum.posted, sum.removed)
+}
+
 /// Which exit code wins when several connections fail: re-consent needs a person most.
 fn exit_rank(e: Exit) -> u8 {
     match e {
+        Exit::Interrupted => 4,
         Exit::Reconsent => 3,
         Exit::Failure | Exit::Usage => 2,
         Exit::TempFail => 1,
@@ -307,6 +388,7 @@ struct HistoryRow {
     status: String,
     added: u64,
     modified: u64,
+    posted: u64,
     removed: u64,
     duration_ms: i64,
     error: Option<String>,
@@ -322,6 +404,7 @@ fn history(ctx: &mut Ctx, limit: u64) -> Result<()> {
             status: r.status,
             added: r.counts.added,
             modified: r.counts.modified,
+            posted: r.counts.posted,
             removed: r.counts.removed,
             duration_ms: r.duration_ms,
             error: r.error,

@@ -173,7 +173,7 @@ pub fn apply(
                         match effect {
                             Effect::Added => counts.new += 1,
                             Effect::Matched => counts.matched += 1,
-                            Effect::Modified | Effect::Unchanged | Effect::Removed => counts.unchanged += 1,
+                            _ => counts.unchanged += 1,
                         }
                     }
                 }

@@ -89,6 +89,12 @@ pub fn by_external_id(db: &Db, account_id: i64, external_id: &str) -> Result<Opt
     Ok(db.prepare_cached(&sql)?.query_row(params![account_id, external_id], from_row).optional()?)
 }
 
+/// The row that took over the pending row `pending_external_id` (its posted row), if any.
+pub fn replacing(db: &Db, account_id: i64, pending_external_id: &str) -> Result<Option<Transaction>> {
+    let sql = format!("{SELECT} WHERE t.account_id = ?1 AND t.pending_external_id = ?2 LIMIT 1");
+    Ok(db.prepare_cached(&sql)?.query_row(params![account_id, pending_external_id], from_row).optional()?)
+}
+
 pub fn by_id(db: &Db, id: i64) -> Result<Option<Transaction>> {
     Ok(db.query_row(&format!("{SELECT} WHERE t.id = ?1"), [id], from_row).optional()?)
 }

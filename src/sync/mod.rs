@@ -4,6 +4,8 @@
 //! carries on from there. Balances are refreshed at the end; every account gets a `sync_run`
 //! audit row. This module holds the entry point, the outcome and the daily allowance.
 
+pub mod counter;
+pub mod interrupt;
 pub mod lock;
 pub mod pending;
 pub mod reconcile;
@@ -34,6 +36,7 @@ impl Outcome {
     pub fn exit(&self) -> Exit {
         match &self.error {
             None => Exit::Ok,
+            Some(e) if interrupt::is_interrupted(e) => Exit::Interrupted,
             Some(e) if needs_relink(e) => Exit::Reconsent,
             Some(e) => match e.chain().find_map(|c| c.downcast_ref::<ProviderError>()) {
                 Some(ProviderError::RateLimited { .. })
@@ -64,6 +67,11 @@ pub fn sync_connection(
     run.finish(error)
 }
 
+/// When the daily quotas start afresh: the next midnight UTC (the ledger counts UTC days).
+pub fn quota_resets_at(now: DateTime<Utc>) -> DateTime<Utc> {
+    (now.date_naive() + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
 /// Today's allowance for a connection: the provider's limit and the ledger's count.
 pub fn allowance_for(store: &Store, kind: ProviderKind, connection_id: i64, now: DateTime<Utc>) -> Result<Allowance> {
     Ok(Allowance {
@@ -71,4 +79,15 @@ pub fn allowance_for(store: &Store, kind: ProviderKind, connection_id: i64, now:
         used: ledger::today(store.db(), connection_id, now.date_naive())?,
         ..Allowance::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quotas_reset_at_the_next_utc_midnight() {
+        for now in ["2026-11-23T00:00:00Z", "2026-11-23T12:00:00Z", "2026-11-23T23:59:59Z"] {
+            let reset = super::quota_resets_at(crate::config::parse_now(now).unwrap());
+            assert_eq!(crate::store::ts(reset), "2026-11-24T00:00:00Z", "{now}");
+        }
+    }
 }

@@ -98,8 +98,18 @@ fn shared_words(a: &str, b: &str) -> Option<String> {
 
 /// Drop pending rows that have waited longer than `EXPIRY_DAYS` without posting.
 pub fn expire(db: &Db, account_id: i64, today: NaiveDate, now: DateTime<Utc>) -> Result<usize> {
+    Ok(expire_ids(db, account_id, today, now)?.len())
+}
+
+/// [`expire`], returning the ids of the rows it dropped.
+pub fn expire_ids(db: &Db, account_id: i64, today: NaiveDate, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    let before = today - Days::new(EXPIRY_DAYS);
+    let Some(last) = before.pred_opt() else { return Ok(Vec::new()) };
+    let ever = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
+    let ids: Vec<i64> = txs::pending_between(db, account_id, ever, last)?.iter().map(|t| t.id).collect();
     let reason = format!("pending for more than {EXPIRY_DAYS} days without posting: expired");
-    txs::expire_pending(db, account_id, today - Days::new(EXPIRY_DAYS), &reason, now)
+    txs::expire_pending(db, account_id, before, &reason, now)?;
+    Ok(ids)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //!   purchase, one row, the link and its reason kept. It works in either order of arrival.
 //! - Without such a link, `pending::find`'s explained heuristic may pair them instead.
 //! - A removal keeps the row and marks it removed; it drops out of every listing and report.
+//! - A pending row whose posted row already took it over is not stored again (a sync from the
+//!   start, after a relink, replays the authorization before its posting).
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -21,6 +23,10 @@ pub enum Effect {
     Added,
     Modified,
     Removed,
+    /// A pending row taken over by its posted row: one purchase, one row.
+    Posted,
+    /// A removed row the provider lists again: it is back in the user's listings.
+    Revived,
     Unchanged,
     /// An imported row that is a row we already had from another source.
     Matched,
@@ -127,7 +133,7 @@ fn upsert(
             return Ok(Effect::Unchanged);
         }
         txs::update(db, row.id, t, category.as_ref(), raw_record_id, now)?;
-        return Ok(Effect::Modified);
+        return Ok(if row.status == TxStatus::Removed { Effect::Revived } else { Effect::Modified });
     }
     if let Some(pending_id) = &t.pending_external_id {
         // The row may be live or already marked removed (the removal arrived first).
@@ -140,7 +146,7 @@ fn upsert(
                 format!("the bank says posted {} replaces pending {pending_id} ({change})", t.external_id)
             };
             txs::set_pending_link(db, pending.id, pending_id, &reason)?;
-            return Ok(Effect::Modified);
+            return Ok(Effect::Posted);
         }
     }
     // No link from the provider at all: try the explained heuristic. (A provider that names a
@@ -150,7 +156,11 @@ fn upsert(
     {
         txs::update(db, pending.id, t, category.as_ref(), raw_record_id, now)?;
         txs::set_pending_link(db, pending.id, &pending.external_id, &reason)?;
-        return Ok(Effect::Modified);
+        return Ok(Effect::Posted);
+    }
+    // An authorization we already hold as its posted row: the feed replays history.
+    if t.pending && txs::replacing(db, account_id, &t.external_id)?.is_some() {
+        return Ok(Effect::Unchanged);
     }
     txs::insert(db, account_id, t, category.as_ref(), raw_record_id, now)?;
     Ok(Effect::Added)
@@ -256,7 +266,7 @@ mod tests {
             if removal_first {
                 assert_eq!(apply(db, a, &remove, None, &cat, now).unwrap(), Effect::Removed);
             }
-            assert_eq!(apply(db, a, &tx("q1", -4800, false, Some("p1")), None, &cat, now).unwrap(), Effect::Modified);
+            assert_eq!(apply(db, a, &tx("q1", -4800, false, Some("p1")), None, &cat, now).unwrap(), Effect::Posted);
             if !removal_first {
                 assert_eq!(apply(db, a, &remove, None, &cat, now).unwrap(), Effect::Unchanged);
             }
@@ -266,6 +276,32 @@ mod tests {
             assert!(all[0].link_reason.as_deref().unwrap().contains("amount changed"));
             assert_eq!(all[0].category.as_deref(), Some("Food:Restaurants"));
         }
+    }
+
+    #[test]
+    fn a_feed_replayed_from_the_start_leaves_a_posted_purchase_alone() {
+        let (store, a, cat) = setup();
+        let db = store.db();
+        let now = Utc::now();
+        apply(db, a, &tx("p1", -4000, true, None), None, &cat, now).unwrap();
+        apply(db, a, &tx("q1", -4800, false, Some("p1")), None, &cat, now).unwrap();
+        // A relink resets the cursor: the authorization, its posting and its removal again.
+        let remove = Change::Remove { external_id: "p1".into() };
+        for change in [tx("p1", -4000, true, None), tx("q1", -4800, false, Some("p1")), remove] {
+            assert_eq!(apply(db, a, &change, None, &cat, now).unwrap(), Effect::Unchanged, "{change:?}");
+        }
+        assert_eq!(rows(&store).len(), 1);
+        assert_eq!(txs::count_by_status(db, TxStatus::Removed).unwrap(), 0, "no ghost of the authorization");
+    }
+
+    #[test]
+    fn a_removed_row_listed_again_is_revived() {
+        let (store, a, cat) = setup();
+        let (db, now) = (store.db(), Utc::now());
+        apply(db, a, &tx("hold", -20000, true, None), None, &cat, now).unwrap();
+        apply(db, a, &Change::Remove { external_id: "hold".into() }, None, &cat, now).unwrap();
+        assert_eq!(apply(db, a, &tx("hold", -20000, true, None), None, &cat, now).unwrap(), Effect::Revived);
+        assert_eq!(rows(&store).len(), 1, "listed again");
     }
 
     #[test]
@@ -287,7 +323,7 @@ mod tests {
         let (db, now) = (store.db(), Utc::now());
         apply(db, a, &bare("p", 20, -4000, true, "SQ *NOPA SAN FRANCISCO"), None, &cat, now).unwrap();
         let effect = apply(db, a, &bare("q", 22, -4800, false, "SQ *NOPA"), None, &cat, now).unwrap();
-        assert_eq!(effect, Effect::Modified);
+        assert_eq!(effect, Effect::Posted);
         let all = rows(&store);
         assert_eq!(all.len(), 1);
         let reason = all[0].link_reason.as_deref().unwrap();

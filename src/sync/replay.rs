@@ -79,8 +79,9 @@ pub fn replay(
                 }
                 let change = provider.normalize(body).with_context(|| format!("raw record {raw_id}"))?;
                 match reconcile::apply(db, account.id, &change, Some(raw_id), &categorizer, now)? {
-                    Effect::Added => counts.added += 1,
+                    Effect::Added | Effect::Revived => counts.added += 1,
                     Effect::Modified => counts.modified += 1,
+                    Effect::Posted => counts.posted += 1,
                     Effect::Removed => counts.removed += 1,
                     Effect::Unchanged | Effect::Matched => {}
                 }

@@ -2,6 +2,9 @@
 //! accounts, its call allowance and the counts, and reads top-down: [`SyncRun::start`],
 //! [`SyncRun::pull`] (every page, then balances), [`SyncRun::finish`] (audit rows, outcome).
 //!
+//! A Ctrl-C or SIGTERM ([`super::interrupt`]) stops the run before its next page; the run
+//! is recorded as failed with an [`super::interrupt::Interrupted`] error.
+//!
 //! Crash safety: each page's calls, raw records, reconciled rows, [`AfterPage`] work and the
 //! position it ends at commit in one SQLite transaction, so a kill leaves the database as it
 //! was before that page and the next sync carries on from the last committed position.
@@ -12,8 +15,9 @@ use std::time::Instant;
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::counter::Counter;
 use super::reconcile::{self, Effect};
-use super::{Outcome, needs_relink, pending, window};
+use super::{Outcome, interrupt, needs_relink, pending, window};
 use crate::categorize::Categorizer;
 use crate::model::{Change, ConnectionStatus};
 use crate::providers::{AccountScope, Allowance, FetchRequest, Page, Provider, ProviderError, Session};
@@ -32,6 +36,8 @@ pub struct SyncRun<'a> {
     after_page: AfterPage,
     /// Changes received so far, for the progress line.
     seen: u64,
+    /// Pages committed so far.
+    pages_done: u64,
 }
 
 impl<'a> SyncRun<'a> {
@@ -45,7 +51,17 @@ impl<'a> SyncRun<'a> {
         let tracked: Vec<accounts::Account> =
             accounts::for_connection(store.db(), connection.id)?.into_iter().filter(|a| a.tracked).collect();
         let pages = PageApplier::new(store.db(), connection, tracked, now)?;
-        Ok(SyncRun { store, provider, connection, now, started: Instant::now(), pages, after_page: AfterPage, seen: 0 })
+        Ok(SyncRun {
+            store,
+            provider,
+            connection,
+            now,
+            started: Instant::now(),
+            pages,
+            after_page: AfterPage,
+            seen: 0,
+            pages_done: 0,
+        })
     }
 
     /// Fetch and apply every page, then refresh balances. The calls made are written to the
@@ -73,10 +89,15 @@ impl<'a> SyncRun<'a> {
         let wanted: Vec<String> = self.pages.tracked.iter().map(|a| a.external_id.clone()).collect();
         let mut position = self.connection.cursor.clone();
         loop {
+            // Between pages, never inside one: what is committed stays, the rest waits.
+            if let Some(by) = interrupt::requested() {
+                return Err(interrupt::Interrupted { by, pages: self.pages_done }.into());
+            }
             let request = FetchRequest { position: position.as_deref(), accounts: &wanted };
             let page = self.provider.fetch(session, &request)?;
             let spent = session.take_spent();
             self.apply_page(&page, &spent)?;
+            self.pages_done += 1;
             self.seen += page.changes.len() as u64;
             progress(self.seen);
             if !page.has_more {
@@ -103,9 +124,11 @@ impl<'a> SyncRun<'a> {
         let (connection, now) = (self.connection, self.now);
         let pages = &mut self.pages;
         self.store.atomic(|db| {
-            for a in &pages.tracked {
-                let expired = pending::expire(db, a.id, now.date_naive(), now)?;
-                pages.counts.entry(a.id).or_default().removed += expired as u64;
+            let tracked: Vec<i64> = pages.tracked.iter().map(|a| a.id).collect();
+            for id in tracked {
+                for row in pending::expire_ids(db, id, now.date_naive(), now)? {
+                    pages.record(id, Effect::Removed, Some(row));
+                }
             }
             for r in &remote {
                 if let Some(&id) = pages.by_external.get(&r.external_id) {
@@ -183,6 +206,7 @@ struct PageApplier {
     /// Tracked accounts' ids by the provider's id for them.
     by_external: HashMap<String, i64>,
     counts: HashMap<i64, Counts>,
+    counter: Counter,
     categorizer: Categorizer,
 }
 
@@ -200,12 +224,9 @@ impl PageApplier {
             by_external: tracked.iter().map(|a| (a.external_id.clone(), a.id)).collect(),
             counts: tracked.iter().map(|a| (a.id, Counts::default())).collect(),
             categorizer: Categorizer::for_provider(db, &connection.provider)?,
+            counter: Counter::default(),
             tracked,
         })
-    }
-
-    fn count(&mut self, account_id: i64) -> &mut Counts {
-        self.counts.entry(account_id).or_default()
     }
 
     /// Keep the page's raw records and reconcile its changes; returns the ids of the rows it
@@ -219,18 +240,16 @@ impl PageApplier {
             };
             let raw_id = self.keep_raw(db, account_id, &change.raw)?;
             let effect = reconcile::apply(db, account_id, &change.change, Some(raw_id), &self.categorizer, self.now)?;
-            let c = self.count(account_id);
-            match effect {
-                Effect::Added => c.added += 1,
-                Effect::Modified => c.modified += 1,
-                Effect::Removed => c.removed += 1,
-                Effect::Unchanged | Effect::Matched => continue,
+            if matches!(effect, Effect::Unchanged | Effect::Matched) {
+                continue;
             }
             let external_id = match &change.change {
                 Change::Upsert(t) => &t.external_id,
                 Change::Remove { external_id } => external_id,
             };
-            touched.extend(txs::by_external_id(db, account_id, external_id)?.map(|row| row.id));
+            let row = txs::by_external_id(db, account_id, external_id)?.map(|row| row.id);
+            self.record(account_id, effect, row);
+            touched.extend(row);
         }
         // A window page is the account's whole state from a date on: what it lacks is gone.
         if let Some(w) = &page.window
@@ -246,12 +265,19 @@ impl PageApplier {
                 .collect();
             self.keep_raw(db, account_id, &window::marker_body(w.from, &listed))?;
             let gone = window::remove_vanished_ids(db, account_id, w.from, &listed, self.now)?;
-            self.count(account_id).removed += gone.len() as u64;
+            for &id in &gone {
+                self.record(account_id, Effect::Removed, Some(id));
+            }
             touched.extend(gone);
         }
         touched.sort_unstable();
         touched.dedup();
         Ok(touched)
+    }
+
+    fn record(&mut self, account_id: i64, effect: Effect, row: Option<i64>) {
+        let counts = self.counts.entry(account_id).or_default();
+        self.counter.record(counts, effect, row);
     }
 
     fn keep_raw(&self, db: &Db, account_id: i64, body: &str) -> Result<i64> {
@@ -385,8 +411,10 @@ mod tests {
         assert_eq!(pages.apply(db, &second).unwrap(), [a.min(b), a.max(b)]);
         let third = page(vec![upsert("mine", "a", -150)], None);
         assert!(pages.apply(db, &third).unwrap().is_empty(), "nothing changed");
+        // Within one sync, a (added, then changed) is one row added; b (added, then gone) is
+        // nothing the user ever had.
         let counts = &pages.counts[&mine];
-        assert_eq!((counts.added, counts.modified, counts.removed), (2, 1, 1));
+        assert_eq!((counts.added, counts.modified, counts.posted, counts.removed), (1, 0, 0, 0));
         assert_eq!(pages.counts.len(), 1);
     }
 }

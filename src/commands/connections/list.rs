@@ -18,19 +18,26 @@ struct Row {
     consent_expires: Option<String>,
     days_left: Option<i64>,
     last_synced: Option<String>,
-    /// Calls left today in the tightest scope of the provider's documented quota.
-    calls_left_today: Option<u32>,
+    /// Calls left today in the tightest scope of the provider's documented quota: a number,
+    /// or for a provider without a daily limit null in JSON and CSV, "no limit" in tables.
+    calls_left_today: serde_json::Value,
     next_due: Option<String>,
 }
 
 fn row(ctx: &mut Ctx, c: connections::Connection) -> Result<Row> {
     let now = ctx.now();
+    let for_people = ctx.out.format() == crate::output::Format::Table;
     let store = ctx.store()?;
     let n = accounts::for_connection(store.db(), c.id)?.iter().filter(|a| a.tracked).count();
     let kind = ProviderKind::parse(&c.provider);
-    let calls_left_today = match kind {
-        Some(k) => crate::sync::allowance_for(store, k, c.id, now)?.left(),
-        None => None,
+    let calls_left_today = match kind.map(|k| crate::sync::allowance_for(store, k, c.id, now)).transpose()? {
+        Some(allowance) => match allowance.left() {
+            Some(n) => n.into(),
+            None if for_people => "no limit".into(),
+            None => serde_json::Value::Null,
+        },
+        // A provider this tally does not know: nothing to say about its quota.
+        None => serde_json::Value::Null,
     };
     let next_due = kind.zip(c.last_synced_at).map(|(k, t)| crate::store::ts((t + k.quota().interval).max(now)));
     Ok(Row {
