@@ -24,6 +24,7 @@ mod keyring;
 mod link;
 mod migrations;
 mod quota;
+mod readme;
 mod relink;
 mod replay;
 mod report;
