@@ -257,3 +257,21 @@ fn relink_opens_link_in_update_mode_with_the_access_token() {
     assert_eq!(plaid.calls("/item/public_token/exchange").len(), 1, "update mode needs no exchange");
     plaid.assert_no_violations();
 }
+
+#[test]
+fn a_server_that_repeats_its_cursor_is_stopped_with_nothing_half_written() {
+    let env = TestEnv::new();
+    let plaid = server();
+    link(&env, &plaid).ok();
+    {
+        let mut s = plaid.state();
+        s.pages
+            .insert(String::new(), page(vec![tx("a", "1.00", "2026-11-20", false, None)], vec![], vec![], "c1", true));
+        s.pages.insert("c1".into(), page(vec![tx("b", "2.00", "2026-11-20", false, None)], vec![], vec![], "c1", true));
+    }
+    let run = run(&env, &plaid, &["sync"]).fails_with(1);
+    assert!(run.stderr.contains("same cursor again"), "{}", run.stderr);
+    assert_eq!(plaid.calls("/transactions/sync").len(), 2, "no third call");
+    let b: i64 = env.query(r#"SELECT count(*) FROM "transaction" WHERE external_id = 'b'"#);
+    assert_eq!(b, 0, "the looping page is not saved");
+}
