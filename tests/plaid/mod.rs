@@ -200,9 +200,15 @@ fn a_fresh_item_says_its_history_is_still_loading() {
     let mut loading = page(vec![], vec![], vec![], "", false);
     loading["transactions_update_status"] = json!("NOT_READY");
     plaid.state().pages.insert(String::new(), loading);
-    let run = run(&env, &plaid, &["sync"]).fails_with(75);
-    assert!(run.stderr.contains("still loading"), "{}", run.stderr);
-    assert!(!run.stderr.contains("no transactions"), "{}", run.stderr);
+    let first = run(&env, &plaid, &["sync"]).fails_with(75);
+    assert!(first.stderr.contains("still loading"), "{}", first.stderr);
+    assert!(!first.stderr.contains("no transactions"), "{}", first.stderr);
+    // Nothing was stored: the next sync asks from the beginning again.
+    plaid.state().fail.insert(String::new(), vec![(400, plaid_error("ITEM_ERROR", "PRODUCT_NOT_READY"))]);
+    let second = run(&env, &plaid, &["sync"]).fails_with(75);
+    assert!(second.stderr.contains("still loading"), "{}", second.stderr);
+    let cursors: Vec<Value> = plaid.calls("/transactions/sync").iter().map(|b| b["cursor"].clone()).collect();
+    assert_eq!(cursors, [Value::Null, Value::Null]);
 }
 
 #[test]

@@ -127,6 +127,8 @@ const LATER: &[&str] = &[
     "INTERNAL_SERVER_ERROR",
     "PLANNED_MAINTENANCE",
     "ITEM_PRODUCT_NOT_READY",
+    // Still changing after tally's restarts: the next sync starts the pagination again.
+    "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
 ];
 
 impl Refusal {

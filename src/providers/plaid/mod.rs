@@ -246,17 +246,13 @@ impl Provider for Plaid {
                     tracing::debug!(restarts, "Plaid data changed during pagination; restarting");
                     pos = Position { cursor: pos.start.clone(), start: pos.start.clone(), pages: 0 };
                 }
+                Err(r) if r.code() == "PRODUCT_NOT_READY" => return Err(still_loading("PRODUCT_NOT_READY")),
                 Err(r) => return Err(r.into_error("the transactions sync")),
             }
         };
         let nothing = page.added.is_empty() && page.modified.is_empty() && page.removed.is_empty();
         if nothing && page.transactions_update_status.as_deref() == Some("NOT_READY") {
-            return Err(UserError::new(
-                Exit::TempFail,
-                "Plaid is still loading this bank's history (transactions_update_status NOT_READY); nothing to read yet",
-            )
-            .hint("a new link takes a few minutes at first: sync again shortly")
-            .into());
+            return Err(still_loading("transactions_update_status NOT_READY"));
         }
         if page.has_more && (page.next_cursor.is_empty() || pos.cursor.as_deref() == Some(page.next_cursor.as_str())) {
             return Err(ProviderError::Malformed(
@@ -299,6 +295,14 @@ impl Provider for Plaid {
     fn normalize(&self, raw: &str) -> Result<Change> {
         wire::normalize(raw)
     }
+}
+
+/// A new Item whose history Plaid has not fetched from the bank yet: not "no transactions",
+/// and nothing stored (its cursor is still empty).
+fn still_loading(why: &str) -> anyhow::Error {
+    UserError::new(Exit::TempFail, format!("Plaid is still loading this bank's history ({why}); nothing to read yet"))
+        .hint("a new link takes a few minutes at first: sync again shortly")
+        .into()
 }
 
 #[cfg(test)]
