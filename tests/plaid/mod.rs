@@ -126,12 +126,12 @@ fn a_link_session_that_never_finishes_times_out_clearly() {
     assert!(plaid.calls("/item/public_token/exchange").is_empty());
 }
 
-#[test]
-fn sync_pages_to_the_end_inverts_the_sign_once_and_posts_the_pending_row() {
-    let env = TestEnv::new();
-    let plaid = server();
-    link(&env, &plaid).ok();
-    let amounts = ["12.5", "2307.21", "-500", "0.8", "101.80"];
+const AMOUNTS: [&str; 5] = ["12.5", "2307.21", "-500", "0.8", "101.80"];
+
+/// Two pages: four posted rows and a pending coffee, then its posted row (and the pending
+/// one removed); then nothing new at `c2`.
+fn coffee_pages(plaid: &PlaidServer) {
+    let amounts = AMOUNTS;
     {
         let mut s = plaid.state();
         let first: Vec<Value> = amounts[1..]
@@ -146,6 +146,15 @@ fn sync_pages_to_the_end_inverts_the_sign_once_and_posts_the_pending_row() {
         s.pages.insert("c1".into(), page(vec![posted], vec![], vec![removed], "c2", false));
         s.pages.insert("c2".into(), page(vec![], vec![], vec![], "c2", false));
     }
+}
+
+#[test]
+fn sync_pages_to_the_end_inverts_the_sign_once_and_posts_the_pending_row() {
+    let env = TestEnv::new();
+    let plaid = server();
+    link(&env, &plaid).ok();
+    let amounts = AMOUNTS;
+    coffee_pages(&plaid);
     let sync = run(&env, &plaid, &["sync"]).ok();
     // Plaid's positive amounts are money out: the page's own sum, inverted, once.
     let usd = tally::money::Currency::parse("USD").unwrap();
@@ -280,4 +289,22 @@ fn a_server_that_repeats_its_cursor_is_stopped_with_nothing_half_written() {
     assert_eq!(plaid.calls("/transactions/sync").len(), 2, "no third call");
     let b: i64 = env.query(r#"SELECT count(*) FROM "transaction" WHERE external_id = 'b'"#);
     assert_eq!(b, 0, "the looping page is not saved");
+}
+
+#[test]
+fn replay_rebuilds_the_same_rows_from_plaids_raw_records() {
+    let env = TestEnv::new();
+    let plaid = server();
+    link(&env, &plaid).ok();
+    coffee_pages(&plaid);
+    run(&env, &plaid, &["sync"]).ok();
+    let sql = r#"SELECT external_id, booked_date, amount, status, payee, pending_external_id, description
+                 FROM "transaction" ORDER BY external_id"#;
+    let synced = env.rows(sql, []);
+    assert_eq!(synced.len(), 5, "{synced:#?}");
+    env.damage(r#"UPDATE "transaction" SET amount = 0"#);
+    let before = plaid.state().seen.len();
+    run(&env, &plaid, &["sync", "--replay"]).ok();
+    assert_eq!(env.rows(sql, []), synced);
+    assert_eq!(plaid.state().seen.len(), before, "replay needs no network");
 }
