@@ -240,6 +240,9 @@ fn each_error_class_has_its_exit_code_and_unlink_removes_the_item() {
         plaid.state().fail.insert(String::new(), vec![(status, plaid_error(kind, code)); tries]);
         let run = run(&env, &plaid, &["sync"]).fails_with(exit);
         assert!(run.stderr.contains("hint:"), "{code}: {}", run.stderr);
+        if exit == 77 {
+            assert!(run.stderr.contains("tally link --relink plaid"), "{code}: {}", run.stderr);
+        }
         if exit != 75 || status != 429 {
             assert!(run.stderr.contains(code), "{code}: {}", run.stderr);
         }
@@ -307,4 +310,27 @@ fn replay_rebuilds_the_same_rows_from_plaids_raw_records() {
     run(&env, &plaid, &["sync", "--replay"]).ok();
     assert_eq!(env.rows(sql, []), synced);
     assert_eq!(plaid.state().seen.len(), before, "replay needs no network");
+}
+
+#[test]
+fn relink_after_the_keys_were_rotated_asks_for_the_new_ones() {
+    let env = TestEnv::new();
+    let plaid = server();
+    link(&env, &plaid).ok();
+    {
+        let mut s = plaid.state();
+        s.secret = Some("plaid-rotated-5e6f".into());
+        s.polls = 0;
+        s.session = Some(json!({"link_session_id": "ls-2", "finished_at": "2026-11-23T13:00:00Z", "results": null}));
+    }
+    let keys = env.home().join("new-keys");
+    std::fs::write(&keys, format!("{CLIENT_ID}:plaid-rotated-5e6f")).unwrap();
+    let args = ["link", "--relink", "plaid", "--no-browser", "--token-file", keys.to_str().unwrap()];
+    let relinked = run(&env, &plaid, &args).ok();
+    let said = &relinked.stderr;
+    assert!(said.contains("INVALID_API_KEYS") && said.contains("Relinked plaid"), "{said}");
+    // The new keys are the ones kept: a sync with them works.
+    plaid.state().pages.insert(String::new(), page(vec![], vec![], vec![], "c0", false));
+    run(&env, &plaid, &["sync"]).ok();
+    assert!(!std::fs::read_to_string(env.home().join("secrets.toml")).unwrap().contains(SECRET));
 }

@@ -26,6 +26,8 @@ pub struct State {
     pub pages: HashMap<String, Value>,
     /// Errors (status, body) to answer for a cursor, one a call, before its page.
     pub fail: HashMap<String, Vec<(u16, Value)>>,
+    /// The secret accepted instead of [`SECRET`] (rotated in the dashboard).
+    pub secret: Option<String>,
     /// Paths in the order called, with their bodies.
     pub seen: Vec<(String, Value)>,
     pub violations: Vec<String>,
@@ -102,7 +104,9 @@ fn answer(state: &mut State, request: &mut tiny_http::Request) -> (u16, Value) {
     if header(request, "Plaid-Version") != Some("2020-09-14") {
         bad("no Plaid-Version: 2020-09-14".into());
     }
-    if header(request, "PLAID-CLIENT-ID") != Some(CLIENT_ID) || header(request, "PLAID-SECRET") != Some(SECRET) {
+    let secret = state.secret.clone().unwrap_or_else(|| SECRET.to_string());
+    if header(request, "PLAID-CLIENT-ID") != Some(CLIENT_ID) || header(request, "PLAID-SECRET") != Some(secret.as_str())
+    {
         return (400, plaid_error("INVALID_INPUT", "INVALID_API_KEYS"));
     }
     let needs =

@@ -145,10 +145,15 @@ impl Refusal {
         let request = e.request_id.as_deref().map(|r| format!(", request {}", sanitize(r))).unwrap_or_default();
         let text = format!("Plaid refused {what}: {code} ({said}{request})");
         if RELINK.contains(&code.as_str()) {
-            return ProviderError::NeedsRelink(format!(
-                "{text}; the bank needs you again in Plaid Link: run `tally link --relink NAME`"
-            ))
-            .into();
+            // Sync's hint names the connection to relink; this says why.
+            let why = match code.as_str() {
+                "ITEM_LOGIN_REQUIRED" => "the bank wants you to sign in again",
+                "PENDING_EXPIRATION" | "PENDING_DISCONNECT" => "the bank's consent is about to end",
+                "ACCESS_NOT_GRANTED" => "the consent does not cover the data tally needs",
+                "USER_PERMISSION_REVOKED" => "the access was revoked at the bank or at my.plaid.com",
+                _ => "the bank needs you again",
+            };
+            return ProviderError::NeedsRelink(format!("{text}; {why}, in Plaid Link's update mode")).into();
         }
         if code == "RATE_LIMIT_EXCEEDED" || e.error_type == "RATE_LIMIT_EXCEEDED" {
             return anyhow::Error::new(ProviderError::RateLimited { retry_after: None }).context(text);

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use serde_json::json;
 
-use super::api::{Api, Keys};
+use super::api::{Api, Keys, Refusal};
 use super::wire::{Exchanged, LinkSession, LinkTokenCreated, LinkTokenGot, sanitize};
 use crate::consent::Conversation;
 use crate::error::UserError;
@@ -44,18 +44,22 @@ fn create_body(keys: &Keys, country: &str, update: bool) -> serde_json::Value {
 }
 
 /// Run Hosted Link to the end: the public token of a new Item, or update mode's success.
+/// Start a link session (update mode when `keys` has an access token).
+pub fn create(api: &Api, keys: &Keys, country: &str) -> Result<Result<LinkTokenCreated, Refusal>> {
+    let update = !keys.access_token.is_empty();
+    api.call(keys, "/link/token/create", &create_body(keys, country, update), false, &mut || Ok(()))
+}
+
+/// Run the session `created` started to its end.
 pub fn hosted_link(
     api: &Api,
     keys: &Keys,
+    created: LinkTokenCreated,
     conversation: &mut dyn Conversation,
-    country: &str,
     timeout: Duration,
     poll: Duration,
 ) -> Result<Outcome> {
     let update = !keys.access_token.is_empty();
-    let created: LinkTokenCreated = api
-        .call(keys, "/link/token/create", &create_body(keys, country, update), false, &mut || Ok(()))?
-        .map_err(|r| r.into_error("to start a link session"))?;
     let url = created.hosted_link_url.ok_or_else(|| {
         UserError::failure("Plaid did not return a Hosted Link URL")
             .hint("Hosted Link must be enabled for your Plaid account (ask Plaid support for Hosted Link access)")

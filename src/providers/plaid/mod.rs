@@ -194,11 +194,22 @@ impl Provider for Plaid {
     fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked> {
         let country = options.country.as_deref().unwrap_or("US").to_ascii_uppercase();
         let current = options.renew.as_ref().map(Keys::parse).transpose()?;
-        let keys = match current {
-            Some(k) if !k.access_token.is_empty() => k,
-            _ => self.credentials(conversation)?,
+        let (mut keys, renewing) = match current {
+            Some(k) if !k.access_token.is_empty() => (k, true),
+            _ => (self.credentials(conversation)?, false),
         };
-        let outcome = link::hosted_link(&self.api, &keys, conversation, &country, options.timeout, self.settings.poll)?;
+        let created = match link::create(&self.api, &keys, &country)? {
+            Ok(created) => created,
+            // Keys rotated in the dashboard since the link: ask for the current ones.
+            Err(r) if renewing && r.code() == "INVALID_API_KEYS" => {
+                conversation.say("Plaid refused the keys this connection was linked with (INVALID_API_KEYS).");
+                let fresh = self.credentials(conversation)?;
+                keys = Keys { client_id: fresh.client_id, secret: fresh.secret, ..keys };
+                link::create(&self.api, &keys, &country)?.map_err(|r| r.into_error("to start a link session"))?
+            }
+            Err(r) => return Err(r.into_error("to start a link session")),
+        };
+        let outcome = link::hosted_link(&self.api, &keys, created, conversation, options.timeout, self.settings.poll)?;
         let (keys, institution) = match outcome {
             link::Outcome::Added { public_token, institution } => {
                 (link::exchange(&self.api, &keys, &public_token)?, institution)
