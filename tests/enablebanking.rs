@@ -308,7 +308,12 @@ fn without_a_bank_named_the_conversation_offers_the_list() {
     let now = tally::config::parse_now(crate::common::NOW).unwrap();
     let env = ProviderEnv { http: Default::default(), settings: sections.get("enablebanking"), now };
     let provider = ProviderKind::EnableBanking.build(env).unwrap();
-    let options = LinkOptions { timeout: std::time::Duration::from_secs(20), country: Some("FI".into()), bank: None };
+    let options = LinkOptions {
+        timeout: std::time::Duration::from_secs(20),
+        country: Some("FI".into()),
+        bank: None,
+        renew: None,
+    };
     let mut conversation = Scripted::new().with_choice("Nordea").with_browser(|url| {
         let back = server.consent(url);
         tally::context::http_client()?.get(back).send()?;

@@ -23,6 +23,7 @@ mod interrupt;
 mod keyring;
 mod link;
 mod migrations;
+mod plaid;
 mod quota;
 mod readme;
 mod relink;

@@ -96,7 +96,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, conversation: &mut dyn Conversation) -> 
             "choose another --name, or `tally connections unlink` the old one first",
         );
     }
-    let Consented { linked, remote, secret } = consent(ctx, kind, args, conversation)?;
+    let Consented { linked, remote, secret } = consent(ctx, kind, args, conversation, None)?;
     if remote.is_empty() {
         return Err(UserError::failure("the consent covers no accounts")
             .hint("link again and tick at least one account")
@@ -168,12 +168,14 @@ pub fn consent(
     kind: ProviderKind,
     args: &Args,
     conversation: &mut dyn Conversation,
+    renew: Option<SecretString>,
 ) -> Result<Consented> {
     let provider = ctx.provider(kind)?;
     let options = LinkOptions {
         timeout: Duration::from_secs(args.timeout),
         country: args.country.clone(),
         bank: args.bank.clone(),
+        renew,
     };
     let linked = provider.link(conversation, &options)?;
     let scratch = Secrets::memory();

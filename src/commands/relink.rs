@@ -23,7 +23,10 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, conversation: &mut dyn Con
         ))
         .into());
     };
-    let super::link::Consented { linked, remote, secret } = super::link::consent(ctx, kind, args, conversation)?;
+    // Providers that renew in place (Plaid's update mode) start from the current secret.
+    let current = ctx.secrets()?.get(&conn.secret_ref)?;
+    let super::link::Consented { linked, remote, secret } =
+        super::link::consent(ctx, kind, args, conversation, current)?;
 
     // Match by identity; what is left over is new to us.
     let matched: Vec<(usize, Option<&accounts::Account>)> = remote

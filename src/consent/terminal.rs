@@ -75,8 +75,15 @@ impl Conversation for Terminal {
         self.out.status(message);
     }
 
-    fn show_url(&mut self, url: &str, _qr: bool) {
+    fn show_url(&mut self, url: &str, qr: bool) {
         self.out.status(&format!("Open this URL in a browser to give consent:\n\n  {url}\n"));
+        // Only a person at a terminal can scan it; in a log it would be noise.
+        if qr
+            && self.interactive
+            && let Some(code) = qr_code(url)
+        {
+            self.out.status(&code);
+        }
     }
 
     fn open_browser(&mut self, url: &str) {
@@ -174,6 +181,14 @@ impl Conversation for Terminal {
     }
 }
 
+/// `text` as a QR code in Unicode half blocks (two rows a line), light on dark as terminals
+/// usually are, with its quiet zone; `None` when it does not fit in a QR code.
+fn qr_code(text: &str) -> Option<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(code.render::<Dense1x2>().dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).quiet_zone(true).build())
+}
+
 /// The secret is the first line, without surrounding blanks; `None` when there is none.
 fn first_line(text: &str) -> Option<SecretString> {
     let line = text.lines().next()?.trim();
@@ -201,6 +216,13 @@ mod tests {
         let err = terminal(false).pasted_url("the address").unwrap_err();
         assert_eq!(user_error(&err).unwrap().exit, Exit::Usage);
         assert!(user_error(&err).unwrap().hint.as_deref().unwrap().contains("--no-input"));
+    }
+
+    #[test]
+    fn a_qr_code_is_drawn_in_half_blocks() {
+        let code = qr_code("https://hosted.plaid.com/link/lt-abc").unwrap();
+        assert!(code.lines().count() > 10, "{code}");
+        assert!(code.chars().all(|c| matches!(c, ' ' | '\u{2580}' | '\u{2584}' | '\u{2588}' | '\n')), "{code}");
     }
 
     #[test]

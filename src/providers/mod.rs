@@ -3,6 +3,7 @@
 
 pub mod enablebanking;
 pub mod http;
+pub mod plaid;
 mod retry;
 pub mod sandbox;
 pub mod simplefin;
@@ -36,6 +37,10 @@ pub enum ProviderKind {
     /// `[providers.enablebanking] app_id` and `key_file`, then `--country XX [--bank NAME]`
     #[value(name = "enablebanking")]
     EnableBanking,
+    /// Plaid (US, Canada, some EU banks) with your own developer keys from
+    /// dashboard.plaid.com: give `CLIENT_ID:SECRET` when asked (or with --token-file), open the
+    /// printed Hosted Link URL (or scan its QR code) on any device; `[providers.plaid] env`
+    Plaid,
 }
 
 impl ProviderKind {
@@ -45,6 +50,7 @@ impl ProviderKind {
             ProviderKind::SandboxWindow => "sandbox-window",
             ProviderKind::SimpleFin => "simplefin",
             ProviderKind::EnableBanking => "enablebanking",
+            ProviderKind::Plaid => "plaid",
         }
     }
 
@@ -54,6 +60,7 @@ impl ProviderKind {
             "sandbox-window" => Some(ProviderKind::SandboxWindow),
             "simplefin" => Some(ProviderKind::SimpleFin),
             "enablebanking" => Some(ProviderKind::EnableBanking),
+            "plaid" => Some(ProviderKind::Plaid),
             _ => None,
         }
     }
@@ -65,6 +72,7 @@ impl ProviderKind {
             ProviderKind::SandboxWindow => sandbox::quota(sandbox::Mode::Window),
             ProviderKind::SimpleFin => simplefin::quota(),
             ProviderKind::EnableBanking => enablebanking::quota(),
+            ProviderKind::Plaid => plaid::quota(),
         }
     }
 
@@ -75,12 +83,19 @@ impl ProviderKind {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => "sandbox",
             ProviderKind::SimpleFin => "simplefin",
             ProviderKind::EnableBanking => "enablebanking",
+            ProviderKind::Plaid => "plaid",
         }
     }
 
     /// Every kind, for listings such as `tally config show`.
     pub fn all() -> &'static [ProviderKind] {
-        &[ProviderKind::Sandbox, ProviderKind::SandboxWindow, ProviderKind::SimpleFin, ProviderKind::EnableBanking]
+        &[
+            ProviderKind::Sandbox,
+            ProviderKind::SandboxWindow,
+            ProviderKind::SimpleFin,
+            ProviderKind::EnableBanking,
+            ProviderKind::Plaid,
+        ]
     }
 
     /// The settings in effect for this kind, by key (for `tally config show`); an error when
@@ -90,6 +105,7 @@ impl ProviderKind {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => Ok(sandbox::Settings::load(config)?.shown()),
             ProviderKind::SimpleFin => Ok(simplefin::Settings::load(config)?.shown()),
             ProviderKind::EnableBanking => Ok(enablebanking::Settings::load(config)?.shown()),
+            ProviderKind::Plaid => Ok(plaid::Settings::load(config)?.shown()),
         }
     }
 
@@ -101,6 +117,7 @@ impl ProviderKind {
             ProviderKind::SandboxWindow => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Window)?),
             ProviderKind::SimpleFin => Box::new(simplefin::SimpleFin::new(env)?),
             ProviderKind::EnableBanking => Box::new(enablebanking::EnableBanking::new(env)?),
+            ProviderKind::Plaid => Box::new(plaid::Plaid::new(env)?),
         })
     }
 }
@@ -221,6 +238,9 @@ pub struct LinkOptions {
     pub country: Option<String>,
     /// The bank to link, by name, for aggregators that front many banks; `None`: ask.
     pub bank: Option<String>,
+    /// For `link --relink`: the connection's current secret, for providers that renew a
+    /// consent in place (Plaid's update mode); `None` for a new link.
+    pub renew: Option<SecretString>,
 }
 
 /// One page of upstream changes and where to continue.

@@ -15,6 +15,8 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
     // Exhaustive on purpose: a new provider has to say how its categories read.
     match ProviderKind::parse(provider)? {
         ProviderKind::Sandbox | ProviderKind::SandboxWindow => Some(plaid::map),
+        // Plaid's personal_finance_category `detailed` label (v2 taxonomy).
+        ProviderKind::Plaid => Some(plaid::map),
         // SimpleFIN has no categories of its own; its `mcc` is the merchant category code.
         ProviderKind::SimpleFin => Some(mcc::map),
         // Enable Banking sends no category codes (only an MCC on some card rows).
@@ -37,6 +39,10 @@ mod tests {
             let map = map_for(sandbox).expect("the sandbox sends Plaid-style codes");
             assert_eq!(map("FOOD_AND_DRINK_COFFEE"), Some("Food:Coffee"));
         }
+        assert_eq!(
+            map_for("plaid").expect("Plaid sends its PFC labels")("FOOD_AND_DRINK_GROCERIES"),
+            Some("Food:Groceries")
+        );
         assert_eq!(map_for("simplefin").expect("SimpleFIN sends merchant codes")("5812"), Some("Food:Restaurants"));
         for other in ["enablebanking", "import:csv", "import:qif", "import:ofx", "no-such-provider"] {
             assert!(map_for(other).is_none(), "{other}");
