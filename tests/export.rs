@@ -1,0 +1,178 @@
+//! `tally export`: journals that the real hledger, ledger and beancount load and whose account
+//! balances equal tally's own sums; stable bytes on re-export; filters, pending and removed
+//! rows; the --output file's safety. A missing tool skips its check with a reason, except
+//! under CI, where `.ci/run` installs them and a missing one fails.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use tally::model::TxStatus;
+
+use crate::common::TestEnv;
+
+/// (account, currency) -> minor units. Every sandbox currency has two decimals.
+type Totals = BTreeMap<(String, String), i64>;
+
+fn minor(decimal: &str) -> i64 {
+    let (int, frac) = decimal.split_once('.').unwrap_or((decimal, ""));
+    let frac = format!("{frac:0<2}");
+    assert_eq!(frac.len(), 2, "{decimal}");
+    let sign = if int.starts_with('-') { -1 } else { 1 };
+    sign * (int.trim_start_matches('-').parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap())
+}
+
+/// A synced sandbox with pending rows (they show up when syncing day by day) and removed ones.
+fn synced_with_pending() -> TestEnv {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    for _ in 0..20 {
+        if status_count(&env, TxStatus::Pending) > 0 && status_count(&env, TxStatus::Removed) > 0 {
+            return env;
+        }
+        env.pass_days(1);
+        env.run(&["sync"]).ok();
+    }
+    panic!("no pending and removed rows after 20 daily syncs");
+}
+
+fn status_count(env: &TestEnv, status: TxStatus) -> i64 {
+    tally::store::transactions::count_by_status(env.store().db(), status).unwrap()
+}
+
+/// tally's own sums per account, from `tx list` (posted rows: an export leaves pending out).
+fn tally_totals(env: &TestEnv) -> Totals {
+    let rows = env.run(&["tx", "list", "--limit", "0", "--format", "json"]).ok().json();
+    let mut totals = Totals::new();
+    for r in rows.as_array().unwrap().iter().filter(|r| r["status"] == "posted") {
+        let key = (r["account"].as_str().unwrap().to_string(), r["currency"].as_str().unwrap().to_string());
+        *totals.entry(key).or_default() += minor(r["amount"].as_str().unwrap());
+    }
+    assert!(totals.len() >= 4, "the sandbox has four accounts: {totals:?}");
+    totals
+}
+
+/// Whether `tool` can run; without it, a skip (printed) or, under CI, a failure.
+fn have(tool: &str, probe: &[&str]) -> bool {
+    if Command::new(tool).args(probe).output().is_ok_and(|o| o.status.success()) {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "{tool} is missing under CI (.ci/run installs it)");
+    // Straight to stderr: libtest keeps `eprintln!` to itself unless the test fails.
+    let why = format!("skipped: {tool} is not installed (.ci/run installs it)");
+    writeln!(std::io::stderr().lock(), "\n{}: {why}", module_path!()).unwrap();
+    false
+}
+
+fn run_tool(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool).args(args).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
+    assert!(out.status.success() && stderr.trim().is_empty(), "{tool} {args:?} failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+/// `AMOUNT CUR` pieces (`1.00 EUR, -2.50 USD`) into the totals of `account`.
+fn add_amounts(totals: &mut Totals, account: &str, text: &str) {
+    for piece in text.split(',').map(str::trim).filter(|p| !p.is_empty() && *p != "0") {
+        let (amount, currency) = piece.split_once(' ').unwrap_or_else(|| panic!("{piece:?}"));
+        totals.insert((account.to_string(), currency.trim().to_string()), minor(amount));
+    }
+}
+
+/// Every tally account's total equals the journal account's ending in its (tool-made) name;
+/// and the journal balances to zero per currency, as double entry must.
+fn assert_same(tool: &str, tally: &Totals, journal: &Totals, name: impl Fn(&str) -> String) {
+    for ((account, currency), total) in tally {
+        let leaf = format!(":{}", name(account));
+        let found: Vec<_> = journal.iter().filter(|((a, c), _)| a.ends_with(&leaf) && c == currency).collect();
+        let got = found.first().map_or(0, |(_, v)| **v);
+        assert!(found.len() <= 1, "{tool}: {account} matches several accounts: {found:?}");
+        assert_eq!(got, *total, "{tool}: {account} {currency}: journal {journal:#?}");
+    }
+    let mut per_currency: BTreeMap<&str, i64> = BTreeMap::new();
+    for ((_, currency), v) in journal {
+        *per_currency.entry(currency).or_default() += v;
+    }
+    assert!(per_currency.values().all(|v| *v == 0), "{tool}: unbalanced {per_currency:?}");
+}
+
+fn export_to(env: &TestEnv, format: &str, file: &Path) {
+    env.run(&["export", format, "--output", file.to_str().unwrap()]).ok();
+}
+
+#[test]
+fn hledger_and_ledger_load_the_journal_and_agree_with_tally() {
+    let env = synced_with_pending();
+    let tally = tally_totals(&env);
+    let dir = tempfile::tempdir().unwrap();
+
+    if have("hledger", &["--version"]) {
+        let file = dir.path().join("tally.hledger");
+        export_to(&env, "hledger", &file);
+        let csv = run_tool("hledger", &["-f", file.to_str().unwrap(), "bal", "-O", "csv", "--flat", "-N"]);
+        let mut journal = Totals::new();
+        for record in csv::Reader::from_reader(csv.as_bytes()).records() {
+            let record = record.unwrap();
+            add_amounts(&mut journal, &record[0], &record[1]);
+        }
+        assert_same("hledger", &tally, &journal, str::to_string);
+        // The ids are tags hledger can query by.
+        let tagged = run_tool("hledger", &["-f", file.to_str().unwrap(), "reg", "tag:tally-id=^1$"]);
+        assert_eq!(tagged.lines().count(), 2, "tally-id 1 is one entry of two postings:\n{tagged}");
+    }
+
+    if have("ledger", &["--version"]) {
+        let file = dir.path().join("tally.ledger");
+        export_to(&env, "ledger", &file);
+        let out = run_tool("ledger", &["-f", file.to_str().unwrap(), "bal", "--flat", "--no-total"]);
+        // A line is `AMOUNT CUR  ACCOUNT`; an account with several currencies has its other
+        // amounts on the lines above, without the account.
+        let (mut journal, mut above) = (Totals::new(), Vec::new());
+        for line in out.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            above.push(format!("{} {}", words[0], words[1]));
+            if words.len() > 2 {
+                add_amounts(&mut journal, &words[2..].join(" "), &above.join(","));
+                above.clear();
+            }
+        }
+        assert_same("ledger", &tally, &journal, str::to_string);
+    }
+}
+
+/// Sum the postings bean-check's own loader reads, per account and currency.
+const BEAN_TOTALS: &str = r#"
+import sys
+from collections import defaultdict
+from beancount import loader
+from beancount.core import data
+entries, errors, _ = loader.load_file(sys.argv[1])
+assert not errors, errors
+totals = defaultdict(lambda: 0)
+for e in entries:
+    if isinstance(e, data.Transaction):
+        for p in e.postings:
+            totals[(p.account, p.units.currency)] += p.units.number
+for (account, currency), n in sorted(totals.items()):
+    print(f"{account}\t{n:.2f} {currency}")
+"#;
+
+#[test]
+fn bean_check_accepts_the_beancount_file_and_it_agrees_with_tally() {
+    if !have("bean-check", &["--version"]) {
+        return;
+    }
+    let env = synced_with_pending();
+    let tally = tally_totals(&env);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tally.beancount");
+    export_to(&env, "beancount", &file);
+    assert_eq!(run_tool("bean-check", &[file.to_str().unwrap()]), "", "bean-check reports nothing");
+    let mut journal = Totals::new();
+    for line in run_tool("python3", &["-c", BEAN_TOTALS, file.to_str().unwrap()]).lines() {
+        let (account, amount) = line.split_once('\t').unwrap();
+        add_amounts(&mut journal, account, amount);
+    }
+    assert_same("beancount", &tally, &journal, |a| a.replace(' ', "-"));
+}
