@@ -176,3 +176,149 @@ fn bean_check_accepts_the_beancount_file_and_it_agrees_with_tally() {
     }
     assert_same("beancount", &tally, &journal, |a| a.replace(' ', "-"));
 }
+
+/// Export `format` with `extra` flags to stdout.
+fn export(env: &TestEnv, format: &str, extra: &[&str]) -> String {
+    let mut args = vec!["export", format];
+    args.extend_from_slice(extra);
+    env.run(&args).ok().stdout
+}
+
+#[test]
+fn a_re_export_is_byte_identical_and_pending_rows_come_only_when_asked() {
+    let env = synced_with_pending();
+    let formats = ["csv", "json", "jsonl", "ledger", "hledger", "beancount"];
+    let first: Vec<String> = formats.iter().map(|f| export(&env, f, &[])).collect();
+    env.run(&["sync"]).ok();
+    for (format, before) in formats.iter().zip(&first) {
+        assert_eq!(&export(&env, format, &[]), before, "{format} changed with nothing upstream changed");
+    }
+
+    // Every live posted row, no pending or removed one; with --pending, pending ones too.
+    let listed = env.run(&["tx", "list", "--limit", "0", "--format", "json"]).ok().json();
+    let ids = |status: &str| -> Vec<i64> {
+        let mut ids: Vec<i64> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| status == "any" || r["status"] == status)
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let exported = |text: &str| -> Vec<i64> {
+        let rows: Vec<serde_json::Value> = serde_json::from_str(text).unwrap();
+        let mut ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(exported(&first[1]), ids("posted"));
+    let with_pending = export(&env, "json", &["--pending"]);
+    assert_eq!(exported(&with_pending), ids("any"), "pending rows, and never a removed one");
+    assert!(ids("any").len() > ids("posted").len());
+    let journal = export(&env, "ledger", &["--pending"]);
+    assert_eq!(journal.matches(" ! ").count(), ids("pending").len(), "pending entries are flagged `!`");
+    assert_eq!(journal.matches("    ; tally-id: ").count(), ids("any").len());
+    // JSON lines: the same records as the JSON array, one per line.
+    let lines: Vec<serde_json::Value> = first[2].lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(serde_json::Value::from(lines), serde_json::from_str::<serde_json::Value>(&first[1]).unwrap());
+}
+
+#[test]
+fn filters_narrow_the_export_and_typos_are_errors() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let rows =
+        |extra: &[&str]| -> Vec<serde_json::Value> { serde_json::from_str(&export(&env, "json", extra)).unwrap() };
+    let all = rows(&[]);
+    let checking = rows(&["--account", "Everyday Checking"]);
+    assert!(!checking.is_empty() && checking.len() < all.len());
+    assert!(checking.iter().all(|r| r["account"] == "Everyday Checking"));
+    let food = rows(&["--category", "Food"]);
+    assert!(!food.is_empty() && food.iter().all(|r| r["category"].as_str().unwrap().starts_with("Food:")));
+    let october = rows(&["--from", "2026-10-01", "--to", "2026-10-31"]);
+    assert!(!october.is_empty() && october.iter().all(|r| r["date"].as_str().unwrap().starts_with("2026-10")));
+
+    let typo = env.run(&["export", "ledger", "--category", "Fod"]).fails_with(2);
+    assert!(typo.stderr.contains("no category named \"Fod\""), "{}", typo.stderr);
+    env.run(&["export", "csv", "--from", "2026-10-02", "--to", "2026-10-01"]).fails_with(2);
+    env.run(&["export", "csv", "--account", "Nope"]).fails_with(2);
+}
+
+#[test]
+fn the_output_file_is_private_and_never_replaced_by_accident() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tally.beancount");
+    let path = file.to_str().unwrap();
+    let run = env.run(&["export", "beancount", "--output", path]).ok();
+    assert_eq!(run.stdout, "", "the journal goes to the file, not stdout");
+    assert!(run.stderr.contains("exported ") && run.stderr.contains(" transactions to "), "{}", run.stderr);
+    let mode = |f: &Path| std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), export(&env, "beancount", &[]));
+
+    std::fs::write(&file, "mine").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = env.run(&["export", "csv", "--output", path]).fails_with(2);
+    assert!(refused.stderr.contains("already exists") && refused.stderr.contains("--force"), "{}", refused.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine", "left alone");
+    env.run(&["export", "csv", "--output", path, "--force"]).ok();
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("id,date,account,"));
+    assert_eq!(mode(&file), 0o600, "a replaced file is made private too");
+}
+
+#[test]
+fn a_csv_export_imported_back_gives_the_same_rows() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checking.csv");
+    env.run(&["export", "csv", "--account", "Everyday Checking", "--output", file.to_str().unwrap()]).ok();
+
+    let other = TestEnv::new();
+    other.run(&["accounts", "add", "Everyday Checking", "--currency", "USD"]).ok();
+    other.run(&["import", file.to_str().unwrap(), "--account", "Everyday Checking"]).ok();
+    // Everything but the id (the new database's own; the old one became the external id) and
+    // the category (an import categorizes afresh) comes back as it went out.
+    let without_id_and_category = |text: &str| -> Vec<Vec<String>> {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                r.iter().enumerate().filter(|(i, _)| ![0, 7].contains(i)).map(|(_, c)| c.to_string()).collect()
+            })
+            .collect()
+    };
+    let sent = std::fs::read_to_string(&file).unwrap();
+    let back = export(&other, "csv", &[]);
+    assert!(sent.lines().count() > 100, "{sent}");
+    assert_eq!(without_id_and_category(&back), without_id_and_category(&sent));
+}
+
+#[test]
+fn the_config_renames_journal_accounts_and_refuses_names_no_tool_takes() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let config = env.home().join("config.toml");
+    std::fs::write(
+        &config,
+        "[export.accounts]\n\"Everyday Checking\" = \"Assets:Chase:Checking\"\n\
+         [export.categories]\n\"Food\" = \"Expenses:Eating\"\n",
+    )
+    .unwrap();
+    let journal = export(&env, "hledger", &[]);
+    assert!(journal.contains("    Assets:Chase:Checking  "), "{journal}");
+    assert!(journal.contains("    Expenses:Eating:Groceries  "), "a parent's name covers its children");
+    assert!(!journal.contains("Everyday Checking") && !journal.contains("Expenses:Food"), "{journal}");
+    let beancount = export(&env, "beancount", &[]);
+    assert!(beancount.contains(" open Assets:Chase:Checking USD\n"), "{beancount}");
+
+    std::fs::write(&config, "[export.categories]\n\"Food\" = \"Spending:Food\"\n").unwrap();
+    let bad = env.run(&["export", "ledger"]).fails_with(2);
+    assert!(bad.stderr.contains("\"Spending:Food\", which is not a journal account name"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("hint: start it with one of Assets, Liabilities"), "{}", bad.stderr);
+}
