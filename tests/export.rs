@@ -12,15 +12,24 @@ use tally::model::TxStatus;
 
 use crate::common::TestEnv;
 
-/// (account, currency) -> minor units. Every sandbox currency has two decimals.
+/// (account, currency) -> minor units.
 type Totals = BTreeMap<(String, String), i64>;
 
-fn minor(decimal: &str) -> i64 {
+/// How one tool computes the totals of a journal file.
+type ToolTotals = fn(&Path) -> Totals;
+
+/// An exact decimal in a currency's minor units (the tools print `0` for nothing).
+fn minor(decimal: &str, currency: &str) -> i64 {
+    let exponent = match currency {
+        "JPY" => 0,
+        "KWD" => 3,
+        _ => 2,
+    };
     let (int, frac) = decimal.split_once('.').unwrap_or((decimal, ""));
-    let frac = format!("{frac:0<2}");
-    assert_eq!(frac.len(), 2, "{decimal}");
+    assert!(frac.len() <= exponent, "{decimal} {currency}");
+    let digits = format!("{}{frac:0<exponent$}", int.trim_start_matches('-'));
     let sign = if int.starts_with('-') { -1 } else { 1 };
-    sign * (int.trim_start_matches('-').parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap())
+    sign * digits.parse::<i64>().unwrap()
 }
 
 /// A synced sandbox with pending rows (they show up when syncing day by day) and removed ones.
@@ -47,7 +56,7 @@ fn tally_totals(env: &TestEnv) -> Totals {
     let mut totals = Totals::new();
     for r in rows.as_array().unwrap().iter().filter(|r| r["status"] == "posted") {
         let key = (r["account"].as_str().unwrap().to_string(), r["currency"].as_str().unwrap().to_string());
-        *totals.entry(key).or_default() += minor(r["amount"].as_str().unwrap());
+        *totals.entry(key).or_default() += minor(r["amount"].as_str().unwrap(), r["currency"].as_str().unwrap());
     }
     assert!(totals.len() >= 4, "the sandbox has four accounts: {totals:?}");
     totals
@@ -76,7 +85,8 @@ fn run_tool(tool: &str, args: &[&str]) -> String {
 fn add_amounts(totals: &mut Totals, account: &str, text: &str) {
     for piece in text.split(',').map(str::trim).filter(|p| !p.is_empty() && *p != "0") {
         let (amount, currency) = piece.split_once(' ').unwrap_or_else(|| panic!("{piece:?}"));
-        totals.insert((account.to_string(), currency.trim().to_string()), minor(amount));
+        let currency = currency.trim();
+        totals.insert((account.to_string(), currency.to_string()), minor(amount, currency));
     }
 }
 
@@ -101,47 +111,35 @@ fn export_to(env: &TestEnv, format: &str, file: &Path) {
     env.run(&["export", format, "--output", file.to_str().unwrap()]).ok();
 }
 
-#[test]
-fn hledger_and_ledger_load_the_journal_and_agree_with_tally() {
-    let env = synced_with_pending();
-    let tally = tally_totals(&env);
-    let dir = tempfile::tempdir().unwrap();
-
-    if have("hledger", &["--version"]) {
-        let file = dir.path().join("tally.hledger");
-        export_to(&env, "hledger", &file);
-        let csv = run_tool("hledger", &["-f", file.to_str().unwrap(), "bal", "-O", "csv", "--flat", "-N"]);
-        let mut journal = Totals::new();
-        for record in csv::Reader::from_reader(csv.as_bytes()).records() {
-            let record = record.unwrap();
-            add_amounts(&mut journal, &record[0], &record[1]);
-        }
-        assert_same("hledger", &tally, &journal, str::to_string);
-        // The ids are tags hledger can query by.
-        let tagged = run_tool("hledger", &["-f", file.to_str().unwrap(), "reg", "tag:tally-id=^1$"]);
-        assert_eq!(tagged.lines().count(), 2, "tally-id 1 is one entry of two postings:\n{tagged}");
+/// Per-account totals as `hledger bal` computes them from `file`.
+fn hledger_totals(file: &Path) -> Totals {
+    let csv = run_tool("hledger", &["-f", file.to_str().unwrap(), "bal", "-O", "csv", "--flat", "-N"]);
+    let mut journal = Totals::new();
+    for record in csv::Reader::from_reader(csv.as_bytes()).records() {
+        let record = record.unwrap();
+        add_amounts(&mut journal, &record[0], &record[1]);
     }
-
-    if have("ledger", &["--version"]) {
-        let file = dir.path().join("tally.ledger");
-        export_to(&env, "ledger", &file);
-        let out = run_tool("ledger", &["-f", file.to_str().unwrap(), "bal", "--flat", "--no-total"]);
-        // A line is `AMOUNT CUR  ACCOUNT`; an account with several currencies has its other
-        // amounts on the lines above, without the account.
-        let (mut journal, mut above) = (Totals::new(), Vec::new());
-        for line in out.lines() {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            above.push(format!("{} {}", words[0], words[1]));
-            if words.len() > 2 {
-                add_amounts(&mut journal, &words[2..].join(" "), &above.join(","));
-                above.clear();
-            }
-        }
-        assert_same("ledger", &tally, &journal, str::to_string);
-    }
+    journal
 }
 
-/// Sum the postings bean-check's own loader reads, per account and currency.
+/// Per-account totals as `ledger bal` computes them from `file`.
+fn ledger_totals(file: &Path) -> Totals {
+    let out = run_tool("ledger", &["-f", file.to_str().unwrap(), "bal", "--flat", "--no-total"]);
+    // A line is `AMOUNT CUR  ACCOUNT`; an account with several currencies has its other
+    // amounts on the lines above, without the account.
+    let (mut journal, mut above) = (Totals::new(), Vec::new());
+    for line in out.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        above.push(format!("{} {}", words[0], words[1]));
+        if words.len() > 2 {
+            add_amounts(&mut journal, &words[2..].join(" "), &above.join(","));
+            above.clear();
+        }
+    }
+    journal
+}
+
+/// Sum the postings beancount's own loader reads, per account and currency.
 const BEAN_TOTALS: &str = r#"
 import sys
 from collections import defaultdict
@@ -155,8 +153,41 @@ for e in entries:
         for p in e.postings:
             totals[(p.account, p.units.currency)] += p.units.number
 for (account, currency), n in sorted(totals.items()):
-    print(f"{account}\t{n:.2f} {currency}")
+    print(f"{account}\t{n} {currency}")
 "#;
+
+/// `bean-check` says nothing about `file`; then the totals beancount computes from it.
+fn beancount_totals(file: &Path) -> Totals {
+    assert_eq!(run_tool("bean-check", &[file.to_str().unwrap()]), "", "bean-check reports nothing");
+    let mut journal = Totals::new();
+    for line in run_tool("python3", &["-c", BEAN_TOTALS, file.to_str().unwrap()]).lines() {
+        let (account, amount) = line.split_once('\t').unwrap();
+        add_amounts(&mut journal, account, amount);
+    }
+    journal
+}
+
+#[test]
+fn hledger_and_ledger_load_the_journal_and_agree_with_tally() {
+    let env = synced_with_pending();
+    let tally = tally_totals(&env);
+    assert!(tally.len() >= 4, "the sandbox has four accounts: {tally:?}");
+    let dir = tempfile::tempdir().unwrap();
+
+    if have("hledger", &["--version"]) {
+        let file = dir.path().join("tally.hledger");
+        export_to(&env, "hledger", &file);
+        assert_same("hledger", &tally, &hledger_totals(&file), str::to_string);
+        // The ids are tags hledger can query by.
+        let tagged = run_tool("hledger", &["-f", file.to_str().unwrap(), "reg", "tag:tally-id=^1$"]);
+        assert_eq!(tagged.lines().count(), 2, "tally-id 1 is one entry of two postings:\n{tagged}");
+    }
+    if have("ledger", &["--version"]) {
+        let file = dir.path().join("tally.ledger");
+        export_to(&env, "ledger", &file);
+        assert_same("ledger", &tally, &ledger_totals(&file), str::to_string);
+    }
+}
 
 #[test]
 fn bean_check_accepts_the_beancount_file_and_it_agrees_with_tally() {
@@ -168,13 +199,68 @@ fn bean_check_accepts_the_beancount_file_and_it_agrees_with_tally() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tally.beancount");
     export_to(&env, "beancount", &file);
-    assert_eq!(run_tool("bean-check", &[file.to_str().unwrap()]), "", "bean-check reports nothing");
-    let mut journal = Totals::new();
-    for line in run_tool("python3", &["-c", BEAN_TOTALS, file.to_str().unwrap()]).lines() {
-        let (account, amount) = line.split_once('\t').unwrap();
-        add_amounts(&mut journal, account, amount);
+    assert_same("beancount", &tally, &beancount_totals(&file), |a| a.replace(' ', "-"));
+}
+
+/// Account names and texts that would break a naive journal, in currencies with 0, 2 and 3
+/// decimals: each tool still loads the journal, and the tally accounts' totals are tally's
+/// (compared as a set: the names are the tools' business).
+#[test]
+fn hostile_names_and_texts_still_make_journals_the_tools_load() {
+    let env = TestEnv::new();
+    let texts = [
+        "; not a comment",
+        "(42) not a code",
+        "\"quoted\" \\ back",
+        "* starred ! bang",
+        "=SUM(A1)",
+        "two\nlines\u{1b}[2J",
+    ];
+    let accounts = [
+        ("Cash (old); \"x\"", "EUR", ["-5.00", "1234.56"]),
+        ("über  konto", "EUR", ["-0.01", "7.00"]),
+        ("銀行", "JPY", ["-1500", "250000"]),
+        ("Kuwait: main", "KWD", ["-12.345", "100.5"]),
+    ];
+    for (i, (name, currency, amounts)) in accounts.iter().enumerate() {
+        env.run(&["accounts", "add", name, "--currency", currency]).ok();
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record(["Date", "Amount", "Description"]).unwrap();
+        for (j, text) in texts.iter().enumerate() {
+            csv.write_record([&format!("2026-10-{:02}", j + 1), amounts[j % 2], text]).unwrap();
+        }
+        let path = env.home().join(format!("{i}.csv"));
+        std::fs::write(&path, csv.into_inner().unwrap()).unwrap();
+        env.run(&["import", path.to_str().unwrap(), "--account", name]).ok();
     }
-    assert_same("beancount", &tally, &journal, |a| a.replace(' ', "-"));
+    let tally = tally_totals(&env);
+    assert_eq!(tally.len(), 4, "{tally:?}");
+    let expected: Vec<(String, i64)> = {
+        let mut v: Vec<_> = tally.iter().map(|((_, c), t)| (c.clone(), *t)).collect();
+        v.sort();
+        v
+    };
+    let of_accounts = |journal: &Totals| -> Vec<(String, i64)> {
+        let mut v: Vec<_> =
+            journal.iter().filter(|((a, _), _)| a.starts_with("Assets:")).map(|((_, c), t)| (c.clone(), *t)).collect();
+        v.sort();
+        v
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let checks: [(&str, &str, ToolTotals); 3] = [
+        ("hledger", "hledger", hledger_totals),
+        ("ledger", "ledger", ledger_totals),
+        ("beancount", "bean-check", beancount_totals),
+    ];
+    for (format, tool, totals) in checks {
+        if have(tool, &["--version"]) {
+            let file = dir.path().join(format!("hostile.{format}"));
+            export_to(&env, format, &file);
+            let journal = totals(&file);
+            assert_eq!(of_accounts(&journal), expected, "{format}: {journal:#?}");
+            assert_eq!(journal.keys().filter(|(a, _)| a.starts_with("Assets:")).count(), 4, "{format}: four accounts");
+        }
+    }
 }
 
 /// Export `format` with `extra` flags to stdout.
