@@ -38,9 +38,34 @@ pub fn render(format: ExportFormat, rows: &[ExportRow], names: &Names) -> Result
         ExportFormat::Csv => tabular::csv(rows),
         ExportFormat::Json => tabular::json(rows),
         ExportFormat::Jsonl => tabular::jsonl(rows),
-        ExportFormat::Ledger | ExportFormat::Hledger => ledger::journal(rows, names),
-        ExportFormat::Beancount => beancount::journal(rows, names),
+        ExportFormat::Ledger | ExportFormat::Hledger => {
+            distinct(rows, names, names::ledger_name)?;
+            ledger::journal(rows, names)
+        }
+        ExportFormat::Beancount => {
+            distinct(rows, names, names::beancount_name)?;
+            beancount::journal(rows, names)
+        }
     }
+}
+
+/// Two tally accounts whose default names a tool would read as one account (`Visa 2` and
+/// `Visa-2` in beancount) would add up in the journal and its balances would no longer be
+/// tally's: refuse, and say how to tell them apart. Mapping both to one name in the config
+/// is the user's choice, and allowed.
+fn distinct(rows: &[ExportRow], names: &Names, clean: fn(&str) -> String) -> Result<()> {
+    let mut seen: std::collections::BTreeMap<String, (i64, &str)> = std::collections::BTreeMap::new();
+    for row in rows.iter().filter(|r| !names.is_configured(r)) {
+        let journal = clean(&names.account(row));
+        let (id, name) = *seen.entry(journal.clone()).or_insert((row.account_id, &row.account_name));
+        if id != row.account_id {
+            return crate::error::usage(
+                format!("accounts {name:?} and {:?} would both be {journal:?} in the journal", row.account_name),
+                format!("name one of them in the config: [export.accounts] \"{}\" = \"Assets:...\"", row.account_name),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A row's amount as an exact decimal (`-1234.56`), from its minor units.
@@ -52,6 +77,27 @@ fn amount(row: &ExportRow) -> Result<String> {
 /// become one, so a bank's odd description cannot break a journal's layout.
 fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_a_tool_would_merge_are_refused_unless_the_config_merges_them() {
+        let mut rows = sample::rows();
+        rows[1].account_name = "Everyday-Checking".into();
+        rows[1].account_kind = crate::model::AccountKind::Checking;
+        assert!(render(ExportFormat::Ledger, &rows, &Names::default()).is_ok(), "distinct for ledger");
+        let err = render(ExportFormat::Beancount, &rows, &Names::default()).unwrap_err().to_string();
+        assert!(err.contains("would both be \"Assets:Bank:Everyday-Checking\""), "{err}");
+        let both = std::collections::BTreeMap::from([
+            ("Everyday Checking".to_string(), "Assets:Bank:Checking".to_string()),
+            ("Everyday-Checking".to_string(), "Assets:Bank:Checking".to_string()),
+        ]);
+        let names = Names::new(&both, &Default::default()).unwrap();
+        assert!(render(ExportFormat::Beancount, &rows, &names).is_ok(), "the user's choice");
+    }
 }
 
 #[cfg(test)]

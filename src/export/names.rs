@@ -43,8 +43,7 @@ impl Names {
 
     /// The journal account of the tally account a row belongs to.
     pub fn account(&self, row: &ExportRow) -> String {
-        let by_name = self.accounts.get(&row.account_name.to_lowercase());
-        if let Some(name) = by_name.or_else(|| self.accounts.get(&row.account_id.to_string())) {
+        if let Some(name) = self.configured_account(row) {
             return name.clone();
         }
         let parent = match row.account_kind {
@@ -55,6 +54,16 @@ impl Names {
         };
         // A `:` in a tally name would make it two journal accounts.
         format!("{parent}:{}", row.account_name.replace(':', "-"))
+    }
+
+    /// Whether the config names the journal account of this row's tally account.
+    pub fn is_configured(&self, row: &ExportRow) -> bool {
+        self.configured_account(row).is_some()
+    }
+
+    fn configured_account(&self, row: &ExportRow) -> Option<&String> {
+        let by_name = self.accounts.get(&row.account_name.to_lowercase());
+        by_name.or_else(|| self.accounts.get(&row.account_id.to_string()))
     }
 
     /// The journal account on the other side: the row's category, or where uncategorized money
