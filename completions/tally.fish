@@ -43,6 +43,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "conn" -d 'List, show or
 complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, show, rename, add or remove accounts'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new transactions from the banks'
 complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "export" -d 'Export transactions as CSV, JSON or a ledger, hledger or beancount journal'
 complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the database, the keyring, consents and syncs, with a hint for each problem'
 complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List and show transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
@@ -287,6 +288,24 @@ complete -c tally -n "__fish_tally_using_subcommand import" -s v -l verbose -d '
 complete -c tally -n "__fish_tally_using_subcommand import" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand import" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand export" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand export" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand export" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand export" -l category -d 'Only this category and those under it (e.g. `Food` or `Food:Groceries`)' -r
+complete -c tally -n "__fish_tally_using_subcommand export" -s o -l output -d 'Write to this file (created 0600) instead of stdout' -r -F
+complete -c tally -n "__fish_tally_using_subcommand export" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand export" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand export" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand export" -l pending -d 'Include pending rows (flagged `!` in a journal)'
+complete -c tally -n "__fish_tally_using_subcommand export" -l force -d 'Replace the --output file if it exists'
+complete -c tally -n "__fish_tally_using_subcommand export" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand export" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand export" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand doctor" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand doctor" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

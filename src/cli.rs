@@ -7,7 +7,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{accounts, config, connections, demo, doctor, generate, import, link, report, sandbox, sync, tx};
+use crate::commands::{
+    accounts, config, connections, demo, doctor, export, generate, import, link, report, sandbox, sync, tx,
+};
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
 
@@ -57,6 +59,7 @@ pub enum Command {
     Accounts(accounts::Args),
     Sync(sync::Args),
     Import(import::Args),
+    Export(export::Args),
     Doctor(doctor::Args),
     #[command(subcommand)]
     Tx(tx::Command),

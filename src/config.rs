@@ -56,12 +56,27 @@ struct FileConfig {
     sync: SyncSection,
     #[serde(default)]
     http: HttpSection,
+    #[serde(default)]
+    export: ExportNames,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SecretsSection {
     backend: Option<SecretsBackend>,
+}
+
+/// `[export.accounts]` and `[export.categories]`: journal account names that replace the
+/// defaults of `tally export` (`export::names` reads them).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportNames {
+    /// Tally account (name or id) -> journal account.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, String>,
+    /// Category (full name; a parent covers its children) -> journal account.
+    #[serde(default)]
+    pub categories: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +127,9 @@ pub struct Config {
     /// Where each layered setting above came from, by field name.
     #[serde(skip)]
     pub origins: BTreeMap<&'static str, Origin>,
+    /// Journal account names for `tally export` (`[export.*]`).
+    #[serde(skip)]
+    pub export: ExportNames,
 }
 
 impl Config {
@@ -170,6 +188,7 @@ impl Config {
             has_display: env("DISPLAY").is_some() || env("WAYLAND_DISPLAY").is_some(),
             columns: env("COLUMNS").and_then(|c| c.trim().parse().ok()).filter(|c| *c >= 20),
             origins,
+            export: file.export,
         })
     }
 }

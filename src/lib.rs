@@ -8,6 +8,7 @@ pub mod config;
 pub mod consent;
 pub mod context;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod model;
 pub mod money;

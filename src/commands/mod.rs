@@ -6,6 +6,7 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod doctor;
+pub mod export;
 pub mod generate;
 pub mod import;
 pub mod link;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Accounts(args) => accounts::run(&mut ctx, args),
         Command::Sync(args) => sync::run(&mut ctx, args),
         Command::Import(args) => import::run(&mut ctx, args),
+        Command::Export(args) => export::run(&mut ctx, args),
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),

@@ -29,7 +29,7 @@ fn plain_io(err: csv::Error) -> anyhow::Error {
 
 /// Prefix `'` to a cell a spreadsheet would run as a formula (OWASP "CSV injection"). Plain
 /// negative numbers stay as they are, so amounts remain numbers.
-fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let number =
         cell.strip_prefix('-').is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit() || c == '.'));

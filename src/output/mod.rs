@@ -4,6 +4,8 @@
 mod csv;
 mod table;
 
+pub use csv::neutralize;
+
 use std::io::{IsTerminal as _, Write};
 
 use anyhow::Result;
@@ -89,6 +91,14 @@ impl Output {
     pub fn line(&self, text: &str) -> Result<()> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{text}")?;
+        Ok(())
+    }
+
+    /// A document on stdout exactly as given (an export), without a newline added.
+    pub fn data(&self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ pub mod accounts;
 mod broken;
 pub mod categories;
 pub mod connections;
+pub mod export;
 pub mod ledger;
 pub mod raw;
 pub mod reports;

@@ -81,7 +81,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
 }
 
 /// A `--category` that names no category (nor a parent of one) is a typo, not an empty result.
-fn check_category(db: &crate::store::Db, name: &str) -> Result<()> {
+pub(crate) fn check_category(db: &crate::store::Db, name: &str) -> Result<()> {
     let all = crate::store::categories::all(db)?;
     let wanted = name.to_lowercase();
     let known = all

@@ -1,6 +1,6 @@
 //! `tally tx`: list and show transactions.
 
-mod list;
+pub(crate) mod list;
 mod show;
 
 use anyhow::Result;

@@ -1,0 +1,101 @@
+//! `tally export FORMAT`: transactions as a file for another tool, on stdout or into a new
+//! 0600 file. The format is a positional word, not `--format`, which is every command's global
+//! listing flag (table|csv|json) and means how to print, not what file to write.
+
+use std::io::Write as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::DateRange;
+use crate::context::Ctx;
+use crate::export::{ExportFormat, Names};
+use crate::store::transactions::TxFilter;
+
+/// Export transactions as CSV, JSON or a ledger, hledger or beancount journal
+///
+/// Removed rows are never exported; pending rows only with --pending (flagged `!` in a
+/// journal). Rows come oldest first, each with its tally id (`; tally-id: 123` in a ledger or
+/// hledger journal, `tally-id: "123"` in beancount), so exporting the same data again gives
+/// the same bytes. Journal account names follow the account's kind and the category's kind
+/// (Assets:Bank:Everyday Checking, Expenses:Food:Groceries); `[export.accounts]` and
+/// `[export.categories]` in the config rename them (`tally config default` shows how).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The file format to write
+    #[arg(value_enum, value_name = "FORMAT")]
+    pub file_format: ExportFormat,
+    /// Only this account (name or id)
+    #[arg(long)]
+    pub account: Option<String>,
+    #[command(flatten)]
+    pub dates: DateRange,
+    /// Only this category and those under it (e.g. `Food` or `Food:Groceries`)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Include pending rows (flagged `!` in a journal)
+    #[arg(long)]
+    pub pending: bool,
+    /// Write to this file (created 0600) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists
+    #[arg(long, requires = "output")]
+    pub force: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
+    args.dates.check()?;
+    let names = Names::new(&ctx.config.export.accounts, &ctx.config.export.categories)?;
+    if let Some(path) = &args.output
+        && !args.force
+        && path.exists()
+    {
+        return crate::error::usage(
+            format!("{} already exists", path.display()),
+            "pass --force to replace it, or choose another --output",
+        );
+    }
+    let db = ctx.store()?.db();
+    if let Some(category) = &args.category {
+        crate::commands::tx::list::check_category(db, category)?;
+    }
+    let account_id =
+        args.account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?.map(|a| a.id);
+    let filter = TxFilter {
+        account_id,
+        from: args.dates.from,
+        to: args.dates.to,
+        category: args.category,
+        ..Default::default()
+    };
+    let rows = crate::store::export::rows(db, &filter, args.pending)?;
+    let text = crate::export::render(args.file_format, &rows, &names)?;
+    match &args.output {
+        None => ctx.out.data(&text),
+        Some(path) => {
+            write_private(path, &text, args.force).with_context(|| format!("while writing {}", path.display()))?;
+            ctx.out.status(&format!("exported {} transactions to {}", rows.len(), path.display()));
+            Ok(())
+        }
+    }
+}
+
+/// Write `text` to a file only its owner can read; an existing file only when `replace`.
+fn write_private(path: &Path, text: &str, replace: bool) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).mode(0o600);
+    if replace {
+        options.create(true).truncate(true);
+    } else {
+        // Checked above too; this closes the gap between that check and the write.
+        options.create_new(true);
+    }
+    let mut file = options.open(path)?;
+    // `mode` applies only to a new file: a replaced one is made private too.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
