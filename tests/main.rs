@@ -14,6 +14,7 @@ mod doctor;
 mod empty_csv;
 mod enablebanking;
 mod errors;
+mod fdx;
 mod generated;
 mod help;
 mod hostile;

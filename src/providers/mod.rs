@@ -2,6 +2,7 @@
 //! each provider's file; [`ProviderKind::build`] makes the `Box<dyn Provider>`.
 
 pub mod enablebanking;
+pub mod fdx;
 pub mod http;
 mod retry;
 pub mod sandbox;
@@ -36,6 +37,10 @@ pub enum ProviderKind {
     /// `[providers.enablebanking] app_id` and `key_file`, then `--country XX [--bank NAME]`
     #[value(name = "enablebanking")]
     EnableBanking,
+    /// Any bank with OpenID Connect and an FDX (Plaid Core Exchange) API: register tally with
+    /// the bank as a public client (redirect `http://127.0.0.1/callback`), then pass
+    /// `--issuer --client-id --api` (or set them in `[providers.fdx]`); free, as your bank allows
+    Fdx,
 }
 
 impl ProviderKind {
@@ -45,6 +50,7 @@ impl ProviderKind {
             ProviderKind::SandboxWindow => "sandbox-window",
             ProviderKind::SimpleFin => "simplefin",
             ProviderKind::EnableBanking => "enablebanking",
+            ProviderKind::Fdx => "fdx",
         }
     }
 
@@ -54,6 +60,7 @@ impl ProviderKind {
             "sandbox-window" => Some(ProviderKind::SandboxWindow),
             "simplefin" => Some(ProviderKind::SimpleFin),
             "enablebanking" => Some(ProviderKind::EnableBanking),
+            "fdx" => Some(ProviderKind::Fdx),
             _ => None,
         }
     }
@@ -65,6 +72,7 @@ impl ProviderKind {
             ProviderKind::SandboxWindow => sandbox::quota(sandbox::Mode::Window),
             ProviderKind::SimpleFin => simplefin::quota(),
             ProviderKind::EnableBanking => enablebanking::quota(),
+            ProviderKind::Fdx => fdx::quota(),
         }
     }
 
@@ -75,12 +83,19 @@ impl ProviderKind {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => "sandbox",
             ProviderKind::SimpleFin => "simplefin",
             ProviderKind::EnableBanking => "enablebanking",
+            ProviderKind::Fdx => "fdx",
         }
     }
 
     /// Every kind, for listings such as `tally config show`.
     pub fn all() -> &'static [ProviderKind] {
-        &[ProviderKind::Sandbox, ProviderKind::SandboxWindow, ProviderKind::SimpleFin, ProviderKind::EnableBanking]
+        &[
+            ProviderKind::Sandbox,
+            ProviderKind::SandboxWindow,
+            ProviderKind::SimpleFin,
+            ProviderKind::EnableBanking,
+            ProviderKind::Fdx,
+        ]
     }
 
     /// The settings in effect for this kind, by key (for `tally config show`); an error when
@@ -90,6 +105,7 @@ impl ProviderKind {
             ProviderKind::Sandbox | ProviderKind::SandboxWindow => Ok(sandbox::Settings::load(config)?.shown()),
             ProviderKind::SimpleFin => Ok(simplefin::Settings::load(config)?.shown()),
             ProviderKind::EnableBanking => Ok(enablebanking::Settings::load(config)?.shown()),
+            ProviderKind::Fdx => Ok(fdx::Settings::load(config)?.shown()),
         }
     }
 
@@ -101,6 +117,7 @@ impl ProviderKind {
             ProviderKind::SandboxWindow => Box::new(sandbox::Sandbox::new(env, sandbox::Mode::Window)?),
             ProviderKind::SimpleFin => Box::new(simplefin::SimpleFin::new(env)?),
             ProviderKind::EnableBanking => Box::new(enablebanking::EnableBanking::new(env)?),
+            ProviderKind::Fdx => Box::new(fdx::Fdx::new(env)?),
         })
     }
 }
