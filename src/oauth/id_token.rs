@@ -85,6 +85,7 @@ pub fn check(id_token: &str, keys: &JwkSet, expected: Expected<'_>) -> Result<()
         return Err(refused("it has expired".into()));
     }
     super::check_id_token_claims(&claims, expected.issuer, expected.client_id, expected.nonce)
+        .map_err(|e| refused(format!("{e:#}")))
 }
 
 #[cfg(test)]

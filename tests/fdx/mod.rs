@@ -1,6 +1,11 @@
-//! `tally link fdx` end to end against the sandbox bank's FDX surface: deposit, credit card
-//! and loan accounts, offset paging, signed ID tokens, revocation on unlink.
+//! `tally link fdx` end to end: against the sandbox bank's FDX surface (deposit, credit card
+//! and loan accounts, offset paging, signed ID tokens, revocation on unlink), and against
+//! `strict.rs`, an authorization server of our own that refuses what the standards let it
+//! refuse, with an FDX API that misbehaves on demand.
 
+mod strict;
+
+use self::strict::{IdToken, StrictServer};
 use crate::common::{Run, TestEnv, approve};
 
 /// `tally link fdx --all` at the sandbox, as a user who approves everything.
@@ -122,4 +127,102 @@ fn unlink_revokes_the_consent_at_the_bank() {
     let answer = http.post(format!("{}/token", env.sandbox.url())).form(&form).send().unwrap();
     assert_eq!(answer.status(), 400);
     assert!(answer.text().unwrap().contains("revoked"));
+}
+
+/// `tally link fdx --all` at the strict server, its user approving.
+fn link_strict(env: &TestEnv, bank: &StrictServer) -> Run {
+    let api = format!("{}/fdx", bank.url);
+    let args = [
+        "link",
+        "fdx",
+        "--all",
+        "--no-browser",
+        "--timeout",
+        "20",
+        "--issuer",
+        &bank.url,
+        "--client-id",
+        strict::CLIENT_ID,
+        "--api",
+        &api,
+        "--scope",
+        "accounts",
+    ];
+    env.run_consenting(&args, |url| bank.consent(url))
+}
+
+#[test]
+fn a_strict_server_sees_nothing_wrong_and_its_rows_arrive_exactly_once_signed_once() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    let run = link_strict(&env, &bank).ok();
+    assert!(run.stderr.contains("Linked fdx (127.0.0.1): tracking 1 of 1 accounts"), "{}", run.stderr);
+    env.run(&["sync"]).ok();
+    bank.assert_clean();
+    let rows = env.rows("SELECT external_id, amount, status, booked_date FROM \"transaction\" ORDER BY 1", ());
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    // The bank's own figures: -400.00 pending, -0.80 and +101.80 posted.
+    assert_eq!(env.query::<i64>("SELECT sum(amount) FROM \"transaction\""), -40_000 - 80 + 10_180);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\" WHERE status = 'pending'"), 1);
+    // Two FDX pages for three rows: the second asked for with the first's nextOffset.
+    let pages = bank.with(|s| s.seen.iter().filter(|r| r.contains("/transactions?")).cloned().collect::<Vec<_>>());
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages[1].contains("offset=2"), "{pages:?}");
+}
+
+#[test]
+fn an_id_token_that_is_unsigned_expired_or_for_another_request_is_refused_and_nothing_kept() {
+    for fault in [IdToken::Unsigned, IdToken::WrongNonce, IdToken::WrongAudience, IdToken::Expired] {
+        let env = TestEnv::new();
+        let bank = StrictServer::start();
+        bank.with(|s| s.id_token = fault);
+        let run = link_strict(&env, &bank).fails_with(1);
+        assert!(run.stderr.contains("ID token was refused"), "{fault:?}: {}", run.stderr);
+        assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+        assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0, "{fault:?}");
+        assert!(
+            !env.home().join("secrets.toml").exists()
+                || !std::fs::read_to_string(env.home().join("secrets.toml")).unwrap().contains("access_token")
+        );
+    }
+}
+
+#[test]
+fn a_replayed_refresh_token_is_a_revoked_consent_exit_77() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    // Access tokens die at once: every command refreshes (and the bank rotates).
+    bank.with(|s| s.access_ttl = 1);
+    link_strict(&env, &bank).ok();
+    // Someone else uses the refresh token tally holds, before tally does.
+    let file = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&file).unwrap();
+    let tokens = table.values().find_map(|v| v.as_str().filter(|s| s.contains("refresh_token"))).unwrap();
+    let tokens: serde_json::Value = serde_json::from_str(tokens).unwrap();
+    let http = tally::context::http_client().unwrap();
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ("client_id", strict::CLIENT_ID),
+    ];
+    assert_eq!(http.post(format!("{}/token", bank.url)).form(&form).send().unwrap().status(), 200);
+    let run = env.run(&["sync"]).fails_with(77);
+    assert!(run.stderr.contains("replayed"), "{}", run.stderr);
+    assert!(run.stderr.contains("tally link --relink fdx") || run.stderr.contains("relink"), "{}", run.stderr);
+    bank.assert_clean();
+}
+
+#[test]
+fn a_bank_that_repeats_a_page_offset_is_stopped_with_a_clear_error_and_nothing_half_written() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    bank.with(|s| s.repeat_offset = true);
+    link_strict(&env, &bank).ok();
+    let run = env.run(&["sync"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("page offset \"2\" twice"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), 0);
+    // Only as many pages as it takes to see the repeat: the first, and the one that repeats.
+    let pages = bank.with(|s| s.seen.iter().filter(|r| r.contains("/transactions?")).count());
+    assert_eq!(pages, 2);
 }
