@@ -86,6 +86,26 @@ fn links_the_sandbox_as_an_oidc_bank_and_syncs_every_page_of_every_account_type(
 }
 
 #[test]
+fn the_bank_can_come_from_the_config_and_the_link_keeps_it_whatever_the_config_says_later() {
+    let env = TestEnv::new();
+    let url = env.sandbox.url().to_string();
+    let config = format!(
+        "[providers.fdx]\nissuer = \"{url}\"\nclient_id = \"tally-cli\"\napi = \"{url}/fdx\"\nscope = \"accounts transactions\"\nname = \"Sandbox FDX\"\n"
+    );
+    std::fs::create_dir_all(env.home()).unwrap();
+    std::fs::write(env.home().join("config.toml"), config).unwrap();
+    let shown = env.run(&["config", "show"]).ok();
+    assert!(shown.stdout.contains("openid offline_access accounts transactions"), "{}", shown.stdout);
+    let run = env.run_consenting(&["link", "fdx", "--all", "--no-browser", "--timeout", "20"], approve).ok();
+    assert!(run.stderr.contains("Linked fdx (Sandbox FDX)"), "{}", run.stderr);
+    // The config now names another bank: the connection still syncs from the one it linked.
+    std::fs::write(env.home().join("config.toml"), "[providers.fdx]\nissuer = \"https://elsewhere.example\"\n")
+        .unwrap();
+    env.run(&["sync"]).ok();
+    assert!(env.query::<i64>("SELECT count(*) FROM \"transaction\"") > 0);
+}
+
+#[test]
 fn the_link_needs_an_issuer_an_api_and_a_client_id_and_says_which() {
     let env = TestEnv::new();
     let run = env.run(&["link", "fdx", "--all", "--no-browser", "--client-id", "x", "--api", "https://bank.test/fdx"]);
