@@ -246,3 +246,54 @@ fn a_bank_that_repeats_a_page_offset_is_stopped_with_a_clear_error_and_nothing_h
     let pages = bank.with(|s| s.seen.iter().filter(|r| r.contains("/transactions?")).count());
     assert_eq!(pages, 2);
 }
+
+#[test]
+fn the_fdx_api_errors_exit_as_documented() {
+    // 403 (602: customer not authorized) ends the consent; 429 beyond the wait cap and a
+    // bank that stays down (5xx after the retries) are retry-later, the FDX code and message shown.
+    for (status, code, retry_after, exit, says) in [
+        (403, 602, None, 77, "FDX error 602"),
+        (429, 1400, Some("3600"), 75, "rate limited"),
+        (501, 1200, None, 75, "FDX error 1200: documented error 1200"),
+    ] {
+        let env = TestEnv::new();
+        let bank = StrictServer::start();
+        link_strict(&env, &bank).ok();
+        bank.with(|s| s.api_error = Some((status, code, retry_after)));
+        let run = env.run(&["sync"]).fails_with(exit);
+        assert!(run.stderr.contains(says), "{status}: {}", run.stderr);
+        assert!(run.stderr.contains("hint:"), "{status}: {}", run.stderr);
+        assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), 0);
+    }
+}
+
+#[test]
+fn a_relink_keeps_the_accounts_by_the_banks_persistent_ids() {
+    let env = TestEnv::new();
+    link_sandbox(&env, &[]).ok();
+    env.run(&["sync"]).ok();
+    let before = env.rows("SELECT id, identity FROM account ORDER BY id", ());
+    let rows: i64 = env.query("SELECT count(*) FROM \"transaction\"");
+    let url = env.sandbox.url().to_string();
+    let api = format!("{url}/fdx");
+    let args = [
+        "link",
+        "--relink",
+        "fdx",
+        "--no-browser",
+        "--timeout",
+        "20",
+        "--issuer",
+        &url,
+        "--client-id",
+        "tally-cli",
+        "--api",
+        &api,
+        "--scope",
+        "accounts transactions",
+    ];
+    env.run_consenting(&args, approve).ok();
+    env.run(&["sync"]).ok();
+    assert_eq!(env.rows("SELECT id, identity FROM account ORDER BY id", ()), before);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), rows);
+}

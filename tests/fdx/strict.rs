@@ -47,6 +47,8 @@ pub struct State {
     pub access_ttl: i64,
     /// Every page of transactions names the same `nextOffset`.
     pub repeat_offset: bool,
+    /// The FDX API answers this status, FDX error code and `Retry-After` instead.
+    pub api_error: Option<(u16, u32, Option<&'static str>)>,
     pub seen: Vec<String>,
     pub violations: Vec<String>,
     codes: HashMap<String, Auth>,
@@ -100,9 +102,13 @@ impl StrictServer {
                 let mut body = String::new();
                 let _ = request.as_reader().read_to_string(&mut body);
                 let (status, answer, location) = handle(&mut s.lock().unwrap(), &base, &request, &body);
+                let retry_after = s.lock().unwrap().api_error.and_then(|e| e.2).filter(|_| status == 429);
                 let mut response = tiny_http::Response::from_string(answer)
                     .with_status_code(status)
                     .with_header(tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap());
+                if let Some(secs) = retry_after {
+                    response.add_header(tiny_http::Header::from_bytes("Retry-After", secs).unwrap());
+                }
                 if let Some(l) = location {
                     response.add_header(tiny_http::Header::from_bytes("Location", l).unwrap());
                 }
@@ -180,6 +186,10 @@ fn handle(s: &mut State, base: &str, request: &tiny_http::Request, body: &str) -
             let grant = bearer.and_then(|b| s.access.get(&b).copied()).filter(|g| !s.revoked.contains(g));
             if grant.is_none() {
                 return (401, json!({"code": 601, "message": "invalid or expired token"}).to_string(), None);
+            }
+            if let Some((status, code, _)) = s.api_error {
+                let message = format!("documented error {code}");
+                return (status, json!({"code": code, "message": message}).to_string(), None);
             }
             fdx(s, path, &query)
         }
