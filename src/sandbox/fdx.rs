@@ -44,6 +44,8 @@ pub(super) fn route(state: &mut State, req: &Req) -> Reply {
         accounts
     } else if req.path.starts_with("/fdx/accounts/") && req.path.ends_with("/transactions") {
         transactions
+    } else if req.path.starts_with("/fdx/accounts/") && req.path.matches('/').count() == 3 {
+        details
     } else {
         return error(404, 404, "no such FDX endpoint");
     };
@@ -79,6 +81,42 @@ fn accounts(state: &State, grant: &Grant, _req: &Req) -> Reply {
         "status": "OPEN", "currency": { "currencyCode": "USD" },
     }));
     Reply::json(200, &json!({ "page": {}, "accounts": list }))
+}
+
+/// `GET /fdx/accounts/{id}`: the descriptor's category and balances as of the bank's now
+/// (owed amounts absolute, as FDX writes them).
+fn details(state: &State, grant: &Grant, req: &Req) -> Reply {
+    let id = &req.path["/fdx/accounts/".len()..];
+    let as_of = state.clock.now().to_rfc3339();
+    let body = if id == LOAN_ID {
+        let paid: i64 =
+            loan(state.clock.today()).iter().map(|t| if t.debit_credit_memo == "CREDIT" { 35_000 } else { -80 }).sum();
+        format!(
+            r#"{{"accountCategory":"LOAN_ACCOUNT","accountId":"{LOAN_ID}","principalBalance":{},"balanceAsOf":"{as_of}"}}"#,
+            number(1_500_000 - paid).get()
+        )
+    } else if let Some(i) = grant.accounts.iter().copied().find(|&i| state.bank.accounts[i].id == id) {
+        let a = &state.bank.accounts[i];
+        let rows = api::live(state, i);
+        let current = a.opening_balance + rows.iter().filter(|t| !t.pending).map(|t| t.amount).sum::<i64>();
+        let available = current + rows.iter().filter(|t| t.pending).map(|t| t.amount).sum::<i64>();
+        let signed = |m: i64| format!("{}{}", if m < 0 { "-" } else { "" }, number(m).get());
+        if a.kind == "credit" {
+            format!(
+                r#"{{"accountCategory":"LOC_ACCOUNT","accountId":"{id}","currentBalance":{},"balanceAsOf":"{as_of}"}}"#,
+                number(current).get()
+            )
+        } else {
+            format!(
+                r#"{{"accountCategory":"DEPOSIT_ACCOUNT","accountId":"{id}","currentBalance":{},"availableBalance":{},"balanceAsOf":"{as_of}"}}"#,
+                signed(current),
+                signed(available)
+            )
+        }
+    } else {
+        return error(404, 701, "account not found under this consent");
+    };
+    Reply { content_type: "application/json", ..Reply::html(200, body) }
 }
 
 /// One transaction as Core Exchange sends it.

@@ -77,6 +77,22 @@ fn links_the_sandbox_as_an_oidc_bank_and_syncs_every_page_of_every_account_type(
     other.retain(|r| fdx.iter().any(|f| f.split(' ').next() == r.split(' ').next()));
     assert_eq!(fdx.len(), 5, "{fdx:?}");
     assert_eq!(fdx.iter().filter(|r| !r.starts_with("Car loan")).cloned().collect::<Vec<_>>(), other);
+    // And so do the balances (owed amounts negative in both), by account name.
+    let balances = |connection: &str| {
+        env.rows(
+            "SELECT a.name, a.balance_current FROM account a JOIN connection c ON c.id = a.connection_id
+             WHERE c.name = ?1 AND a.kind != 'loan' ORDER BY a.name",
+            [connection],
+        )
+    };
+    assert_eq!(balances("fdx"), balances("plaid-style"));
+    let with_balance: i64 = env.query(
+        "SELECT count(*) FROM account a JOIN connection c ON c.id = a.connection_id
+         WHERE c.name = 'fdx' AND a.balance_current IS NOT NULL",
+    );
+    assert_eq!(with_balance, 5);
+    let owed: i64 = env.query("SELECT balance_current FROM account WHERE kind = 'loan'");
+    assert_eq!(owed, -(1_500_000 - (3 * 35_000 - 80)));
 
     // A second sync changes nothing; replay from the raw records gives the same rows.
     let before = env.rows("SELECT external_id, amount, status, booked_date FROM \"transaction\" ORDER BY 1", ());
@@ -188,6 +204,10 @@ fn a_strict_server_sees_nothing_wrong_and_its_rows_arrive_exactly_once_signed_on
     let pages = bank.with(|s| s.seen.iter().filter(|r| r.contains("/transactions?")).cloned().collect::<Vec<_>>());
     assert_eq!(pages.len(), 2, "{pages:?}");
     assert!(pages[1].contains("offset=2"), "{pages:?}");
+    // The balances from the account's details, exactly.
+    let balances = env.rows("SELECT balance_current, balance_available FROM account", ());
+    assert_eq!(balances.len(), 1);
+    assert!(balances[0].contains("123456") && balances[0].contains("83456"), "{balances:?}");
 }
 
 #[test]

@@ -328,6 +328,10 @@ fn fdx(s: &mut State, path: &str, q: &HashMap<String, String>) -> Answer {
             "status": "OPEN", "currency": {"currencyCode": "USD"}}]});
         return (200, accounts.to_string(), None);
     }
+    if path == "/fdx/accounts/chk-1" {
+        let details = r#"{"accountCategory":"DEPOSIT_ACCOUNT","accountId":"chk-1","currentBalance":1234.56,"availableBalance":834.56,"balanceAsOf":"2026-11-23T11:00:00Z"}"#;
+        return (200, details.into(), None);
+    }
     if path != "/fdx/accounts/chk-1/transactions" {
         return (404, json!({"code": 701, "message": "Account not found"}).to_string(), None);
     }

@@ -5,7 +5,8 @@
 //! The link keeps them with the tokens ([`Bank`], in the connection's secret), so each FDX
 //! connection syncs from the bank it was linked with, whatever the config says later.
 //! The consent (code + PKCE, `state`, `nonce`, a signed ID token, refresh with rotation,
-//! revocation) is `oauth`'s; this module only reads accounts and transactions, a window per
+//! revocation) is `oauth`'s; this module only reads accounts (with their balances from
+//! `GET /accounts/{id}`) and transactions, a window per
 //! account ([`WindowPosition`]), paging by `offset` until `page.nextOffset` is absent.
 
 mod wire;
@@ -23,7 +24,7 @@ use super::{
 use crate::config::ProviderConfig;
 use crate::consent::Conversation;
 use crate::error::UserError;
-use crate::model::{AccountChange, Change, RemoteAccount};
+use crate::model::{AccountChange, AccountKind, Change, RemoteAccount};
 use crate::oauth;
 
 /// Scopes every FDX link asks for; `scope` adds the bank's own (`accounts transactions`…).
@@ -203,7 +204,7 @@ impl Fdx {
         from: chrono::NaiveDate,
     ) -> Result<Vec<AccountChange>> {
         let id = &account.external_id;
-        let segment = url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>().replace('+', "%20");
+        let segment = segment(id);
         let today = self.env.now.date_naive();
         let scope = session.account_scope(id);
         let mut offset: Option<String> = None;
@@ -237,6 +238,11 @@ impl Fdx {
         Err(ProviderError::Malformed(format!("account {id}: the bank sent more than {MAX_PAGES} pages; stopped"))
             .into())
     }
+}
+
+/// An account id as one URL path segment.
+fn segment(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
 impl Provider for Fdx {
@@ -293,6 +299,19 @@ impl Provider for Fdx {
                 }
                 Some(next) => offset = Some(next),
             }
+        }
+        // Balances are in each account's details (one call per account that has them).
+        for account in &mut accounts {
+            if !matches!(
+                account.kind,
+                AccountKind::Checking | AccountKind::Savings | AccountKind::Credit | AccountKind::Loan
+            ) {
+                continue;
+            }
+            let scope = session.account_scope(&account.external_id);
+            let body = self.get(session, &format!("/accounts/{}", segment(&account.external_id)), &scope)?;
+            let details: wire::Details = Self::parse(&body, &format!("account {}", account.external_id))?;
+            wire::apply_details(account, &details)?;
         }
         let _ = self.accounts.set(accounts.clone());
         Ok(accounts)

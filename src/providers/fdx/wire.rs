@@ -45,6 +45,43 @@ pub struct PageMeta {
     pub next_offset: Option<String>,
 }
 
+/// `GET /accounts/{accountId}`: the balances of each account category (absolute for a line
+/// of credit or a loan: what is owed).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Details {
+    current_balance: Option<Box<RawValue>>,
+    available_balance: Option<Box<RawValue>>,
+    principal_balance: Option<Box<RawValue>>,
+    balance_as_of: Option<DateTime<Utc>>,
+}
+
+/// A JSON number (or a string holding one) as exact minor units.
+fn minor(raw: &RawValue, currency: Currency, what: &str) -> Result<i64> {
+    let text = raw.get().trim_matches('"');
+    parse_decimal(text, currency).map_err(|e| ProviderError::Malformed(format!("{what} {text}: {e}")).into())
+}
+
+/// Put an account's balances from its details, in tally's sign (what is owed is negative).
+pub fn apply_details(account: &mut RemoteAccount, d: &Details) -> Result<()> {
+    let c = account.currency;
+    let read = |v: &Option<Box<RawValue>>, what: &str| v.as_deref().map(|v| minor(v, c, what)).transpose();
+    let (current, available) = match account.kind {
+        AccountKind::Checking | AccountKind::Savings => {
+            (read(&d.current_balance, "currentBalance")?, read(&d.available_balance, "availableBalance")?)
+        }
+        AccountKind::Credit => (read(&d.current_balance, "currentBalance")?.map(|b| -b.abs()), None),
+        AccountKind::Loan => (read(&d.principal_balance, "principalBalance")?.map(|b| -b.abs()), None),
+        _ => (None, None),
+    };
+    account.balance_current = current;
+    account.balance_available = available;
+    if let Some(at) = d.balance_as_of {
+        account.balance_as_of = at;
+    }
+    Ok(())
+}
+
 /// `GET /accounts/{accountId}/transactions`: each transaction kept as the bank wrote it.
 #[derive(Debug, Deserialize)]
 pub struct Transactions {
