@@ -317,3 +317,20 @@ fn a_relink_keeps_the_accounts_by_the_banks_persistent_ids() {
     assert_eq!(env.rows("SELECT id, identity FROM account ORDER BY id", ()), before);
     assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), rows);
 }
+
+#[test]
+fn a_pending_row_that_posts_under_a_new_id_stays_one_purchase() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    link_strict(&env, &bank).ok();
+    env.run(&["sync"]).ok();
+    assert_eq!(env.query::<String>("SELECT status FROM \"transaction\" WHERE external_id = 't1'"), "pending");
+    // Core Exchange gives the posted row its own id and says nothing of the pending one.
+    bank.with(|s| s.transactions[0] = strict::tx("t1-posted", "400.00", "DEBIT", "POSTED", "2026-11-21"));
+    env.run(&["sync"]).ok();
+    let live =
+        env.rows("SELECT external_id, status FROM \"transaction\" WHERE amount = -40000 AND status != 'removed'", ());
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert!(live[0].contains("t1-posted") && live[0].contains("posted"), "{live:?}");
+    bank.assert_clean();
+}

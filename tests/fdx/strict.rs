@@ -77,7 +77,7 @@ impl Drop for StrictServer {
     }
 }
 
-fn tx(id: &str, amount: &str, dcm: &str, status: &str, day: &str) -> String {
+pub fn tx(id: &str, amount: &str, dcm: &str, status: &str, day: &str) -> String {
     format!(
         r#"{{"accountCategory":"DEPOSIT_ACCOUNT","transactionId":"{id}","postedTimestamp":"{day}T12:00:00.000Z","transactionTimestamp":"{day}T09:30:00-05:00","description":"row {id}","debitCreditMemo":"{dcm}","status":"{status}","amount":{amount},"category":"5812"}}"#
     )
