@@ -653,7 +653,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__link)
-            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --country --bank --redirect-url-file --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin enablebanking plaid"
+            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --country --bank --redirect-url-file --issuer --client-id --api --scope --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin enablebanking plaid fdx"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,6 +684,22 @@ _tally() {
                     return 0
                     ;;
                 --redirect-url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

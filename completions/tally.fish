@@ -67,6 +67,10 @@ complete -c tally -n "__fish_tally_using_subcommand link" -l token-file -d 'For 
 complete -c tally -n "__fish_tally_using_subcommand link" -l country -d 'For providers that list banks by country (enablebanking): your bank\'s country, as its two-letter code (FI, DE, …)' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l bank -d 'For providers that front many banks (enablebanking): your bank\'s name as the provider lists it, in any case; without it a terminal offers a picker' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l redirect-url-file -d 'For banks that send you on to a web page tally cannot receive (enablebanking): read the address you landed on from this file, or from stdin with `-`, instead of a prompt' -r -F
+complete -c tally -n "__fish_tally_using_subcommand link" -l issuer -d 'For fdx: the bank\'s OpenID Connect issuer URL (its discovery document lives under it); beats `[providers.fdx] issuer`' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l client-id -d 'For fdx: the client id the bank gave you when you registered tally (a public client, no secret, redirect `http://127.0.0.1/callback`)' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l api -d 'For fdx: the base URL of the bank\'s FDX API (`GET {api}/accounts`)' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l scope -d 'For fdx: scopes to ask for besides `openid offline_access`, as the bank names them' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

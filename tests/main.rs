@@ -15,6 +15,7 @@ mod empty_csv;
 mod enablebanking;
 mod errors;
 mod export;
+mod fdx;
 mod generated;
 mod help;
 mod hostile;

@@ -54,6 +54,10 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         country: None,
         bank: None,
         redirect_url_file: None,
+        issuer: None,
+        client_id: None,
+        api: None,
+        scope: None,
     };
     let name = super::link::link(ctx, &args, &mut robot)?;
 

@@ -56,6 +56,20 @@ pub struct Args {
     /// address you landed on from this file, or from stdin with `-`, instead of a prompt
     #[arg(long, value_name = "FILE")]
     pub redirect_url_file: Option<PathBuf>,
+    /// For fdx: the bank's OpenID Connect issuer URL (its discovery document lives under it);
+    /// beats `[providers.fdx] issuer`
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// For fdx: the client id the bank gave you when you registered tally (a public client,
+    /// no secret, redirect `http://127.0.0.1/callback`)
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// For fdx: the base URL of the bank's FDX API (`GET {api}/accounts`)
+    #[arg(long, value_name = "URL")]
+    pub api: Option<String>,
+    /// For fdx: scopes to ask for besides `openid offline_access`, as the bank names them
+    #[arg(long, value_name = "SCOPES")]
+    pub scope: Option<String>,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
@@ -82,6 +96,15 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
 /// The whole link; `tally demo` calls it with a scripted conversation. Returns the
 /// connection's name.
 pub fn link(ctx: &mut Ctx, args: &Args, conversation: &mut dyn Conversation) -> Result<String> {
+    // The bank an fdx link is for: flags beat `[providers.fdx]` (the provider keeps what it
+    // linked with; other providers ignore these).
+    for (key, value) in
+        [("issuer", &args.issuer), ("client_id", &args.client_id), ("api", &args.api), ("scope", &args.scope)]
+    {
+        if let Some(v) = value {
+            ctx.config.providers.set_override(ProviderKind::Fdx.settings_name(), key, v);
+        }
+    }
     if let Some(name) = &args.relink {
         return super::relink::relink(ctx, name, args, conversation);
     }

@@ -84,6 +84,7 @@ fn issuer(server: &Scripted, auth: ClientAuth) -> Issuer {
         authorization_endpoint: format!("{}/authorize", server.url),
         token_endpoint: format!("{}/token", server.url),
         revocation_endpoint: Some(format!("{}/revoke", server.url)),
+        jwks_uri: None,
         authorization_response_iss_parameter_supported: false,
     };
     let now = crate::config::parse_now(NOW).unwrap();
@@ -100,6 +101,7 @@ fn tokens(expired: bool) -> SecretString {
         refresh_token: Some("r1".into()),
         expires_at: Some(expires_at),
         consent_expires_at: None,
+        bank: Some(serde_json::json!({"issuer": "kept"})),
     }
     .to_secret()
 }
@@ -167,6 +169,7 @@ fn a_401_refreshes_once_and_retries_once_not_twice() {
     assert_eq!(api[1].authorization.as_deref(), Some("Bearer new-access"), "the retry uses the new token");
     let saved = Tokens::from_secret(&secrets.get("k").unwrap().unwrap()).unwrap();
     assert_eq!(saved.refresh_token.as_deref(), Some("r2"), "the rotated refresh token is saved at once");
+    assert_eq!(saved.bank, Some(serde_json::json!({"issuer": "kept"})), "what the provider keeps survives rotation");
 }
 
 #[test]
@@ -254,6 +257,7 @@ fn tokens_go_over_plain_http_only_to_loopback() {
         authorization_endpoint: "http://bank.test/authorize".into(),
         token_endpoint: "http://bank.test/token".into(),
         revocation_endpoint: Some("http://bank.test/revoke".into()),
+        jwks_uri: None,
         authorization_response_iss_parameter_supported: false,
     };
     let secrets = Secrets::memory();

@@ -1,8 +1,10 @@
 //! The OAuth 2.0 authorization-code flow for a native app (RFC 8252): discovery, PKCE S256,
 //! `state` and `nonce`, the loopback redirect (through the consent conversation), the code
-//! exchange, and the checks on what comes back. Providers with an OAuth issuer (the sandbox,
-//! later FDX) use it.
+//! exchange, and the checks on what comes back (an OpenID Connect request's ID token is
+//! verified against the issuer's keys: `id_token`). Providers with an OAuth issuer (the
+//! sandbox, FDX banks) use it.
 
+mod id_token;
 mod issuer;
 pub mod token;
 
@@ -33,6 +35,9 @@ pub struct Endpoints {
     pub authorization_endpoint: String,
     pub token_endpoint: String,
     pub revocation_endpoint: Option<String>,
+    /// The issuer's signing keys (OpenID Connect Discovery §3), to verify ID tokens with.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
 }
@@ -156,12 +161,18 @@ fn authorize(
     let client = client(endpoints, config)?.set_redirect_uri(RedirectUrl::new(listener.url())?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = CsrfToken::new_random();
-    let (url, state) = client
+    let scopes: Vec<&str> = config.scopes.split_whitespace().collect();
+    let mut request = client
         .authorize_url(CsrfToken::new_random)
         .add_scope(Scope::new(config.scopes.clone()))
         .set_pkce_challenge(challenge)
-        .add_extra_param("nonce", nonce.secret())
-        .url();
+        .add_extra_param("nonce", nonce.secret());
+    // OIDC Core §11: without prompt=consent a server may ignore offline_access, and then
+    // there is no refresh token and the link dies with its first access token.
+    if scopes.contains(&"offline_access") {
+        request = request.add_extra_param("prompt", "consent");
+    }
+    let (url, state) = request.url();
 
     let callback = conversation.redirect(url.as_str(), listener, timeout)?;
 
@@ -198,7 +209,17 @@ fn authorize(
         .set_pkce_verifier(verifier)
         .request(&http_fn(http))
         .map_err(token::describe)?;
-    if let Some(id_token) = &response.extra_fields().id_token {
+    let id_token = response.extra_fields().id_token.as_deref();
+    if scopes.contains(&"openid") {
+        // An OpenID Connect request: the ID token is required and must be signed by the issuer.
+        let id_token = id_token.context("the bank sent no ID token for an OpenID Connect request")?;
+        let expected =
+            id_token::Expected { issuer: &endpoints.issuer, client_id: &config.client_id, nonce: nonce.secret(), now };
+        id_token::verify(http, endpoints, id_token, expected).map_err(|e| {
+            UserError::failure(format!("{e:#}"))
+                .hint("tally refuses a link whose identity it cannot verify; check --issuer, or ask the bank")
+        })?;
+    } else if let Some(id_token) = id_token {
         check_id_token(id_token, &endpoints.issuer, &config.client_id, nonce.secret())?;
     }
     Ok(Tokens::from_response(&response, now))
@@ -209,6 +230,17 @@ fn authorize(
 /// `aud` may be one string or an array that contains our client id; with several audiences,
 /// `azp` must name us (§3.1.3.7, items 3 to 5).
 fn check_id_token(id_token: &str, issuer: &str, client_id: &str, nonce: &str) -> Result<()> {
+    let payload = id_token.split('.').nth(1).context("the ID token is not a JWT")?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .context("the ID token's payload is not base64url")?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).context("the ID token's claims are not readable")?;
+    check_id_token_claims(&claims, issuer, client_id, nonce)
+}
+
+/// The claim checks of [`check_id_token`], on claims already decoded (and, for OpenID
+/// Connect, verified: `id_token`).
+fn check_id_token_claims(claims: &serde_json::Value, issuer: &str, client_id: &str, nonce: &str) -> Result<()> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Audience {
@@ -222,11 +254,7 @@ fn check_id_token(id_token: &str, issuer: &str, client_id: &str, nonce: &str) ->
         azp: Option<String>,
         nonce: Option<String>,
     }
-    let payload = id_token.split('.').nth(1).context("the ID token is not a JWT")?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .context("the ID token's payload is not base64url")?;
-    let claims: Claims = serde_json::from_slice(&bytes).context("the ID token's claims are not readable")?;
+    let claims = Claims::deserialize(claims).context("the ID token's claims are not readable")?;
     let audiences = match &claims.aud {
         Audience::One(a) => std::slice::from_ref(a),
         Audience::Many(a) => a.as_slice(),

@@ -17,6 +17,10 @@ pub struct Tokens {
     pub refresh_token: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub consent_expires_at: Option<DateTime<Utc>>,
+    /// What the provider keeps with the consent that is not a token (FDX: which bank, by its
+    /// issuer, client id and API), carried across refreshes. Not secret, but per connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank: Option<serde_json::Value>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -42,6 +46,7 @@ impl Tokens {
             refresh_token: r.refresh_token().map(|t| t.secret().clone()),
             expires_at: r.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now + d),
             consent_expires_at: r.extra_fields().consent_expires_at,
+            bank: None,
         }
     }
 
@@ -93,6 +98,7 @@ pub fn refresh(http: &reqwest::blocking::Client, client: &Client, old: &Tokens, 
         tokens.refresh_token = old.refresh_token.clone();
     }
     tokens.consent_expires_at = tokens.consent_expires_at.or(old.consent_expires_at);
+    tokens.bank = old.bank.clone();
     Ok(tokens)
 }
 

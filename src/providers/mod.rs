@@ -2,6 +2,7 @@
 //! each provider's file; [`ProviderKind::build`] makes the `Box<dyn Provider>`.
 
 pub mod enablebanking;
+pub mod fdx;
 pub mod http;
 pub mod plaid;
 mod retry;
@@ -41,6 +42,10 @@ pub enum ProviderKind {
     /// dashboard.plaid.com: give `CLIENT_ID:SECRET` when asked (or with --token-file), open the
     /// printed Hosted Link URL (or scan its QR code) on any device; `[providers.plaid] env`
     Plaid,
+    /// Any bank with OpenID Connect and an FDX (Plaid Core Exchange) API: register tally with
+    /// the bank as a public client (redirect `http://127.0.0.1/callback`), then pass
+    /// `--issuer --client-id --api` (or set them in `[providers.fdx]`); free, as your bank allows
+    Fdx,
 }
 
 impl ProviderKind {
@@ -51,6 +56,7 @@ impl ProviderKind {
             ProviderKind::SimpleFin => "simplefin",
             ProviderKind::EnableBanking => "enablebanking",
             ProviderKind::Plaid => "plaid",
+            ProviderKind::Fdx => "fdx",
         }
     }
 
@@ -61,6 +67,7 @@ impl ProviderKind {
             "simplefin" => Some(ProviderKind::SimpleFin),
             "enablebanking" => Some(ProviderKind::EnableBanking),
             "plaid" => Some(ProviderKind::Plaid),
+            "fdx" => Some(ProviderKind::Fdx),
             _ => None,
         }
     }
@@ -73,6 +80,7 @@ impl ProviderKind {
             ProviderKind::SimpleFin => simplefin::quota(),
             ProviderKind::EnableBanking => enablebanking::quota(),
             ProviderKind::Plaid => plaid::quota(),
+            ProviderKind::Fdx => fdx::quota(),
         }
     }
 
@@ -84,6 +92,7 @@ impl ProviderKind {
             ProviderKind::SimpleFin => "simplefin",
             ProviderKind::EnableBanking => "enablebanking",
             ProviderKind::Plaid => "plaid",
+            ProviderKind::Fdx => "fdx",
         }
     }
 
@@ -95,6 +104,7 @@ impl ProviderKind {
             ProviderKind::SimpleFin,
             ProviderKind::EnableBanking,
             ProviderKind::Plaid,
+            ProviderKind::Fdx,
         ]
     }
 
@@ -106,6 +116,7 @@ impl ProviderKind {
             ProviderKind::SimpleFin => Ok(simplefin::Settings::load(config)?.shown()),
             ProviderKind::EnableBanking => Ok(enablebanking::Settings::load(config)?.shown()),
             ProviderKind::Plaid => Ok(plaid::Settings::load(config)?.shown()),
+            ProviderKind::Fdx => Ok(fdx::Settings::load(config)?.shown()),
         }
     }
 
@@ -118,6 +129,7 @@ impl ProviderKind {
             ProviderKind::SimpleFin => Box::new(simplefin::SimpleFin::new(env)?),
             ProviderKind::EnableBanking => Box::new(enablebanking::EnableBanking::new(env)?),
             ProviderKind::Plaid => Box::new(plaid::Plaid::new(env)?),
+            ProviderKind::Fdx => Box::new(fdx::Fdx::new(env)?),
         })
     }
 }

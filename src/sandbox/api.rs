@@ -142,6 +142,21 @@ pub fn transactions_window(state: &State, grant: &Grant, req: &Req) -> Reply {
     let Some(start) = get(&req.query, "start_date").and_then(|d| d.parse::<chrono::NaiveDate>().ok()) else {
         return Reply::error(400, "invalid_request", "start_date (YYYY-MM-DD) is required");
     };
+    let rows: Vec<Value> = live(state, account)
+        .into_iter()
+        .filter(|t| t.date >= start)
+        .map(|t| {
+            let mut v = tx_json(state, grant, t);
+            v["pending_transaction_id"] = Value::Null;
+            v
+        })
+        .collect();
+    Reply::json(200, &json!({ "transactions": rows }))
+}
+
+/// One account's transactions as the bank's today sees them, in first-seen order (removed
+/// ones absent). The window API and the FDX surface (`super::fdx`) read it.
+pub fn live(state: &State, account: usize) -> Vec<&Tx> {
     let today = state.clock.today();
     let visible = state.bank.events.partition_point(|e| e.visible <= today);
     // In first-seen order; `None` once removed.
@@ -166,17 +181,7 @@ pub fn transactions_window(state: &State, grant: &Grant, req: &Req) -> Reply {
             }
         }
     }
-    let rows: Vec<Value> = live
-        .into_iter()
-        .flatten()
-        .filter(|t| t.date >= start)
-        .map(|t| {
-            let mut v = tx_json(state, grant, t);
-            v["pending_transaction_id"] = Value::Null;
-            v
-        })
-        .collect();
-    Reply::json(200, &json!({ "transactions": rows }))
+    live.into_iter().flatten().collect()
 }
 
 pub fn transactions_sync(state: &State, grant: &Grant, req: &Req) -> Reply {

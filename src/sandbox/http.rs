@@ -127,6 +127,8 @@ fn route(state: &mut State, req: &Req) -> Reply {
         ("POST", "/authorize") => oauth::authorize_submit(state, &req.form),
         ("POST", "/token") => oauth::token(state, &req.form),
         ("POST", "/revoke") => oauth::revoke(state, &req.form),
+        ("GET", "/jwks") => Reply::json(200, &super::fdx::jwks()),
+        ("GET", path) if path.starts_with("/fdx/") => super::fdx::route(state, req),
         ("GET", "/api/accounts") => api::with_faults(state, req, api::accounts),
         ("GET", "/api/transactions/sync") => api::with_faults(state, req, api::transactions_sync),
         ("GET", "/api/transactions") => api::with_faults(state, req, api::transactions_window),

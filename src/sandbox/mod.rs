@@ -14,7 +14,8 @@
 //! - `POST /token`: `grant_type=authorization_code` (`code`, `redirect_uri`, `client_id`,
 //!   `code_verifier`) or `refresh_token` (rotated on every use; presenting a spent one revokes
 //!   the whole grant). Answers `access_token`, `token_type`, `expires_in`, `refresh_token`,
-//!   `id_token` (unsigned: `iss`, `aud`, `sub`, `nonce`) and `consent_expires_at`.
+//!   `id_token` (`iss`, `aud`, `sub`, `nonce`, `exp`: unsigned, or signed RS256 with the key at
+//!   `GET /jwks` when `scope` has `openid`) and `consent_expires_at`.
 //!   A code used twice is refused and the tokens issued from it are revoked.
 //! - `POST /revoke`: `token`; revoking a refresh token ends the consent.
 //!
@@ -36,6 +37,8 @@
 //! - Errors: 401 `invalid_token` (expired or unknown token: refresh), 403 `consent_revoked` /
 //!   `consent_expired` (link again), 429 with `Retry-After`, 500.
 //!
+//! # FDX (Core Exchange) API, for `tally link fdx`: see [`fdx`].
+//!
 //! # Admin (tests and demos; no auth, loopback only)
 //! - `POST /admin/clock?advance_days=N` or `?set=YYYY-MM-DD`: move the sandbox clock.
 //! - `POST /admin/fault?kind=K[&count=N][&retry_after=S][&ms=M][&secs=S]`, kinds:
@@ -50,6 +53,7 @@
 mod admin;
 mod api;
 pub mod data;
+pub mod fdx;
 mod http;
 mod oauth;
 mod page;
@@ -191,6 +195,8 @@ struct AuthRequest {
     state: String,
     code_challenge: String,
     nonce: Option<String>,
+    /// `openid` in it: the ID token is signed (OpenID Connect).
+    scope: Option<String>,
 }
 
 #[derive(Debug)]

@@ -22,12 +22,14 @@ pub fn discovery(state: &State) -> Reply {
             "authorization_endpoint": format!("{iss}/authorize"),
             "token_endpoint": format!("{iss}/token"),
             "revocation_endpoint": format!("{iss}/revoke"),
+            "jwks_uri": format!("{iss}/jwks"),
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["none"],
             "authorization_response_iss_parameter_supported": true,
-            "id_token_signing_alg_values_supported": ["none"],
+            "id_token_signing_alg_values_supported": ["RS256", "none"],
+            "scopes_supported": ["openid", "offline_access", "accounts", "transactions"],
         }),
     )
 }
@@ -84,6 +86,7 @@ pub fn authorize_page(state: &mut State, query: &Params) -> Reply {
         state: st.to_string(),
         code_challenge: challenge.to_string(),
         nonce: get(query, "nonce").map(str::to_string),
+        scope: get(query, "scope").map(str::to_string),
     };
     let id = random_token();
     state.requests.insert(id.clone(), request);
@@ -168,9 +171,10 @@ fn exchange_code(state: &mut State, form: &Params) -> Reply {
     state.next_grant += 1;
     code.grant = Some(grant_id);
     let (user, nonce, accounts) = (code.user.clone(), code.request.nonce.clone(), code.accounts.clone());
+    let openid = code.request.scope.as_deref().is_some_and(|s| s.split(' ').any(|s| s == "openid"));
     let expires = now + Duration::days(CONSENT_DAYS);
     state.grants.insert(grant_id, Grant { id: grant_id, accounts, expires, revoked: false });
-    issue(state, grant_id, Some((&user, nonce.as_deref())))
+    issue(state, grant_id, Some((&user, nonce.as_deref(), openid)))
 }
 
 fn refresh(state: &mut State, form: &Params) -> Reply {
@@ -200,7 +204,7 @@ fn refresh(state: &mut State, form: &Params) -> Reply {
 }
 
 /// A new access token and a new refresh token for a grant.
-fn issue(state: &mut State, grant_id: u64, id_token_for: Option<(&str, Option<&str>)>) -> Reply {
+fn issue(state: &mut State, grant_id: u64, id_token_for: Option<(&str, Option<&str>, bool)>) -> Reply {
     let now = state.clock.now();
     let ttl = state.faults.token_ttl.unwrap_or(ACCESS_TTL_SECS);
     let access = random_token();
@@ -216,13 +220,17 @@ fn issue(state: &mut State, grant_id: u64, id_token_for: Option<(&str, Option<&s
         "scope": "accounts transactions",
         "consent_expires_at": consent_expires.to_rfc3339(),
     });
-    if let Some((user, nonce)) = id_token_for {
-        let header = B64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    if let Some((user, nonce, openid)) = id_token_for {
         let claims = json!({
             "iss": state.issuer, "sub": user, "aud": CLIENT_ID, "nonce": nonce,
             "iat": now.timestamp(), "exp": (now + Duration::seconds(ttl)).timestamp(),
         });
-        body["id_token"] = json!(format!("{header}.{}.", B64.encode(claims.to_string())));
+        body["id_token"] = if openid {
+            json!(super::fdx::sign(&claims))
+        } else {
+            let header = B64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+            json!(format!("{header}.{}.", B64.encode(claims.to_string())))
+        };
     }
     Reply::json(200, &body)
 }

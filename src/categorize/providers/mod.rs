@@ -21,6 +21,8 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
         ProviderKind::SimpleFin => Some(mcc::map),
         // Enable Banking sends no category codes (only an MCC on some card rows).
         ProviderKind::EnableBanking => None,
+        // Core Exchange's `category` is "preferably MCC or SIC": read it as an MCC.
+        ProviderKind::Fdx => Some(mcc::map),
     }
 }
 
