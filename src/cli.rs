@@ -7,7 +7,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{accounts, config, connections, demo, doctor, generate, import, link, report, sandbox, sync, tx};
+use crate::commands::{
+    accounts, config, connections, demo, doctor, encrypt, generate, import, init, link, report, sandbox, sync, tx,
+};
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
 
@@ -58,6 +60,9 @@ pub enum Command {
     Sync(sync::Args),
     Import(import::Args),
     Doctor(doctor::Args),
+    Init(init::Args),
+    Encrypt(encrypt::EncryptArgs),
+    Decrypt(encrypt::DecryptArgs),
     #[command(subcommand)]
     Tx(tx::Command),
     #[command(subcommand)]

@@ -13,6 +13,8 @@ use crate::store::{self, connections, sync_runs};
 
 /// Check the database, the keyring, consents and syncs, with a hint for each problem
 ///
+/// Also says whether the database is encrypted and which secret store holds the tokens.
+///
 /// Exits non-zero when any check fails; warnings (a consent expiring soon, a stale sync)
 /// leave the exit code at 0.
 #[derive(Debug, clap::Args)]
@@ -95,6 +97,17 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
             .hint(format!("check the permissions of {} and its directory (`ls -l`)", store.path().display())),
         );
     }
+    let subject = store.path().display().to_string();
+    found.push(match store::cipher::file_kind(store.path()) {
+        store::cipher::FileKind::Encrypted => Finding::new(
+            "encryption",
+            subject,
+            "ok",
+            format!("encrypted (SQLCipher); the key is in the secret store as `{}`", store::cipher::KEY_ENTRY),
+        ),
+        _ => Finding::new("encryption", subject, "ok", "plain SQLite, not encrypted")
+            .hint("`tally encrypt` encrypts it with a key kept in the secret store"),
+    });
     let version = store.schema_version()?;
     found.push(Finding::new(
         "schema",
@@ -117,7 +130,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let secrets = match Secrets::from_config(&ctx.config) {
         Ok(s) => {
             let subject = match backend {
-                SecretsBackend::Keyring => "OS keyring".to_string(),
+                SecretsBackend::Keyring => "OS keyring (Secret Service)".to_string(),
                 SecretsBackend::File => ctx.config.secrets_path.display().to_string(),
             };
             found.push(match (backend, s.check()) {
