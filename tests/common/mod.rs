@@ -55,13 +55,22 @@ impl TestEnv {
         TestEnv::with_scale(1)
     }
 
+    /// No database yet, even on an encrypted run: for what tally does before there is one.
+    pub fn without_database() -> TestEnv {
+        TestEnv::make(1, false)
+    }
+
     /// A bigger bank: `scale` sets of four accounts, each with two years of history.
     pub fn with_scale(scale: u32) -> TestEnv {
+        TestEnv::make(scale, encrypted())
+    }
+
+    fn make(scale: u32, init_encrypted: bool) -> TestEnv {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let now = tally::config::parse_now(NOW).unwrap();
         let sandbox = sandbox::serve(listener, Options { seed: 42, scale, now: Some(now) }).unwrap();
         let env = TestEnv { dir: tempfile::tempdir().unwrap(), sandbox, now: std::cell::Cell::new(now) };
-        if encrypted() {
+        if init_encrypted {
             env.run(&["init", "--encrypt"]).ok();
         }
         env
