@@ -77,6 +77,13 @@ fn a_missing_or_wrong_key_is_one_clear_error() {
     assert!(run.stderr.contains("is encrypted, and the secret store has no key for it"), "{}", run.stderr);
     assert!(run.stderr.contains("hint:") && run.stderr.contains("tally-db-key"), "{}", run.stderr);
     assert!(!run.stderr.contains("file is not a database"), "{}", run.stderr);
+    // doctor still runs: the database row fails with the same words, the secret store is checked.
+    let rows = env.run(&["doctor", "--format", "json"]).fails_with(1).json();
+    let row = |check: &str| rows.as_array().unwrap().iter().find(|r| r["check"] == check).unwrap().clone();
+    assert_eq!(row("database")["status"], "fail");
+    assert!(row("database")["detail"].as_str().unwrap().contains("has no key"), "{rows:#}");
+    assert_eq!(row("secrets")["status"], "warn", "the plaintext file store is named: {rows:#}");
+    assert!(row("encryption")["detail"].as_str().unwrap().starts_with("encrypted"), "{rows:#}");
 
     set_secret(&env, Some(&format!("x'{}'", "ab".repeat(32))));
     let run = env.run(&["tx", "list"]).fails_with(1);
@@ -102,6 +109,10 @@ fn encrypt_then_decrypt_round_trips_row_for_row() {
     assert_eq!(fingerprint(&env), before);
     let run = env.run(&["decrypt"]).ok();
     assert!(run.stderr.contains("is not encrypted"), "{}", run.stderr);
+    let doctor = env.run(&["doctor", "--format", "json"]).ok().json();
+    let row = doctor.as_array().unwrap().iter().find(|r| r["check"] == "encryption").unwrap();
+    assert_eq!(row["detail"], "plain SQLite, not encrypted");
+    assert!(row["hint"].as_str().unwrap().contains("tally encrypt"), "{row}");
 }
 
 #[test]

@@ -80,11 +80,13 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
 
     let path = ctx.config.db_path.clone();
     let encrypted = store::cipher::file_kind(&path) == store::cipher::FileKind::Encrypted;
+    let key_found =
+        !encrypted || ctx.secrets().and_then(|s| s.get(store::cipher::KEY_ENTRY)).is_ok_and(|k| k.is_some());
     let mut database = || -> Result<_> {
         let store = match ctx.store() {
             Ok(store) => store,
-            // Its key is in the secret store: say what is wrong there (below) rather than stop here.
-            Err(e) if encrypted => {
+            // The key is missing or its store unreadable: say what is wrong there (below), not stop.
+            Err(e) if !key_found => {
                 found.push(Finding::failed("database", path.display().to_string(), &e));
                 return Ok((Vec::new(), Vec::new(), Vec::new()));
             }
