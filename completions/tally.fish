@@ -45,6 +45,9 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new tra
 complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "export" -d 'Export transactions as CSV, JSON or a ledger, hledger or beancount journal'
 complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the database, the keyring, consents and syncs, with a hint for each problem'
+complete -c tally -n "__fish_tally_needs_command" -f -a "init" -d 'Create an empty database (encrypted with --encrypt)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "encrypt" -d 'Encrypt the database with a key kept in the secret store'
+complete -c tally -n "__fish_tally_needs_command" -f -a "decrypt" -d 'Turn an encrypted database back into plain SQLite'
 complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List and show transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sandbox" -d 'Run the built-in sandbox bank'
@@ -321,6 +324,40 @@ complete -c tally -n "__fish_tally_using_subcommand doctor" -s v -l verbose -d '
 complete -c tally -n "__fish_tally_using_subcommand doctor" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand doctor" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand init" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand init" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand init" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand init" -l encrypt -d 'Encrypt the database (SQLCipher) with a key kept in the secret store'
+complete -c tally -n "__fish_tally_using_subcommand init" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand init" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand init" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand encrypt" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand encrypt" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand encrypt" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand encrypt" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand encrypt" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand encrypt" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand encrypt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand decrypt" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand decrypt" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand decrypt" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand decrypt" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand decrypt" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand decrypt" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand decrypt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

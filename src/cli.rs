@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    accounts, config, connections, demo, doctor, export, generate, import, link, report, sandbox, sync, tx,
+    accounts, config, connections, demo, doctor, encrypt, export, generate, import, init, link, report, sandbox, sync,
+    tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -61,6 +62,9 @@ pub enum Command {
     Import(import::Args),
     Export(export::Args),
     Doctor(doctor::Args),
+    Init(init::Args),
+    Encrypt(encrypt::EncryptArgs),
+    Decrypt(encrypt::DecryptArgs),
     #[command(subcommand)]
     Tx(tx::Command),
     #[command(subcommand)]

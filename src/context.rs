@@ -1,5 +1,6 @@
 //! `Ctx`: what every command gets — the resolved config, `Output`, the clock, and lazily the
-//! store, the secret store and the HTTP client.
+//! store, the secret store and the HTTP client. An encrypted database (told by its first bytes,
+//! `store::cipher::file_kind`) is opened with the key from the secret store, unattended.
 
 use std::io::IsTerminal as _;
 use std::sync::Arc;
@@ -12,8 +13,8 @@ use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::output::Output;
 use crate::providers::{HttpOptions, Provider, ProviderEnv, ProviderKind};
-use crate::secrets::Secrets;
-use crate::store::{OpenMode, Store};
+use crate::secrets::{SecretString, Secrets};
+use crate::store::{OpenMode, OpenOptions, Store, cipher};
 
 #[derive(Debug)]
 pub struct Ctx {
@@ -59,9 +60,32 @@ impl Ctx {
 
     fn open_store(&mut self, mode: OpenMode) -> Result<&mut Store> {
         if self.store.is_none() {
-            self.store = Some(Store::open(&self.config.db_path, mode)?);
+            // Plain databases never touch the secret store; encrypted ones take their key from it.
+            let key = match cipher::file_kind(&self.config.db_path) {
+                cipher::FileKind::Encrypted => self.secrets()?.get(cipher::KEY_ENTRY)?,
+                _ => None,
+            };
+            let path = self.config.db_path.clone();
+            self.store = Some(Store::open_with(&path, OpenOptions { mode, key: key.as_ref() })?);
         }
         Ok(self.store.as_mut().expect("just opened"))
+    }
+
+    /// The database key from the secret store, made and kept there first when there is none yet
+    /// (one key serves every database of the user, so it is never replaced).
+    pub fn database_key_or_new(&mut self) -> Result<SecretString> {
+        let secrets = self.secrets()?;
+        if let Some(key) = secrets.get(cipher::KEY_ENTRY)? {
+            return Ok(key);
+        }
+        let key = cipher::new_key()?;
+        secrets.set(cipher::KEY_ENTRY, &key)?;
+        Ok(key)
+    }
+
+    /// Forget the opened store (a command that replaces the database file).
+    pub fn close_store(&mut self) {
+        self.store = None;
     }
 
     /// The store (created if missing) and the secret store together, for commands that write both.

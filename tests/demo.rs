@@ -4,7 +4,7 @@ use crate::common::TestEnv;
 
 #[test]
 fn demo_links_syncs_and_reports_on_its_own() {
-    let env = TestEnv::new();
+    let env = TestEnv::without_database();
     let run = env.run(&["demo"]).ok();
     for expected in ["plays you on the bank's consent page", "Linked sandbox", "== Accounts ==", "== Spending"] {
         assert!(run.stderr.contains(expected), "missing {expected:?}:\n{}", run.stderr);

@@ -9,7 +9,7 @@ use crate::common::{Run, TestEnv};
 
 #[test]
 fn reading_before_anything_is_linked_says_what_to_do() {
-    let env = TestEnv::new();
+    let env = TestEnv::without_database();
     let run = env.run(&["tx", "list"]).fails_with(1);
     assert!(run.stderr.contains("no tally database"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: run `tally link sandbox`"), "{}", run.stderr);

@@ -25,9 +25,16 @@ fn tokens_round_trip_through_the_secret_service() {
     }
     let env = TestEnv::new();
     let tally = env!("CARGO_BIN_EXE_tally");
+    // On an encrypted run the database key lives in the keyring too, beside the tokens.
+    let init = if crate::common::encrypted() {
+        std::fs::remove_dir_all(env.home()).unwrap();
+        format!("{tally} init --encrypt && ")
+    } else {
+        String::new()
+    };
     // One session: unlock a fresh login keyring, link (the test plays the user), then sync.
     let script = format!(
-        "echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+        "echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && {init}\
          {tally} link sandbox --all --no-browser --timeout 20 && {tally} sync --format json"
     );
     std::fs::create_dir_all(env.home()).unwrap();

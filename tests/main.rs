@@ -13,6 +13,7 @@ mod demo;
 mod doctor;
 mod empty_csv;
 mod enablebanking;
+mod encrypt;
 mod errors;
 mod export;
 mod fdx;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use tally::providers::AccountScope;
 use tally::sandbox::{data, robot};
-use tally::store::{OpenMode, Store, connections, ledger};
+use tally::store::{connections, ledger};
 
 use crate::common::{NOW, TestEnv, approve};
 
@@ -91,7 +91,7 @@ fn doctor_reports_the_quota() {
 
 /// The call ledger of one connection for one day, by scope, read through the store.
 pub fn calls_on(env: &TestEnv, connection: &str, day: NaiveDate) -> BTreeMap<String, u32> {
-    let store = Store::open(&env.db(), OpenMode::Existing).unwrap();
+    let store = env.store();
     let c = connections::by_name(store.db(), connection).unwrap().unwrap();
     ledger::today(store.db(), c.id, day).unwrap().into_iter().collect()
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use tally::sandbox::data::{self, Change};
 
-use tally::store::{OpenMode, Store, connections};
+use tally::store::connections;
 
 use crate::common::{NOW, TestEnv, approve};
 use crate::quota::{calls_on, scope_of};
@@ -147,7 +147,7 @@ fn a_position_stored_by_an_older_tally_restarts_every_account_from_its_date() {
     // Before positions named accounts, they held an index into the bank's list: here the
     // third account, mid-pass. The index cannot be trusted, the date can.
     let position = |set: Option<&str>| {
-        let store = Store::open(&env.db(), OpenMode::Existing).unwrap();
+        let store = env.store();
         let c = connections::by_name(store.db(), "sandbox-window").unwrap().unwrap();
         if set.is_some() {
             connections::set_cursor(store.db(), c.id, set).unwrap();

@@ -13,6 +13,8 @@ use crate::store::{self, connections, sync_runs};
 
 /// Check the database, the keyring, consents and syncs, with a hint for each problem
 ///
+/// Also says whether the database is encrypted and which secret store holds the tokens.
+///
 /// Exits non-zero when any check fails; warnings (a consent expiring soon, a stale sync)
 /// leave the exit code at 0.
 #[derive(Debug, clap::Args)]
@@ -76,48 +78,71 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let now = ctx.now();
     let warn_days = ctx.config.consent_warn_days;
 
-    let store = ctx.store()?;
-    let integrity = store.integrity_check()?;
-    found.push(if integrity == "ok" {
-        Finding::new("database", store.path().display().to_string(), "ok", "integrity check passed")
+    let path = ctx.config.db_path.clone();
+    let encrypted = store::cipher::file_kind(&path) == store::cipher::FileKind::Encrypted;
+    let key_found =
+        !encrypted || ctx.secrets().and_then(|s| s.get(store::cipher::KEY_ENTRY)).is_ok_and(|k| k.is_some());
+    let mut database = || -> Result<_> {
+        let store = match ctx.store() {
+            Ok(store) => store,
+            // The key is missing or its store unreadable: say what is wrong there (below), not stop.
+            Err(e) if !key_found => {
+                found.push(Finding::failed("database", path.display().to_string(), &e));
+                return Ok((Vec::new(), Vec::new(), Vec::new()));
+            }
+            Err(e) => return Err(e),
+        };
+        let integrity = store.integrity_check()?;
+        found.push(if integrity == "ok" {
+            Finding::new("database", store.path().display().to_string(), "ok", "integrity check passed")
+        } else {
+            Finding::new("database", store.path().display().to_string(), "fail", integrity)
+                .hint("restore a backup; `sqlite3 tally.db .recover` may save what is left")
+        });
+        if store.db().is_readonly(rusqlite::MAIN_DB)? {
+            found.push(
+                Finding::new(
+                    "database",
+                    store.path().display().to_string(),
+                    "fail",
+                    "read-only: sync and import cannot write",
+                )
+                .hint(format!("check the permissions of {} and its directory (`ls -l`)", store.path().display())),
+            );
+        }
+        let version = store.schema_version()?;
+        found.push(Finding::new(
+            "schema",
+            format!("version {version}"),
+            "ok",
+            format!("this tally writes {}", store::SCHEMA_VERSION),
+        ));
+        let conns = connections::list(store.db())?;
+        let last_syncs: Vec<_> = conns.iter().map(|c| sync_runs::last_runs(store.db(), c.id)).collect::<Result<_>>()?;
+        let quotas: Vec<Option<(u32, u32)>> = conns
+            .iter()
+            .map(|c| {
+                let Some(kind) = ProviderKind::parse(&c.provider) else { return Ok(None) };
+                let allowance = crate::sync::allowance_for(store, kind, c.id, now)?;
+                Ok(allowance.limit.zip(allowance.left()))
+            })
+            .collect::<Result<_>>()?;
+        Ok((conns, last_syncs, quotas))
+    };
+    let (conns, last_syncs, quotas) = database()?;
+    found.push(if encrypted {
+        let detail = format!("encrypted (SQLCipher); the key is in the secret store as `{}`", store::cipher::KEY_ENTRY);
+        Finding::new("encryption", path.display().to_string(), "ok", detail)
     } else {
-        Finding::new("database", store.path().display().to_string(), "fail", integrity)
-            .hint("restore a backup; `sqlite3 tally.db .recover` may save what is left")
+        Finding::new("encryption", path.display().to_string(), "ok", "plain SQLite, not encrypted")
+            .hint("`tally encrypt` encrypts it with a key kept in the secret store")
     });
-    if store.db().is_readonly(rusqlite::MAIN_DB)? {
-        found.push(
-            Finding::new(
-                "database",
-                store.path().display().to_string(),
-                "fail",
-                "read-only: sync and import cannot write",
-            )
-            .hint(format!("check the permissions of {} and its directory (`ls -l`)", store.path().display())),
-        );
-    }
-    let version = store.schema_version()?;
-    found.push(Finding::new(
-        "schema",
-        format!("version {version}"),
-        "ok",
-        format!("this tally writes {}", store::SCHEMA_VERSION),
-    ));
-    let conns = connections::list(store.db())?;
-    let last_syncs: Vec<_> = conns.iter().map(|c| sync_runs::last_runs(store.db(), c.id)).collect::<Result<_>>()?;
-    let quotas: Vec<Option<(u32, u32)>> = conns
-        .iter()
-        .map(|c| {
-            let Some(kind) = ProviderKind::parse(&c.provider) else { return Ok(None) };
-            let allowance = crate::sync::allowance_for(store, kind, c.id, now)?;
-            Ok(allowance.limit.zip(allowance.left()))
-        })
-        .collect::<Result<_>>()?;
 
     let backend = ctx.config.secrets_backend;
     let secrets = match Secrets::from_config(&ctx.config) {
         Ok(s) => {
             let subject = match backend {
-                SecretsBackend::Keyring => "OS keyring".to_string(),
+                SecretsBackend::Keyring => "OS keyring (Secret Service)".to_string(),
                 SecretsBackend::File => ctx.config.secrets_path.display().to_string(),
             };
             found.push(match (backend, s.check()) {

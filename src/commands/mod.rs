@@ -6,9 +6,11 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod doctor;
+pub mod encrypt;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod init;
 pub mod link;
 pub mod relink;
 pub mod report;
@@ -30,6 +32,9 @@ pub fn run(cli: Cli) -> Result<()> {
     let result = match cli.command {
         Command::Demo(args) => demo::run(&mut ctx, args),
         Command::Doctor(args) => doctor::run(&mut ctx, args),
+        Command::Init(args) => init::run(&mut ctx, args),
+        Command::Encrypt(args) => encrypt::encrypt(&mut ctx, args),
+        Command::Decrypt(args) => encrypt::decrypt(&mut ctx, args),
         Command::Link(args) => link::run(&mut ctx, args),
         Command::Connections(args) => connections::run(&mut ctx, args),
         Command::Accounts(args) => accounts::run(&mut ctx, args),

@@ -1,4 +1,5 @@
-//! A database file that is broken or out of reach (not SQLite, damaged, read-only, full disk):
+//! A database file that is broken or out of reach (not SQLite, damaged, read-only, full disk,
+//! encrypted with a key that is missing or wrong):
 //! SQLite's terse failure becomes one error that names the file, says what is wrong and what to
 //! do. What the store's callers do with other SQLite errors (a constraint, a bug) is not ours.
 
@@ -58,6 +59,29 @@ pub fn explain(err: anyhow::Error, path: &Path) -> anyhow::Error {
         _ => return err,
     };
     anyhow::Error::msg(sqlite).context(UserError::failure(message).hint(hint))
+}
+
+/// An encrypted database whose key is not in the secret store.
+pub(super) fn no_key(path: &Path) -> anyhow::Error {
+    UserError::failure(format!("the database {} is encrypted, and the secret store has no key for it", path.display()))
+        .hint(format!(
+            "tally keeps the key in the secret store as `{}`: run tally with the secret store that holds it \
+             (TALLY_SECRETS), or restore that entry from a backup",
+            super::cipher::KEY_ENTRY
+        ))
+        .into()
+}
+
+/// An encrypted database that the key from the secret store does not open (SQLite would only
+/// say "file is not a database").
+pub(super) fn wrong_key(path: &Path) -> anyhow::Error {
+    UserError::failure(format!("the database key in the secret store does not open {}", path.display()))
+        .hint(format!(
+            "the key (`{}`) belongs to another database or was replaced; restore the secret store from a \
+             backup, or point --db at the database it encrypted",
+            super::cipher::KEY_ENTRY
+        ))
+        .into()
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
-//! The SQLite store: opening (pragmas, file modes, the encryption key to come), forward-only
+//! The SQLite store: opening (pragmas, file modes, the SQLCipher key), forward-only
 //! migrations, and the SQL for each table in its own file (report aggregates in `reports.rs`).
-//! No SQL lives outside this module. A file that is broken or read-only is explained in `broken.rs`.
+//! No SQL lives outside this module. A file that is broken or read-only is explained in `broken.rs`;
+//! encryption (telling plain from encrypted, converting between them) lives in `cipher.rs`.
 
 pub mod accounts;
 mod broken;
 pub mod categories;
+pub mod cipher;
 pub mod connections;
 pub mod export;
 pub mod ledger;
@@ -68,9 +70,8 @@ pub enum OpenMode {
 #[derive(Debug, Clone, Copy)]
 pub struct OpenOptions<'a> {
     pub mode: OpenMode,
-    /// The key of an encrypted database; `None` is plain SQLite. This build has no encryption,
-    /// so a key is refused rather than ignored (a file the user believes encrypted must not be
-    /// written in the clear).
+    /// The key of an encrypted database (SQLCipher's raw-key form, `cipher::new_key`); `None`
+    /// is plain SQLite. A new file opened with a key is created encrypted.
     pub key: Option<&'a SecretString>,
 }
 
@@ -82,12 +83,12 @@ impl Store {
 
     pub fn open_with(path: &Path, options: OpenOptions<'_>) -> Result<Store> {
         let OpenOptions { mode, key } = options;
-        if key.is_some() {
-            return Err(UserError::failure(
-                "this tally is built without encryption; it cannot open a database with a key",
-            )
-            .hint("leave out the database key, or use a tally built with encryption")
-            .into());
+        if let Some(key) = key {
+            cipher::check_key(key)?;
+        }
+        let kind = cipher::file_kind(path);
+        if key.is_none() && kind == cipher::FileKind::Encrypted {
+            return Err(broken::no_key(path));
         }
         if !path.exists() {
             if mode == OpenMode::Existing {
@@ -97,14 +98,29 @@ impl Store {
             }
             create_private_file(path)?;
         }
-        Store::open_file(path, mode).map_err(|e| match explain(e, path) {
-            e if crate::error::user_error(&e).is_some() => e,
-            e => e.context(format!("cannot use database {}", path.display())),
+        Store::open_file(path, mode, key).map_err(|e| {
+            let wrong_key = key.is_some()
+                && kind != cipher::FileKind::Other
+                && e.chain().any(|c| {
+                    c.downcast_ref::<rusqlite::Error>()
+                        .is_some_and(|e| e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase))
+                });
+            if wrong_key {
+                return broken::wrong_key(path);
+            }
+            match explain(e, path) {
+                e if crate::error::user_error(&e).is_some() => e,
+                e => e.context(format!("cannot use database {}", path.display())),
+            }
         })
     }
 
-    fn open_file(path: &Path, mode: OpenMode) -> Result<Store> {
+    fn open_file(path: &Path, mode: OpenMode, key: Option<&SecretString>) -> Result<Store> {
         let db = Db::open(path)?;
+        cipher::quiet(&db)?;
+        if let Some(key) = key {
+            cipher::apply_key(&db, key)?;
+        }
         let mut store = Store { db, path: path.to_path_buf() };
         store.configure()?;
         // Commands that write find out now, not halfway through (a read-only copy still reads).
@@ -258,17 +274,21 @@ mod tests {
     }
 
     #[test]
-    fn a_key_is_refused_before_anything_is_created() {
+    fn a_key_creates_an_encrypted_database_and_a_damaged_key_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/t.db");
         let key = SecretString::new("hunter2");
         let err = Store::open_with(&path, OpenOptions { mode: OpenMode::Create, key: Some(&key) }).unwrap_err();
-        assert!(format!("{err:#}").contains("built without encryption"), "{err:#}");
         assert!(!format!("{err:#}").contains("hunter2"));
         assert!(crate::error::user_error(&err).is_some(), "a clear error with a hint, not a crash");
         assert!(!path.exists() && !path.parent().unwrap().exists());
-        let store = Store::open_with(&path, OpenOptions { mode: OpenMode::Create, key: None }).unwrap();
+        let key = cipher::new_key().unwrap();
+        let store = Store::open_with(&path, OpenOptions { mode: OpenMode::Create, key: Some(&key) }).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(store);
+        assert_eq!(cipher::file_kind(&path), cipher::FileKind::Encrypted);
+        let err = Store::open(&path, OpenMode::Existing).unwrap_err();
+        assert!(format!("{err}").contains("is encrypted, and the secret store has no key"), "{err:#}");
     }
 
     #[test]

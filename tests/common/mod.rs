@@ -2,6 +2,8 @@
 //! clock, file secrets) against an in-process sandbox bank on 127.0.0.1:0. Also the one way
 //! tests reach a database (through tally's store: `open_store`, `query`, `rows`), the fixture
 //! databases of older versions (`fixture_db`) and insta's settings (`snapshot_settings`).
+//! With `TALLY_TEST_ENCRYPT=1` every `TestEnv` starts with `tally init --encrypt`, so the whole
+//! suite runs on an encrypted database (`.ci/run` does both).
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};
@@ -9,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use rusqlite::types::{FromSql, ValueRef};
 use tally::sandbox::{self, Options, Sandbox, robot};
-use tally::store::{OpenMode, Store};
+use tally::store::{OpenMode, OpenOptions, Store, cipher};
 
 pub const NOW: &str = "2026-11-23T12:00:00Z";
 
@@ -53,12 +55,25 @@ impl TestEnv {
         TestEnv::with_scale(1)
     }
 
+    /// No database yet, even on an encrypted run: for what tally does before there is one.
+    pub fn without_database() -> TestEnv {
+        TestEnv::make(1, false)
+    }
+
     /// A bigger bank: `scale` sets of four accounts, each with two years of history.
     pub fn with_scale(scale: u32) -> TestEnv {
+        TestEnv::make(scale, encrypted())
+    }
+
+    fn make(scale: u32, init_encrypted: bool) -> TestEnv {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let now = tally::config::parse_now(NOW).unwrap();
         let sandbox = sandbox::serve(listener, Options { seed: 42, scale, now: Some(now) }).unwrap();
-        TestEnv { dir: tempfile::tempdir().unwrap(), sandbox, now: std::cell::Cell::new(now) }
+        let env = TestEnv { dir: tempfile::tempdir().unwrap(), sandbox, now: std::cell::Cell::new(now) };
+        if init_encrypted {
+            env.run(&["init", "--encrypt"]).ok();
+        }
+        env
     }
 
     /// Days pass for everyone: the bank's clock and tally's.
@@ -237,11 +252,30 @@ pub fn snapshot_settings() -> insta::Settings {
     settings
 }
 
+/// Whether this run of the suite puts every `TestEnv` on an encrypted database
+/// (`TALLY_TEST_ENCRYPT=1`). Tests of what only a plain database shows check it.
+pub fn encrypted() -> bool {
+    std::env::var("TALLY_TEST_ENCRYPT").is_ok_and(|v| v == "1")
+}
+
+/// The key tally keeps for an encrypted database: in the file secret store beside it, as
+/// `TestEnv` lays them out (`home/tally.db`, `home/secrets.toml`).
+pub fn database_key(db: &Path) -> Option<tally::secrets::SecretString> {
+    let secrets = db.parent()?.join("secrets.toml");
+    let all: std::collections::BTreeMap<String, String> =
+        toml::from_str(&std::fs::read_to_string(secrets).ok()?).ok()?;
+    all.get(cipher::KEY_ENTRY).map(tally::secrets::SecretString::new)
+}
+
 /// The database at `path`, opened (and migrated) the way tally opens it. Every test reaches
 /// the database through here, never with a bare `rusqlite::Connection`: what tests see is
 /// what tally sees, and when `Store::open` takes a key this is the one call to change.
 pub fn try_open_store(path: &Path) -> anyhow::Result<Store> {
-    Store::open(path, OpenMode::Existing)
+    let key = match cipher::file_kind(path) {
+        cipher::FileKind::Encrypted => database_key(path),
+        _ => None,
+    };
+    Store::open_with(path, OpenOptions { mode: OpenMode::Existing, key: key.as_ref() })
 }
 
 pub fn open_store(path: &Path) -> Store {
