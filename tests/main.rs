@@ -19,6 +19,7 @@ mod help;
 mod hostile;
 mod import;
 mod import_input;
+mod import_shapes;
 mod interrupt;
 mod keyring;
 mod link;

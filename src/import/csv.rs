@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use chrono::NaiveDate;
 use sha2::{Digest as _, Sha256};
 
 use super::number::Column;
@@ -242,8 +241,8 @@ impl<'a, R: Read> Rows<'a, R> {
         let (date_i, desc_i, payee_i, id_i, cur_i) = (c.date, c.description, c.payee, c.id, c.currency);
         let (amount_i, debit_i, credit_i) = (c.amount, c.debit, c.credit);
         let date_text = self.field(date_i);
-        let date = NaiveDate::parse_from_str(&date_text, &self.profile.date_format)
-            .map_err(|_| anyhow!("date {date_text:?} does not match {}", self.profile.date_format))?;
+        let date = super::profile::read_date(&date_text, &self.profile.date_format)
+            .ok_or_else(|| anyhow!("date {date_text:?} does not match {}", self.profile.date_format))?;
         let currency = match cur_i.map(|i| self.field(i)).filter(|s| !s.is_empty()) {
             Some(code) => Currency::parse(&code)?,
             None => self.currency.context("no currency: set `currency` in the profile, or import into an account")?,

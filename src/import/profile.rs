@@ -125,6 +125,11 @@ pub struct Detected {
 
 const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
     ("%Y-%m-%d", None),
+    ("%d-%b-%y", None),
+    ("%d-%b-%Y", None),
+    ("%d %b %Y", None),
+    ("%b %d, %Y", None),
+    ("%d.%b.%Y", None),
     ("%Y/%m/%d", None),
     ("%Y%m%d", None),
     ("%d.%m.%Y", None),
@@ -136,6 +141,28 @@ const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
     ("%d-%m-%Y", Some(DateOrder::Dmy)),
     ("%m-%d-%Y", Some(DateOrder::Mdy)),
 ];
+
+/// `text` as a date in `format`, which is a date's: a time of day after it (`2015-01-23
+/// 10:12:00`, `2015-01-23T10:12:00+01:00`, `01/23/2015 10:12 PM`) is allowed and ignored, the
+/// date being the day the bank booked it where it is.
+pub fn read_date(text: &str, format: &str) -> Option<chrono::NaiveDate> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, format) {
+        return Some(d);
+    }
+    let (date, rest) = chrono::NaiveDate::parse_and_remainder(text, format).ok()?;
+    is_time(rest).then_some(date)
+}
+
+/// ` 10:12`, `T10:12:00Z`, ` 10:12:00.123 +0100`, ` 9:05 PM CET`: a time (and zone) after a date.
+fn is_time(rest: &str) -> bool {
+    let Some(t) = rest.strip_prefix(['T', ' ']).map(|t| t.trim_start_matches(' ')) else { return false };
+    let hour = t.bytes().take_while(u8::is_ascii_digit).count();
+    let minutes =
+        t.get(hour..).and_then(|r| r.strip_prefix(':')).map(|r| r.bytes().take_while(u8::is_ascii_digit).count());
+    (1..=2).contains(&hour)
+        && minutes == Some(2)
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '+' | '-' | ' '))
+}
 
 fn find(headers: &[String], names: &[&str]) -> Option<String> {
     let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
@@ -221,7 +248,7 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         values(&Some(date_column.clone())).into_iter().filter(|d| d.chars().any(|c| c.is_ascii_digit())).collect();
     let fits: Vec<&(&str, Option<DateOrder>)> = DATE_FORMATS
         .iter()
-        .filter(|(f, _)| !dates.is_empty() && dates.iter().all(|d| chrono::NaiveDate::parse_from_str(d, f).is_ok()))
+        .filter(|(f, _)| !dates.is_empty() && dates.iter().all(|d| read_date(d, f).is_some()))
         .collect();
     let mut notes = Vec::new();
     let date_format = match fits.as_slice() {
@@ -252,10 +279,14 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
     let decided = super::number::detect(amounts.iter().map(String::as_str));
     let decimal = decided.map(|(d, _)| d);
     let style = super::number::describe(decided);
+    let shapes = super::number::shapes(amounts.iter().map(String::as_str));
+    let timed = dates.iter().any(|d| chrono::NaiveDate::parse_from_str(d, &date_format).is_err());
     if header_at > 0 {
         notes.push(format!("{header_at} line(s) before the header are skipped"));
     }
-    notes.push(format!("{} sample rows; dates look like {date_format}; {style}", data.len()));
+    let times = if timed { " (the time of day after them is ignored)" } else { "" };
+    let example = dates.first().map_or(String::new(), |d| format!(" (as {d:?})"));
+    notes.push(format!("{} sample rows; dates look like {date_format}{example}{times}; {style}{shapes}", data.len()));
     let profile = Profile {
         delimiter,
         encoding,
@@ -325,6 +356,18 @@ mod tests {
         assert!(d.notes.iter().any(|n| n.contains("no rows")), "{:?}", d.notes);
         let err = detect(b"Date,Description,Amount\nyesterday 1,x,1\n", None).unwrap_err();
         assert!(err.to_string().contains("no date format tally knows (e.g. \"yesterday 1\")"), "{err}");
+    }
+
+    #[test]
+    fn dates_with_a_time_of_day_read_as_their_date() {
+        let d = |s: &str, f: &str| read_date(s, f).map(|d| d.to_string());
+        assert_eq!(d("2015-01-23T10:12:00+01:00", "%Y-%m-%d").as_deref(), Some("2015-01-23"));
+        assert_eq!(d("01/23/2015 9:05 PM", "%m/%d/%Y").as_deref(), Some("2015-01-23"));
+        assert_eq!(d("Jan 23, 2015", "%b %d, %Y").as_deref(), Some("2015-01-23"));
+        assert_eq!(d("23-Jan-15", "%d-%b-%y").as_deref(), Some("2015-01-23"));
+        for (s, f) in [("02.11.2026", "%d.%m.%y"), ("2015-01-23 x", "%Y-%m-%d"), ("2015-01-2310:12", "%Y-%m-%d")] {
+            assert_eq!(d(s, f), None, "{s} in {f}");
+        }
     }
 
     #[test]
