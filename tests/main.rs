@@ -18,6 +18,7 @@ mod generated;
 mod help;
 mod hostile;
 mod import;
+mod import_account;
 mod import_input;
 mod import_shapes;
 mod interrupt;
