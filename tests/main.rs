@@ -19,6 +19,7 @@ mod help;
 mod hostile;
 mod import;
 mod import_account;
+mod import_hints;
 mod import_input;
 mod import_shapes;
 mod interrupt;

@@ -150,7 +150,11 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
             }
             Format::Csv | Format::Auto => {
                 let options = Options { date_order: args.date_order, ..Options::default() };
-                let detected = import::csv_profile(&input, &options)?;
+                let mut detected = import::csv_profile(&input, &options)?;
+                // A profile that imports the file as it is: with the currency, if one was named.
+                if let Some(code) = &args.currency {
+                    detected.profile.currency = Some(Currency::parse(code)?.code().to_string());
+                }
                 ctx.out.status(&format!("{name}: CSV"));
                 for note in &detected.notes {
                     ctx.out.status(&format!("  {note}"));
@@ -158,6 +162,10 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
                 let dir = profiles_dir(ctx);
                 ctx.out.status(&format!("  save this as {}/NAME.toml and use --profile NAME:", dir.display()));
                 ctx.out.line(toml::to_string(&detected.profile)?.trim_end())?;
+                if detected.profile.currency.is_none() && detected.profile.currency_column.is_none() {
+                    ctx.out
+                        .line("# currency = \"EUR\"  (the file names none: set it, or import with --currency CODE)")?;
+                }
             }
             Format::Ofx => {
                 let mut ofx = import::open(&mut input, Format::Ofx, &Options::default())?;

@@ -191,7 +191,12 @@ impl<'a, R: Read> Rows<'a, R> {
         let find = |name: &str| headers.iter().position(|h| h == name);
         let need = |name: &str| {
             find(name).ok_or_else(|| {
-                anyhow!("{label}:{}: no column {name:?} in the header ({})", profile.skip_lines + 1, headers.join(", "))
+                let line = profile.skip_lines + 1;
+                crate::error::UserError::failure(format!(
+                    "{label}:{line}: no column {name:?} in the header ({})",
+                    headers.join(", ")
+                ))
+                .hint("the profile does not fit this file: `tally import --inspect FILE` shows its columns")
             })
         };
         let optional = |name: &Option<String>| name.as_deref().map(need).transpose();
@@ -245,7 +250,10 @@ impl<'a, R: Read> Rows<'a, R> {
             .ok_or_else(|| anyhow!("date {date_text:?} does not match {}", self.profile.date_format))?;
         let currency = match cur_i.map(|i| self.field(i)).filter(|s| !s.is_empty()) {
             Some(code) => Currency::parse(&code)?,
-            None => self.currency.context("no currency: set `currency` in the profile, or import into an account")?,
+            None => self.currency.ok_or_else(|| {
+                crate::error::UserError::usage("the rows name no currency")
+                    .hint("say which with --currency CODE, or import into an account with --account NAME")
+            })?,
         };
         let amount = match amount_i {
             Some(_) => self.amount(amount_i, currency)?.context("the amount is empty")?,

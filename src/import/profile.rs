@@ -171,6 +171,30 @@ fn find(headers: &[String], names: &[&str]) -> Option<String> {
     })
 }
 
+/// Each column and what the profile reads it as: `columns: "Date" date, "Memo" not read`.
+pub fn roles(headers: &[String], p: &Profile) -> String {
+    let named = [
+        (Some(&p.date_column), "date"),
+        (p.amount_column.as_ref(), "amount"),
+        (p.debit_column.as_ref(), "debit"),
+        (p.credit_column.as_ref(), "credit"),
+        (Some(&p.description_column), "description"),
+        (p.payee_column.as_ref(), "payee"),
+        (p.id_column.as_ref(), "bank id"),
+        (p.currency_column.as_ref(), "currency"),
+    ];
+    let each: Vec<String> = headers
+        .iter()
+        .map(|h| {
+            let h = h.trim();
+            let what: Vec<&str> = named.iter().filter(|(c, _)| c.is_some_and(|c| c == h)).map(|(_, r)| *r).collect();
+            let what = if what.is_empty() { "not read".to_string() } else { what.join(" and ") };
+            format!("{h:?} {what}")
+        })
+        .collect();
+    format!("columns: {}", each.join(", "))
+}
+
 /// Work out a profile from the first part of a file.
 pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
     let encoding = Encoding::detect(head);
@@ -225,7 +249,10 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         records[header + 1..].iter().map(|(_, f)| f).filter(|f| f.len() == fields).take(200).cloned().collect();
     let column = |names: &[&str]| find(&headers, names);
     let date_column = column(&["date", "buchungstag", "posting date", "transaction date", "booking date", "datum"])
-        .context("no column looks like a date (Date, Buchungstag, …); write a profile")?;
+        .ok_or_else(|| {
+            UserError::failure(format!("no column looks like a date ({})", headers.join(", ")))
+                .hint("describe the file in a CSV profile (date_column, amount_column, …) and use --profile NAME")
+        })?;
     let amount_column = column(&["amount", "betrag", "umsatz", "value"]);
     let (debit_column, credit_column) = if amount_column.is_none() {
         (column(&["debit", "soll", "withdrawal", "ausgang"]), column(&["credit", "haben", "deposit", "eingang"]))
@@ -303,6 +330,7 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         currency: None,
         currency_column,
     };
+    notes.push(roles(&headers, &profile));
     Ok(Detected { profile: validate(profile)?, notes, rows: dates.len() })
 }
 
