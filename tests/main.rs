@@ -21,6 +21,7 @@ mod import;
 mod import_account;
 mod import_hints;
 mod import_input;
+mod import_layouts;
 mod import_shapes;
 mod interrupt;
 mod keyring;

@@ -29,6 +29,7 @@ struct Columns {
     payee: Option<usize>,
     id: Option<usize>,
     currency: Option<usize>,
+    kind: Option<usize>,
     count: usize,
 }
 
@@ -180,14 +181,16 @@ impl<'a, R: Read> Rows<'a, R> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(profile.delimiter as u8)
             .flexible(true)
-            .has_headers(true)
+            .has_headers(profile.header)
             .from_reader(input);
-        let headers: Vec<String> = reader
-            .byte_headers()
-            .with_context(|| format!("{label}: cannot read the header line"))?
-            .iter()
-            .map(|h| profile.encoding.decode(h).trim().to_string())
-            .collect();
+        let first = reader.byte_headers().with_context(|| format!("{label}: cannot read the header line"))?;
+        // Without a header the first line is a row (the reader hands it out again), and the
+        // columns are called by their place.
+        let headers: Vec<String> = if profile.header {
+            first.iter().map(|h| profile.encoding.decode(h).trim().to_string()).collect()
+        } else {
+            (1..=first.len()).map(|i| i.to_string()).collect()
+        };
         let find = |name: &str| headers.iter().position(|h| h == name);
         let need = |name: &str| {
             find(name).ok_or_else(|| {
@@ -209,6 +212,7 @@ impl<'a, R: Read> Rows<'a, R> {
             payee: optional(&profile.payee_column)?,
             id: optional(&profile.id_column)?,
             currency: optional(&profile.currency_column)?,
+            kind: optional(&profile.type_column)?,
             count: headers.len(),
         };
         let currency = match &profile.currency {
@@ -256,7 +260,17 @@ impl<'a, R: Read> Rows<'a, R> {
             })?,
         };
         let amount = match amount_i {
-            Some(_) => self.amount(amount_i, currency)?.context("the amount is empty")?,
+            Some(_) => {
+                let amount = self.amount(amount_i, currency)?.context("the amount is empty")?;
+                match self.columns.kind.map(|i| self.field(i)) {
+                    None => amount,
+                    Some(kind) => match super::profile::debit(&kind) {
+                        Some(true) => -amount.abs(),
+                        Some(false) => amount.abs(),
+                        None => bail!("{kind:?} says neither debit nor credit"),
+                    },
+                }
+            }
             None => {
                 let debit = self.amount(debit_i, currency)?.map(|d| -d.abs()).unwrap_or(0);
                 let credit = self.amount(credit_i, currency)?.map(i64::abs).unwrap_or(0);
@@ -313,7 +327,11 @@ impl<R: Read> Iterator for Rows<'_, R> {
             let blank = self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
             // A closing line such as `Kontostand;;;;;2.345,67` has no date, just a label.
             let labelled = self.record.get(self.columns.date).is_some_and(|d| !d.iter().any(u8::is_ascii_digit));
-            if blank || labelled || self.record.len() != self.columns.count {
+            // A blank line inside the table is nothing; one before a closing block is that block's.
+            if blank {
+                continue;
+            }
+            if labelled || self.record.len() != self.columns.count {
                 self.in_trailer = true;
                 continue;
             }
@@ -332,6 +350,8 @@ impl<R: Read> RowStream for Rows<'_, R> {
             encoding: Encoding::Utf8,
             skip_lines: 0,
             decimal: self.resume.style.decimal(),
+            // The stored header line is written before the stored rows.
+            header: true,
             ..self.profile.clone()
         };
         Reader::Csv { profile: Box::new(profile), columns: self.headers.clone() }
@@ -364,6 +384,21 @@ mod tests {
         // A closing line that does not fit the table ends it; data after it is an error.
         let err = rows(b"D;T;A\n02.11.2026;a;1\nSaldo;9\n03.11.2026;b;2\n").unwrap_err();
         assert!(err.to_string().contains("after the end of the table"), "{err}");
+    }
+
+    #[test]
+    fn a_file_without_a_header_reads_its_first_line_and_replays() {
+        let file = b"2026-01-23,TESCO,-12.50\n2026-01-24,AMZN,-30.00\n";
+        let p = crate::import::profile::detect(file, None).unwrap().profile;
+        assert!(!p.header);
+        let usd = Currency::parse("USD").unwrap();
+        let mut rows = Rows::new(&file[..], &p, "t.csv".into(), Some(usd), Resume::new(&p)).unwrap();
+        let read: Vec<Row> = (&mut rows).collect::<Result<_>>().unwrap();
+        assert_eq!(read.iter().map(|r| r.tx.amount).collect::<Vec<_>>(), [-1250, -3000]);
+        let Reader::Csv { profile, columns } = rows.reader() else { panic!("a CSV reader") };
+        let raws: Vec<&str> = read.iter().map(|r| r.raw.as_str()).collect();
+        let again = reread(&profile, &columns, usd, &raws, &mut Resume::new(&profile)).unwrap();
+        assert_eq!(again.iter().map(|t| t.amount).collect::<Vec<_>>(), [-1250, -3000]);
     }
 
     proptest::proptest! {

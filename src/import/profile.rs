@@ -39,7 +39,102 @@ pub struct Profile {
     /// The currency of every row (else `currency_column`, else the account's).
     pub currency: Option<String>,
     pub currency_column: Option<String>,
+    /// A column saying `Debit`/`Credit` (`DR`/`CR`, `Af`/`Bij`, `S`/`H`) beside an amount
+    /// written without a sign: a debit is money out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_column: Option<String>,
+    /// `false` for a file whose first row is data: its columns are then named `1`, `2`, ….
+    #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
+    pub header: bool,
 }
+
+fn yes() -> bool {
+    true
+}
+
+/// Whether a type column's `value` says money out (`Some(true)`), in (`Some(false)`), or neither.
+pub fn debit(value: &str) -> Option<bool> {
+    let v = value.trim().to_lowercase();
+    match v.as_str() {
+        "debit" | "dr" | "d" | "af" | "s" | "soll" | "débit" | "cargo" | "obciążenie" | "withdrawal" | "db" => {
+            Some(true)
+        }
+        "credit" | "cr" | "c" | "bij" | "h" | "haben" | "crédit" | "abono" | "uznanie" | "deposit" => Some(false),
+        _ => None,
+    }
+}
+
+/// Header names per role, in the languages banks export in (lower case; an exact match wins
+/// over a header that contains the name).
+const DATE_NAMES: &[&str] = &[
+    "date",
+    "buchungstag",
+    "buchungsdatum",
+    "booking date",
+    "posting date",
+    "transaction date",
+    "date opération",
+    "date de l'opération",
+    "date operation",
+    "fecha operación",
+    "fecha",
+    "data operacji",
+    "data księgowania",
+    "transactiedatum",
+    "operacijos data",
+    "data",
+    "datum",
+    "posted",
+];
+/// Dates that are not the booking: the value (interest) date, a settlement or dispute date.
+const OTHER_DATE_NAMES: &[&str] = &[
+    "valuta",
+    "wertstellung",
+    "value date",
+    "valeur",
+    "fecha valor",
+    "waluty",
+    "rentedatum",
+    "settle",
+    "dispute",
+    "vertė",
+];
+const AMOUNT_NAMES: &[&str] =
+    &["amount", "betrag", "umsatz", "montant", "importe", "bedrag", "kwota", "suma", "bedrag (eur)", "value"];
+const DEBIT_NAMES: &[&str] = &["debit", "débit", "soll", "withdrawal", "ausgang", "cargo", "uznania", "obciążenia"];
+const CREDIT_NAMES: &[&str] = &["credit", "crédit", "haben", "deposit", "eingang", "abono"];
+const TYPE_NAMES: &[&str] = &["af bij", "debit/credit", "credit/debit", "soll/haben", "dr/cr", "cr/dr", "type", "typ"];
+const DESCRIPTION_NAMES: &[&str] = &[
+    "description",
+    "verwendungszweck",
+    "libellé",
+    "libelle",
+    "concepto",
+    "mededelingen",
+    "omschrijving",
+    "opis",
+    "tytuł",
+    "paskirtis",
+    "memo",
+    "details",
+    "buchungstext",
+    "text",
+    "narrative",
+];
+const PAYEE_NAMES: &[&str] = &[
+    "payee",
+    "beguenstigter",
+    "empfänger",
+    "auftraggeber",
+    "merchant",
+    "bénéficiaire",
+    "beneficiario",
+    "naam / omschrijving",
+    "kontrahent",
+    "odbiorca",
+    "gavėjas",
+    "name",
+];
 
 /// Profiles for common exports, by name (samples of each live in tests/fixtures/import).
 const BUILT_IN: &[(&str, &str)] = &[
@@ -182,6 +277,7 @@ pub fn roles(headers: &[String], p: &Profile) -> String {
         (p.payee_column.as_ref(), "payee"),
         (p.id_column.as_ref(), "bank id"),
         (p.currency_column.as_ref(), "currency"),
+        (p.type_column.as_ref(), "debit/credit type"),
     ];
     let each: Vec<String> = headers
         .iter()
@@ -193,6 +289,46 @@ pub fn roles(headers: &[String], p: &Profile) -> String {
         })
         .collect();
     format!("columns: {}", each.join(", "))
+}
+
+/// A field that reads as a date in a format tally knows.
+fn is_date(field: &str) -> bool {
+    let f = field.trim();
+    f.chars().any(|c| c.is_ascii_digit()) && DATE_FORMATS.iter().any(|(format, _)| read_date(f, format).is_some())
+}
+
+/// A field that reads as an amount in some style (`-12,50`, `$7.00`, `12.00 DR`) and is not
+/// a date or a long number such as an account or card number.
+fn is_amount(field: &str) -> bool {
+    let w = crate::money::written(field);
+    let digits = w.number.chars().filter(char::is_ascii_digit).count();
+    (1..=15).contains(&digits)
+        && !is_date(field)
+        && w.number.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\''))
+        && (w.number.contains(['.', ',']) || w.negative || w.currency.is_some() || digits < 7)
+}
+
+/// Column roles read from the values when the header does not name them.
+#[derive(Debug, Default)]
+struct Content {
+    date: Option<usize>,
+    amount: Option<usize>,
+    description: Option<usize>,
+}
+
+/// The first column of dates, the first column of amounts (one with decimals or signs before
+/// one of whole numbers), and the column with the longest text.
+fn by_content(data: &[Vec<String>], fields: usize) -> Content {
+    let filled = |i: usize| data.iter().map(move |r| r[i].trim()).filter(|v| !v.is_empty());
+    let all = |i: usize, f: fn(&str) -> bool| filled(i).count() > 0 && filled(i).all(f);
+    let date = (0..fields).find(|&i| all(i, is_date));
+    let amounts: Vec<usize> = (0..fields).filter(|&i| Some(i) != date && all(i, is_amount)).collect();
+    let telling = |i: &&usize| filled(**i).any(|v| v.contains(['.', ',', '-', '(']));
+    let amount = amounts.iter().find(telling).or(amounts.first()).copied();
+    let description = (0..fields)
+        .filter(|&i| Some(i) != date && Some(i) != amount && !all(i, is_amount))
+        .max_by_key(|&i| filled(i).map(str::len).sum::<usize>());
+    Content { date, amount, description }
 }
 
 /// Work out a profile from the first part of a file.
@@ -244,27 +380,43 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         .context("no delimiter splits this file into columns")?;
     let header = records.iter().position(|(_, f)| f.len() == fields).unwrap_or(0);
     let header_at = records[header].0;
-    let headers = records[header].1.clone();
+    // A first row with a date and an amount in it is data: the file has no header.
+    let has_header = !(records[header].1.iter().any(|f| is_date(f)) && records[header].1.iter().any(|f| is_amount(f)));
+    let first_row = if has_header { header + 1 } else { header };
+    let headers: Vec<String> =
+        if has_header { records[header].1.clone() } else { (1..=fields).map(|i| i.to_string()).collect() };
     let data: Vec<Vec<String>> =
-        records[header + 1..].iter().map(|(_, f)| f).filter(|f| f.len() == fields).take(200).cloned().collect();
-    let column = |names: &[&str]| find(&headers, names);
-    let date_column = column(&["date", "buchungstag", "posting date", "transaction date", "booking date", "datum"])
-        .ok_or_else(|| {
-            UserError::failure(format!("no column looks like a date ({})", headers.join(", ")))
-                .hint("describe the file in a CSV profile (date_column, amount_column, …) and use --profile NAME")
-        })?;
-    let amount_column = column(&["amount", "betrag", "umsatz", "value"]);
-    let (debit_column, credit_column) = if amount_column.is_none() {
-        (column(&["debit", "soll", "withdrawal", "ausgang"]), column(&["credit", "haben", "deposit", "eingang"]))
-    } else {
-        (None, None)
-    };
-    let description_column = column(&["description", "verwendungszweck", "memo", "details", "buchungstext", "text"])
-        .unwrap_or_else(|| date_column.clone());
-    let payee_column = column(&["payee", "beguenstigter", "empfänger", "auftraggeber", "merchant", "name"])
-        .filter(|p| *p != description_column);
+        records[first_row..].iter().map(|(_, f)| f).filter(|f| f.len() == fields).take(200).cloned().collect();
+    let content = by_content(&data, fields);
+    let named = |i: Option<usize>| i.map(|i| headers[i].trim().to_string());
+    let column = |names: &[&str]| if has_header { find(&headers, names) } else { None };
+    let other_date = |h: &str| OTHER_DATE_NAMES.iter().any(|n| h.to_lowercase().contains(n));
+    let booking: Vec<String> = headers.iter().filter(|h| !other_date(h)).cloned().collect();
+    let by_name = if has_header { find(&booking, DATE_NAMES) } else { None };
+    let date_column = by_name.or_else(|| named(content.date)).ok_or_else(|| {
+        UserError::failure(format!("no column looks like a date ({})", headers.join(", ")))
+            .hint("describe the file in a CSV profile (date_column, amount_column, …) and use --profile NAME")
+    })?;
+    let others: Vec<&String> = headers.iter().filter(|h| other_date(h) && h.trim() != date_column).collect();
+    let mut notes = Vec::new();
+    if let Some(first) = others.first() {
+        notes.push(format!("{date_column:?} is taken as the booking date, not {first:?}"));
+    }
+    if !has_header {
+        notes.push("the first line is a row, not a header: columns are named by their place (1, 2, …)".into());
+    }
+    let type_column = column(TYPE_NAMES);
+    let mut amount_column = column(AMOUNT_NAMES);
+    let (debit_column, credit_column) =
+        if amount_column.is_none() { (column(DEBIT_NAMES), column(CREDIT_NAMES)) } else { (None, None) };
+    if amount_column.is_none() && debit_column.is_none() && credit_column.is_none() {
+        amount_column = named(content.amount);
+    }
+    let description_column =
+        column(DESCRIPTION_NAMES).or_else(|| named(content.description)).unwrap_or_else(|| date_column.clone());
+    let payee_column = column(PAYEE_NAMES).filter(|p| *p != description_column);
     let id_column = column(&["transaction id", "reference", "referenz", "id"]);
-    let currency_column = column(&["currency", "währung", "waehrung"]);
+    let currency_column = column(&["currency", "währung", "waehrung", "devise", "moneda", "waluta", "valiuta", "munt"]);
 
     let values = |name: &Option<String>| -> Vec<String> {
         let Some(i) = name.as_ref().and_then(|n| headers.iter().position(|h| h.trim() == n)) else { return vec![] };
@@ -273,11 +425,15 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
     // A date field without a digit is a trailer's label (`Kontostand`, `Summe`), not a date.
     let dates: Vec<String> =
         values(&Some(date_column.clone())).into_iter().filter(|d| d.chars().any(|c| c.is_ascii_digit())).collect();
+    // A type column is one whose every value says debit or credit.
+    let type_column = type_column.filter(|_| amount_column.is_some()).filter(|t| {
+        let v = values(&Some(t.clone()));
+        !v.is_empty() && v.iter().all(|x| debit(x).is_some())
+    });
     let fits: Vec<&(&str, Option<DateOrder>)> = DATE_FORMATS
         .iter()
         .filter(|(f, _)| !dates.is_empty() && dates.iter().all(|d| read_date(d, f).is_some()))
         .collect();
-    let mut notes = Vec::new();
     let date_format = match fits.as_slice() {
         // A header and no rows: nothing to learn the format from, and nothing it would read.
         [] if dates.is_empty() => {
@@ -329,6 +485,8 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         id_column,
         currency: None,
         currency_column,
+        type_column,
+        header: has_header,
     };
     notes.push(roles(&headers, &profile));
     Ok(Detected { profile: validate(profile)?, notes, rows: dates.len() })
