@@ -22,6 +22,7 @@ mod import_account;
 mod import_hints;
 mod import_input;
 mod import_layouts;
+mod import_ofx;
 mod import_shapes;
 mod interrupt;
 mod keyring;
