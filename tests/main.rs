@@ -23,6 +23,7 @@ mod import_hints;
 mod import_input;
 mod import_layouts;
 mod import_ofx;
+mod import_qif;
 mod import_shapes;
 mod interrupt;
 mod keyring;

@@ -245,6 +245,13 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     if start.starts_with("!TYPE:") || start.starts_with("!ACCOUNT") || start.starts_with("!OPTION") {
         return Some(Format::Qif);
     }
+    // QIF without a header (some apps write none): a date record first, records ending in `^`.
+    if start.starts_with('D')
+        && start[1..].trim_start().starts_with(|c: char| c.is_ascii_digit())
+        && start.lines().any(|l| l.trim() == "^")
+    {
+        return Some(Format::Qif);
+    }
     if start.starts_with('<') || text.bytes().any(|b| b == 0) {
         return None;
     }
@@ -280,6 +287,8 @@ mod tests {
             Some(Format::Camt)
         );
         assert_eq!(detect(b"!Type:Bank\nD11/02/2026\n"), Some(Format::Qif));
+        assert_eq!(detect(b"D01/05/2026\nT-4.25\nPCOFFEE\n^\n"), Some(Format::Qif), "QIF without a header");
+        assert_eq!(detect(b"Date,Amount\n2026-01-05,1\n"), Some(Format::Csv));
         assert_eq!(detect(b"\x00\x01\x02 binary"), None);
         assert_eq!(detect(b""), None);
     }
