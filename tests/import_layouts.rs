@@ -80,3 +80,15 @@ fn a_file_without_a_header_row_is_read_from_its_first_line() {
     let again = env.run(&["import", &fixture("no-header.csv"), "--account", "no-header", "--format", "json"]).ok();
     assert_eq!((again.json()[0]["new"].as_u64(), again.json()[0]["unchanged"].as_u64()), (Some(0), Some(3)));
 }
+
+#[test]
+fn a_category_column_is_kept_as_the_imported_label() {
+    let env = TestEnv::new();
+    let inspect = env.run(&["import", "--inspect", &fixture("app-categories.csv")]).ok();
+    assert!(inspect.stderr.contains("\"Category\" category (kept as the imported label)"), "{}", inspect.stderr);
+    import(&env, "app-categories.csv", "USD");
+    let listed = env.run(&["tx", "list", "--account", "app-categories", "--format", "json"]).ok().json();
+    let rent = listed.as_array().unwrap().iter().find(|t| t["amount"] == "-1850.00").unwrap().clone();
+    let shown = env.run(&["tx", "show", &rent["id"].to_string(), "--format", "json"]).ok().json();
+    assert_eq!(shown["provider_category"], "Rent");
+}

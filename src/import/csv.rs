@@ -30,6 +30,7 @@ struct Columns {
     id: Option<usize>,
     currency: Option<usize>,
     kind: Option<usize>,
+    category: Option<usize>,
     count: usize,
 }
 
@@ -213,6 +214,7 @@ impl<'a, R: Read> Rows<'a, R> {
             id: optional(&profile.id_column)?,
             currency: optional(&profile.currency_column)?,
             kind: optional(&profile.type_column)?,
+            category: optional(&profile.category_column)?,
             count: headers.len(),
         };
         let currency = match &profile.currency {
@@ -305,7 +307,7 @@ impl<'a, R: Read> Rows<'a, R> {
                 payee,
                 description,
                 pending: false,
-                provider_category: None,
+                provider_category: self.columns.category.map(|i| self.field(i)).filter(|c| !c.is_empty()),
             },
             raw,
             location: format!("{}:{line}", self.label),

@@ -43,6 +43,10 @@ pub struct Profile {
     /// written without a sign: a debit is money out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_column: Option<String>,
+    /// A column with the app's or bank's own category: kept as each row's imported label
+    /// (`tx show` prints it) for the categorizer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_column: Option<String>,
     /// `false` for a file whose first row is data: its columns are then named `1`, `2`, ….
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub header: bool,
@@ -121,6 +125,8 @@ const DESCRIPTION_NAMES: &[&str] = &[
     "text",
     "narrative",
 ];
+const CATEGORY_NAMES: &[&str] =
+    &["category", "kategorie", "catégorie", "categorie", "categoría", "categoria", "kategoria", "kategorija"];
 const PAYEE_NAMES: &[&str] = &[
     "payee",
     "beguenstigter",
@@ -278,6 +284,7 @@ pub fn roles(headers: &[String], p: &Profile) -> String {
         (p.id_column.as_ref(), "bank id"),
         (p.currency_column.as_ref(), "currency"),
         (p.type_column.as_ref(), "debit/credit type"),
+        (p.category_column.as_ref(), "category (kept as the imported label)"),
     ];
     let each: Vec<String> = headers
         .iter()
@@ -416,6 +423,7 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         column(DESCRIPTION_NAMES).or_else(|| named(content.description)).unwrap_or_else(|| date_column.clone());
     let payee_column = column(PAYEE_NAMES).filter(|p| *p != description_column);
     let id_column = column(&["transaction id", "reference", "referenz", "id"]);
+    let category_column = column(CATEGORY_NAMES);
     let currency_column = column(&["currency", "währung", "waehrung", "devise", "moneda", "waluta", "valiuta", "munt"]);
 
     let values = |name: &Option<String>| -> Vec<String> {
@@ -486,6 +494,7 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         currency: None,
         currency_column,
         type_column,
+        category_column,
         header: has_header,
     };
     notes.push(roles(&headers, &profile));
