@@ -92,3 +92,19 @@ fn a_category_column_is_kept_as_the_imported_label() {
     let shown = env.run(&["tx", "show", &rent["id"].to_string(), "--format", "json"]).ok().json();
     assert_eq!(shown["provider_category"], "Rent");
 }
+
+#[test]
+fn a_column_naming_several_accounts_is_warned_about() {
+    let env = TestEnv::new();
+    let run = import(&env, "app-two-accounts.csv", "USD");
+    assert!(
+        run.stderr.contains(
+            "app-two-accounts.csv: column \"Account\" names 2 accounts (\"Everyday Checking\", \"Travel Card\"): \
+             every row goes into the one account imported into"
+        ),
+        "{}",
+        run.stderr
+    );
+    let single = import(&env, "app-categories.csv", "USD");
+    assert!(!single.stderr.contains("names"), "{}", single.stderr);
+}

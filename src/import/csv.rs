@@ -45,6 +45,8 @@ pub struct Csv {
     currency: Option<Currency>,
     /// A header and no rows: a statement of nothing.
     empty: bool,
+    /// What detection found worth a warning.
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Csv {
@@ -74,7 +76,7 @@ impl Csv {
                 .and_then(|r| Rows::new(r, &profile, String::new(), currency, Resume::new(&profile)).ok())
                 .is_some_and(|mut rows| rows.next().is_none())
         });
-        Ok(Csv { label: label.to_string(), input: Some(input), profile, currency, empty })
+        Ok(Csv { label: label.to_string(), input: Some(input), profile, currency, empty, warnings: Vec::new() })
     }
 }
 
@@ -95,6 +97,10 @@ fn prepared<R: Read>(input: R, profile: &Profile) -> Result<BufReader<R>> {
 impl Importer for Csv {
     fn name(&self) -> &'static str {
         "csv"
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
 
     fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {

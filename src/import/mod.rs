@@ -158,7 +158,7 @@ pub fn csv_profile(input: &Input, options: &Options) -> Result<profile::Detected
             return Ok(detected);
         }
     };
-    Ok(profile::Detected { profile: chosen, notes: Vec::new(), rows: 0 })
+    Ok(profile::Detected { profile: chosen, notes: Vec::new(), warnings: Vec::new(), rows: 0 })
 }
 
 /// Open a statement file as its format's importer. The input is read once: a CSV keeps its
@@ -170,9 +170,11 @@ pub fn open(input: &mut Input, wanted: Format, options: &Options) -> Result<Box<
         Format::Camt => Box::new(camt::Camt::read(&name, input.bytes()?)?),
         Format::Qif => Box::new(qif::Qif::read(&name, input.bytes()?, options.date_order)?),
         Format::Csv | Format::Auto => {
-            let profile = csv_profile(input, options)?.profile;
+            let detected = csv_profile(input, options)?;
             let whole = input.complete().then(|| input.head().to_vec());
-            Box::new(csv::Csv::new(&name, input.stream()?, whole.as_deref(), profile, options.currency)?)
+            let mut csv = csv::Csv::new(&name, input.stream()?, whole.as_deref(), detected.profile, options.currency)?;
+            csv.warnings = detected.warnings.iter().map(|w| format!("{name}: {w}")).collect();
+            Box::new(csv)
         }
     })
 }

@@ -125,6 +125,7 @@ const DESCRIPTION_NAMES: &[&str] = &[
     "text",
     "narrative",
 ];
+const ACCOUNT_NAMES: &[&str] = &["account", "account name", "konto", "compte", "cuenta", "rachunek", "sąskaita"];
 const CATEGORY_NAMES: &[&str] =
     &["category", "kategorie", "catégorie", "categorie", "categoría", "categoria", "kategoria", "kategorija"];
 const PAYEE_NAMES: &[&str] = &[
@@ -219,6 +220,8 @@ pub enum DateOrder {
 pub struct Detected {
     pub profile: Profile,
     pub notes: Vec<String>,
+    /// What the import should warn about too (a column naming several accounts).
+    pub warnings: Vec<String>,
     /// How many rows with a date the sample held: none means a header alone (or a file whose
     /// head holds no whole row), whose date format is a guess.
     pub rows: usize,
@@ -498,7 +501,23 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         header: has_header,
     };
     notes.push(roles(&headers, &profile));
-    Ok(Detected { profile: validate(profile)?, notes, rows: dates.len() })
+    // Money apps export every account in one file; its rows would all land in one account.
+    let mut warnings = Vec::new();
+    if let Some(account) = column(ACCOUNT_NAMES) {
+        let mut names = values(&Some(account.clone()));
+        names.sort();
+        names.dedup();
+        if names.len() > 1 {
+            warnings.push(format!(
+                "column {account:?} names {} accounts ({}): every row goes into the one account imported into; \
+                 split the file per account to keep them apart",
+                names.len(),
+                names.iter().take(3).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    notes.extend(warnings.iter().cloned());
+    Ok(Detected { profile: validate(profile)?, notes, warnings, rows: dates.len() })
 }
 
 #[cfg(test)]
