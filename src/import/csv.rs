@@ -272,7 +272,7 @@ impl<'a, R: Read> Rows<'a, R> {
                 let amount = self.amount(amount_i, currency)?.context("the amount is empty")?;
                 match self.columns.kind.map(|i| self.field(i)) {
                     None => amount,
-                    Some(kind) => match super::profile::debit(&kind) {
+                    Some(kind) => match super::columns::debit(&kind) {
                         Some(true) => -amount.abs(),
                         Some(false) => amount.abs(),
                         None => bail!("{kind:?} says neither debit nor credit"),

@@ -9,6 +9,7 @@
 //! Rows are kept as raw records with what it takes to read them again (`replay`).
 
 pub mod camt;
+pub mod columns;
 pub mod csv;
 pub mod input;
 pub mod number;
