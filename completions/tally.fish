@@ -271,7 +271,7 @@ complete -c tally -n "__fish_tally_using_subcommand sync" -s v -l verbose -d 'Sa
 complete -c tally -n "__fish_tally_using_subcommand sync" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand sync" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tally -n "__fish_tally_using_subcommand import" -l account -d 'The account the rows belong to (name or id), overriding any the file names' -r
+complete -c tally -n "__fish_tally_using_subcommand import" -l account -d 'The account the rows belong to (name or id), overriding any the file names; with --create-account, a name tally does not know is created' -r
 complete -c tally -n "__fish_tally_using_subcommand import" -l file-format -d 'The file format (`--format` is the global table|csv|json flag, for the summary)' -r -f -a "auto\t'Decide from the file\'s content'
 ofx\t'OFX 1.x (SGML) or 2.x (XML), QFX'
 csv\t'Delimited text, with a profile or detected columns'

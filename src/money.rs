@@ -54,6 +54,7 @@ pub enum Shows {
 /// known, settles `1,234`: a currency with fewer than three decimals cannot mean 1.234.
 pub fn shows(input: &str, exponent: Option<u8>) -> Shows {
     let (_, s) = unsign(input);
+    let s = s.as_str();
     let (dots, commas) = (s.matches('.').count(), s.matches(',').count());
     let (sep, count) = match (dots, commas) {
         (0, 0) => return Shows::Nothing,
@@ -81,23 +82,139 @@ pub fn shows(input: &str, exponent: Option<u8>) -> Shows {
     }
 }
 
-/// Strip blanks, `(…)` and a sign: whether it is negative, and the rest.
-fn unsign(input: &str) -> (bool, &str) {
-    let mut s = input.trim();
-    let mut negative = false;
-    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        negative = true;
-        s = inner.trim();
+/// How a written amount marks a negative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignMark {
+    /// No sign, or `-`/`+` in front: `-12.00`.
+    Leading,
+    /// `12.00-`, as many bank and SAP exports write it.
+    Trailing,
+    /// `(12.00)`, as accountants write it.
+    Parentheses,
+    /// `12.00 DR` / `12.00 CR`: debit is money out.
+    DebitCredit,
+}
+
+/// A written amount taken apart: its sign, the currency written beside it, and the number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub negative: bool,
+    pub sign: SignMark,
+    /// `$`, `€`, `USD`: as written, before or after the number.
+    pub currency: Option<String>,
+    /// Digits and separators only, blanks (also no-break spaces) as a plain space.
+    pub number: String,
+}
+
+/// Symbols a bank writes beside an amount; the codes are any three capital letters.
+const SYMBOLS: &[&str] = &["US$", "$", "€", "£", "¥", "₹", "zł", "kr", "Fr."];
+
+/// A currency symbol or code at the start (`$7`, `USD 5.00`) or end (`12,50 €`) of `s`.
+fn currency_mark(s: &str) -> Option<(String, &str)> {
+    let code = |t: &str| t.len() == 3 && t.bytes().all(|b| b.is_ascii_uppercase());
+    for sym in SYMBOLS {
+        if let Some(rest) = s.strip_prefix(sym) {
+            return Some((sym.to_string(), rest));
+        }
+        if let Some(rest) = s.strip_suffix(sym) {
+            return Some((sym.to_string(), rest));
+        }
     }
-    if let Some(rest) = s.strip_prefix('-') { (!negative, rest) } else { (negative, s.strip_prefix('+').unwrap_or(s)) }
+    if let (Some(head), Some(rest)) = (s.get(..3), s.get(3..))
+        && code(head)
+        && rest.starts_with(|c: char| c == ' ' || c.is_ascii_digit() || c == '-')
+    {
+        return Some((head.to_string(), rest));
+    }
+    let n = s.len();
+    if let (Some(tail), Some(rest)) = (s.get(n.saturating_sub(3)..), s.get(..n.saturating_sub(3)))
+        && n > 3
+        && code(tail)
+        && rest.ends_with(|c: char| c == ' ' || c.is_ascii_digit())
+    {
+        return Some((tail.to_string(), rest));
+    }
+    None
+}
+
+/// Take `input` apart: at most one sign mark and one currency mark, in either order
+/// (`-$7.00`, `$-7.00`, `($7.00)`, `12,50 €`, `USD 5.00`, `12.00-`, `12.00 DR`).
+pub fn written(input: &str) -> Written {
+    let spaced = input.trim().replace(['\u{a0}', '\u{202f}'], " ");
+    let mut rest = spaced.as_str();
+    let (mut sign, mut negative, mut currency) = (None, false, None);
+    for _ in 0..3 {
+        let t = rest.trim();
+        rest = t;
+        if sign.is_none() {
+            let before_mark = |r: &str| r.ends_with(|c: char| c.is_ascii_digit() || c == ' ');
+            let found = if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                Some((SignMark::Parentheses, true, inner))
+            } else if let Some(r) = t.strip_prefix('-') {
+                Some((SignMark::Leading, true, r))
+            } else if let Some(r) = t.strip_prefix('+') {
+                Some((SignMark::Leading, false, r))
+            } else if let Some(r) = t.strip_suffix('-').filter(|r| before_mark(r)) {
+                Some((SignMark::Trailing, true, r))
+            } else if let Some(r) = t.strip_suffix('+').filter(|r| before_mark(r)) {
+                Some((SignMark::Trailing, false, r))
+            } else if let Some(r) = t.strip_suffix(['R', 'r']) {
+                if let Some(r) = r.strip_suffix(['D', 'd']).filter(|r| before_mark(r)) {
+                    Some((SignMark::DebitCredit, true, r))
+                } else {
+                    r.strip_suffix(['C', 'c']).filter(|r| before_mark(r)).map(|r| (SignMark::DebitCredit, false, r))
+                }
+            } else {
+                None
+            };
+            if let Some((mark, neg, r)) = found {
+                (sign, negative, rest) = (Some(mark), neg, r);
+                continue;
+            }
+        }
+        if currency.is_none()
+            && let Some((mark, r)) = currency_mark(t)
+        {
+            (currency, rest) = (Some(mark), r);
+            continue;
+        }
+        break;
+    }
+    Written { negative, sign: sign.unwrap_or(SignMark::Leading), currency, number: rest.trim().to_string() }
+}
+
+/// Whether the currency written beside an amount (`USD`, `€`) can be `currency`: a code must
+/// be it; `$` and `¥` are several currencies' and say nothing.
+fn same_currency(mark: &str, currency: Currency) -> bool {
+    let code = match mark {
+        "€" => "EUR",
+        "£" => "GBP",
+        "₹" => "INR",
+        "zł" => "PLN",
+        "US$" => "USD",
+        m if m.len() == 3 && m.bytes().all(|b| b.is_ascii_uppercase()) => m,
+        _ => return true,
+    };
+    code == currency.code()
+}
+
+/// Strip blanks, currency marks and a sign: whether it is negative, and the number.
+fn unsign(input: &str) -> (bool, String) {
+    let w = written(input);
+    (w.negative, w.number)
 }
 
 /// Parse an amount written for people, whose decimal separator is `decimal` (`.` or `,`):
-/// `1,234.56`, `1.234,56`, `1 234,56`, `1'234.56`, `-12`, `(12.00)`. Grouping must come in
-/// threes. More decimals than the currency has are refused unless they are zeros: an amount
+/// `1,234.56`, `1.234,56`, `1 234,56`, `1'234.56`, `-12`, `(12.00)`, with a currency beside
+/// it (`-$7.00`, `12,50 €`, `USD 5.00`: a code must be `currency`) and a sign after it
+/// (`12.00-`, `12.00 DR`, `12.00 CR`). Grouping must come in threes. More decimals than the currency has are refused unless they are zeros: an amount
 /// is never rounded and never scaled.
 pub fn parse_styled(input: &str, decimal: char, currency: Currency) -> Result<i64> {
-    let (negative, s) = unsign(input);
+    let w = written(input);
+    if let Some(mark) = w.currency.as_deref().filter(|m| !same_currency(m, currency)) {
+        bail!("{input:?} is written in {mark}, not {currency}");
+    }
+    let (negative, s) = (w.negative, w.number.as_str());
     if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' ' | '\'')) {
         bail!("{input:?} is not an amount");
     }
@@ -241,6 +358,45 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(parse_amount(input, usd()).unwrap(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn currency_marks_and_signs_around_the_number() {
+        let eur = Currency::parse("EUR").unwrap();
+        let chf = Currency::parse("CHF").unwrap();
+        let cases = [
+            ("$1,234.56", '.', usd(), 123456),
+            ("-$7.00", '.', usd(), -700),
+            ("$-7.00", '.', usd(), -700),
+            ("($7.00)", '.', usd(), -700),
+            ("€ 12,50", ',', eur, 1250),
+            ("12,50 €", ',', eur, 1250),
+            ("-12,50\u{a0}€", ',', eur, -1250),
+            ("1\u{a0}234,50", ',', eur, 123450),
+            ("USD 5.00", '.', usd(), 500),
+            ("5.00 USD", '.', usd(), 500),
+            ("1'234.50", '.', chf, 123450),
+            ("CHF -1'234.50", '.', chf, -123450),
+            ("12.00-", '.', usd(), -1200),
+            ("12.00 DR", '.', usd(), -1200),
+            ("12.00CR", '.', usd(), 1200),
+            ("1,234.00 cr", '.', usd(), 123400),
+        ];
+        for (input, decimal, currency, want) in cases {
+            assert_eq!(parse_styled(input, decimal, currency).unwrap(), want, "{input}");
+        }
+        assert_eq!(written("($7.00)").sign, SignMark::Parentheses);
+        assert_eq!(written("12.00-").sign, SignMark::Trailing);
+        assert_eq!(written("12,50 €").currency.as_deref(), Some("€"));
+        assert_eq!(shows("$1,234", None), Shows::Either);
+        assert_eq!(shows("12,50 €", None), Shows::Decimal(','));
+        // A code or an unambiguous symbol that is not the currency is an error, not ignored.
+        let err = parse_styled("GBP 5.00", '.', usd()).unwrap_err().to_string();
+        assert!(err.contains("written in GBP, not USD"), "{err}");
+        assert!(parse_styled("€5.00", '.', usd()).is_err());
+        for bad in ["--7", "-(7)", "$$7", "7 DR-", "DR", "$", "12.00 XR", "1e5 USD", "€R"] {
+            assert!(parse_styled(bad, '.', usd()).is_err(), "{bad} should fail");
         }
     }
 

@@ -25,7 +25,8 @@ pub struct Args {
     /// Statement files; `-` reads one from stdin (pipes and FIFOs work too)
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// The account the rows belong to (name or id), overriding any the file names
+    /// The account the rows belong to (name or id), overriding any the file names; with
+    /// --create-account, a name tally does not know is created
     #[arg(long)]
     pub account: Option<String>,
     /// The file format (`--format` is the global table|csv|json flag, for the summary)
@@ -149,7 +150,11 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
             }
             Format::Csv | Format::Auto => {
                 let options = Options { date_order: args.date_order, ..Options::default() };
-                let detected = import::csv_profile(&input, &options)?;
+                let mut detected = import::csv_profile(&input, &options)?;
+                // A profile that imports the file as it is: with the currency, if one was named.
+                if let Some(code) = &args.currency {
+                    detected.profile.currency = Some(Currency::parse(code)?.code().to_string());
+                }
                 ctx.out.status(&format!("{name}: CSV"));
                 for note in &detected.notes {
                     ctx.out.status(&format!("  {note}"));
@@ -157,6 +162,10 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
                 let dir = profiles_dir(ctx);
                 ctx.out.status(&format!("  save this as {}/NAME.toml and use --profile NAME:", dir.display()));
                 ctx.out.line(toml::to_string(&detected.profile)?.trim_end())?;
+                if detected.profile.currency.is_none() && detected.profile.currency_column.is_none() {
+                    ctx.out
+                        .line("# currency = \"EUR\"  (the file names none: set it, or import with --currency CODE)")?;
+                }
             }
             Format::Ofx => {
                 let mut ofx = import::open(&mut input, Format::Ofx, &Options::default())?;
@@ -178,6 +187,13 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
 fn target_for(ctx: &mut Ctx, args: &Args, input: &Input, hint: &AccountHint) -> Result<Target> {
     let db = ctx.store_or_create()?.db();
     if let Some(key) = &args.account {
+        if args.create_account && is_new_name(db, key)? {
+            // The name is the user's; the file's identity goes with it unless an account has it.
+            let identity = if Target::known(db, hint)?.is_some() { None } else { hint.identity.clone() };
+            let named = AccountHint { name: Some(key.clone()), identity, ..hint.clone() };
+            let currency = args.currency.as_deref().map(Currency::parse).transpose()?;
+            return Target::new_account(input.name(), input.stem(), &named, currency);
+        }
         return super::accounts::resolve(db, key).map(|a| Target::Existing(Box::new(a)));
     }
     if let Some(known) = Target::known(db, hint)? {
@@ -199,6 +215,16 @@ fn target_for(ctx: &mut Ctx, args: &Args, input: &Input, hint: &AccountHint) -> 
     Target::new_account(file, input.stem(), hint, args.currency.as_deref().map(Currency::parse).transpose()?)
 }
 
+/// `key` names no account (by name or id) and is not a number (an id that is not there is a
+/// mistake, not a name).
+fn is_new_name(db: &crate::store::Db, key: &str) -> Result<bool> {
+    let numeric = key.parse::<i64>().is_ok();
+    let taken = crate::store::accounts::list(db)?
+        .iter()
+        .any(|a| a.name.eq_ignore_ascii_case(key) || (numeric && key.parse() == Ok(a.id)));
+    Ok(!taken && !numeric && !key.trim().is_empty())
+}
+
 fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> {
     let mut input = Input::open(path)?;
     let mut importer = open(ctx, args, &mut input)?;
@@ -213,8 +239,11 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
         let row = FileRow { file, account: None, new: 0, matched: 0, unchanged: 0, status: "no rows", error: None };
         return Ok(vec![row]);
     }
-    let targets: Vec<Target> =
-        statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?;
+    let targets: Vec<Target> = match &args.account {
+        // One account for every statement: decided (and created, if it is new) once.
+        Some(_) => vec![target_for(ctx, args, &input, &statements[0].0)?; statements.len()],
+        None => statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?,
+    };
     let now = ctx.now();
     let store = ctx.store_or_create()?;
     let counts = run::apply(store, &file, importer.as_mut(), &targets, args.dry_run, now)?;

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use chrono::NaiveDate;
 use sha2::{Digest as _, Sha256};
 
 use super::number::Column;
@@ -30,6 +29,8 @@ struct Columns {
     payee: Option<usize>,
     id: Option<usize>,
     currency: Option<usize>,
+    kind: Option<usize>,
+    category: Option<usize>,
     count: usize,
 }
 
@@ -44,6 +45,8 @@ pub struct Csv {
     currency: Option<Currency>,
     /// A header and no rows: a statement of nothing.
     empty: bool,
+    /// What detection found worth a warning.
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Csv {
@@ -73,7 +76,7 @@ impl Csv {
                 .and_then(|r| Rows::new(r, &profile, String::new(), currency, Resume::new(&profile)).ok())
                 .is_some_and(|mut rows| rows.next().is_none())
         });
-        Ok(Csv { label: label.to_string(), input: Some(input), profile, currency, empty })
+        Ok(Csv { label: label.to_string(), input: Some(input), profile, currency, empty, warnings: Vec::new() })
     }
 }
 
@@ -94,6 +97,10 @@ fn prepared<R: Read>(input: R, profile: &Profile) -> Result<BufReader<R>> {
 impl Importer for Csv {
     fn name(&self) -> &'static str {
         "csv"
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
 
     fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
@@ -181,18 +188,25 @@ impl<'a, R: Read> Rows<'a, R> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(profile.delimiter as u8)
             .flexible(true)
-            .has_headers(true)
+            .has_headers(profile.header)
             .from_reader(input);
-        let headers: Vec<String> = reader
-            .byte_headers()
-            .with_context(|| format!("{label}: cannot read the header line"))?
-            .iter()
-            .map(|h| profile.encoding.decode(h).trim().to_string())
-            .collect();
+        let first = reader.byte_headers().with_context(|| format!("{label}: cannot read the header line"))?;
+        // Without a header the first line is a row (the reader hands it out again), and the
+        // columns are called by their place.
+        let headers: Vec<String> = if profile.header {
+            first.iter().map(|h| profile.encoding.decode(h).trim().to_string()).collect()
+        } else {
+            (1..=first.len()).map(|i| i.to_string()).collect()
+        };
         let find = |name: &str| headers.iter().position(|h| h == name);
         let need = |name: &str| {
             find(name).ok_or_else(|| {
-                anyhow!("{label}:{}: no column {name:?} in the header ({})", profile.skip_lines + 1, headers.join(", "))
+                let line = profile.skip_lines + 1;
+                crate::error::UserError::failure(format!(
+                    "{label}:{line}: no column {name:?} in the header ({})",
+                    headers.join(", ")
+                ))
+                .hint("the profile does not fit this file: `tally import --inspect FILE` shows its columns")
             })
         };
         let optional = |name: &Option<String>| name.as_deref().map(need).transpose();
@@ -205,6 +219,8 @@ impl<'a, R: Read> Rows<'a, R> {
             payee: optional(&profile.payee_column)?,
             id: optional(&profile.id_column)?,
             currency: optional(&profile.currency_column)?,
+            kind: optional(&profile.type_column)?,
+            category: optional(&profile.category_column)?,
             count: headers.len(),
         };
         let currency = match &profile.currency {
@@ -242,14 +258,27 @@ impl<'a, R: Read> Rows<'a, R> {
         let (date_i, desc_i, payee_i, id_i, cur_i) = (c.date, c.description, c.payee, c.id, c.currency);
         let (amount_i, debit_i, credit_i) = (c.amount, c.debit, c.credit);
         let date_text = self.field(date_i);
-        let date = NaiveDate::parse_from_str(&date_text, &self.profile.date_format)
-            .map_err(|_| anyhow!("date {date_text:?} does not match {}", self.profile.date_format))?;
+        let date = super::profile::read_date(&date_text, &self.profile.date_format)
+            .ok_or_else(|| anyhow!("date {date_text:?} does not match {}", self.profile.date_format))?;
         let currency = match cur_i.map(|i| self.field(i)).filter(|s| !s.is_empty()) {
             Some(code) => Currency::parse(&code)?,
-            None => self.currency.context("no currency: set `currency` in the profile, or import into an account")?,
+            None => self.currency.ok_or_else(|| {
+                crate::error::UserError::usage("the rows name no currency")
+                    .hint("say which with --currency CODE, or import into an account with --account NAME")
+            })?,
         };
         let amount = match amount_i {
-            Some(_) => self.amount(amount_i, currency)?.context("the amount is empty")?,
+            Some(_) => {
+                let amount = self.amount(amount_i, currency)?.context("the amount is empty")?;
+                match self.columns.kind.map(|i| self.field(i)) {
+                    None => amount,
+                    Some(kind) => match super::columns::debit(&kind) {
+                        Some(true) => -amount.abs(),
+                        Some(false) => amount.abs(),
+                        None => bail!("{kind:?} says neither debit nor credit"),
+                    },
+                }
+            }
             None => {
                 let debit = self.amount(debit_i, currency)?.map(|d| -d.abs()).unwrap_or(0);
                 let credit = self.amount(credit_i, currency)?.map(i64::abs).unwrap_or(0);
@@ -284,7 +313,7 @@ impl<'a, R: Read> Rows<'a, R> {
                 payee,
                 description,
                 pending: false,
-                provider_category: None,
+                provider_category: self.columns.category.map(|i| self.field(i)).filter(|c| !c.is_empty()),
             },
             raw,
             location: format!("{}:{line}", self.label),
@@ -306,7 +335,11 @@ impl<R: Read> Iterator for Rows<'_, R> {
             let blank = self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
             // A closing line such as `Kontostand;;;;;2.345,67` has no date, just a label.
             let labelled = self.record.get(self.columns.date).is_some_and(|d| !d.iter().any(u8::is_ascii_digit));
-            if blank || labelled || self.record.len() != self.columns.count {
+            // A blank line inside the table is nothing; one before a closing block is that block's.
+            if blank {
+                continue;
+            }
+            if labelled || self.record.len() != self.columns.count {
                 self.in_trailer = true;
                 continue;
             }
@@ -325,6 +358,8 @@ impl<R: Read> RowStream for Rows<'_, R> {
             encoding: Encoding::Utf8,
             skip_lines: 0,
             decimal: self.resume.style.decimal(),
+            // The stored header line is written before the stored rows.
+            header: true,
             ..self.profile.clone()
         };
         Reader::Csv { profile: Box::new(profile), columns: self.headers.clone() }
@@ -357,6 +392,21 @@ mod tests {
         // A closing line that does not fit the table ends it; data after it is an error.
         let err = rows(b"D;T;A\n02.11.2026;a;1\nSaldo;9\n03.11.2026;b;2\n").unwrap_err();
         assert!(err.to_string().contains("after the end of the table"), "{err}");
+    }
+
+    #[test]
+    fn a_file_without_a_header_reads_its_first_line_and_replays() {
+        let file = b"2026-01-23,TESCO,-12.50\n2026-01-24,AMZN,-30.00\n";
+        let p = crate::import::profile::detect(file, None).unwrap().profile;
+        assert!(!p.header);
+        let usd = Currency::parse("USD").unwrap();
+        let mut rows = Rows::new(&file[..], &p, "t.csv".into(), Some(usd), Resume::new(&p)).unwrap();
+        let read: Vec<Row> = (&mut rows).collect::<Result<_>>().unwrap();
+        assert_eq!(read.iter().map(|r| r.tx.amount).collect::<Vec<_>>(), [-1250, -3000]);
+        let Reader::Csv { profile, columns } = rows.reader() else { panic!("a CSV reader") };
+        let raws: Vec<&str> = read.iter().map(|r| r.raw.as_str()).collect();
+        let again = reread(&profile, &columns, usd, &raws, &mut Resume::new(&profile)).unwrap();
+        assert_eq!(again.iter().map(|t| t.amount).collect::<Vec<_>>(), [-1250, -3000]);
     }
 
     proptest::proptest! {

@@ -9,6 +9,7 @@
 //! Rows are kept as raw records with what it takes to read them again (`replay`).
 
 pub mod camt;
+pub mod columns;
 pub mod csv;
 pub mod input;
 pub mod number;
@@ -158,7 +159,7 @@ pub fn csv_profile(input: &Input, options: &Options) -> Result<profile::Detected
             return Ok(detected);
         }
     };
-    Ok(profile::Detected { profile: chosen, notes: Vec::new(), rows: 0 })
+    Ok(profile::Detected { profile: chosen, notes: Vec::new(), warnings: Vec::new(), rows: 0 })
 }
 
 /// Open a statement file as its format's importer. The input is read once: a CSV keeps its
@@ -170,9 +171,11 @@ pub fn open(input: &mut Input, wanted: Format, options: &Options) -> Result<Box<
         Format::Camt => Box::new(camt::Camt::read(&name, input.bytes()?)?),
         Format::Qif => Box::new(qif::Qif::read(&name, input.bytes()?, options.date_order)?),
         Format::Csv | Format::Auto => {
-            let profile = csv_profile(input, options)?.profile;
+            let detected = csv_profile(input, options)?;
             let whole = input.complete().then(|| input.head().to_vec());
-            Box::new(csv::Csv::new(&name, input.stream()?, whole.as_deref(), profile, options.currency)?)
+            let mut csv = csv::Csv::new(&name, input.stream()?, whole.as_deref(), detected.profile, options.currency)?;
+            csv.warnings = detected.warnings.iter().map(|w| format!("{name}: {w}")).collect();
+            Box::new(csv)
         }
     })
 }
@@ -245,6 +248,13 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     if start.starts_with("!TYPE:") || start.starts_with("!ACCOUNT") || start.starts_with("!OPTION") {
         return Some(Format::Qif);
     }
+    // QIF without a header (some apps write none): a date record first, records ending in `^`.
+    if start.starts_with('D')
+        && start[1..].trim_start().starts_with(|c: char| c.is_ascii_digit())
+        && start.lines().any(|l| l.trim() == "^")
+    {
+        return Some(Format::Qif);
+    }
     if start.starts_with('<') || text.bytes().any(|b| b == 0) {
         return None;
     }
@@ -280,6 +290,8 @@ mod tests {
             Some(Format::Camt)
         );
         assert_eq!(detect(b"!Type:Bank\nD11/02/2026\n"), Some(Format::Qif));
+        assert_eq!(detect(b"D01/05/2026\nT-4.25\nPCOFFEE\n^\n"), Some(Format::Qif), "QIF without a header");
+        assert_eq!(detect(b"Date,Amount\n2026-01-05,1\n"), Some(Format::Csv));
         assert_eq!(detect(b"\x00\x01\x02 binary"), None);
         assert_eq!(detect(b""), None);
     }

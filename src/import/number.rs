@@ -8,7 +8,7 @@
 use anyhow::{Result, anyhow};
 
 use crate::error::UserError;
-use crate::money::{Currency, Shows, parse_styled, shows};
+use crate::money::{Currency, Shows, SignMark, parse_styled, shows, written};
 
 /// The decimal separator a set of written amounts shows, if any of them shows one, and the
 /// value that showed it. Conflicting values are left for reading to report where they are.
@@ -30,6 +30,40 @@ pub fn describe(decided: Option<(char, &str)>) -> String {
                  and the import stops at one that could be read either way"
             .to_string(),
     }
+}
+
+/// How the sample's amounts are dressed, for `--inspect`: `; written with "$"; negatives as
+/// (…)`, or nothing when they are plain numbers.
+pub fn shapes<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut marks: Vec<String> = Vec::new();
+    let mut signs: Vec<&str> = Vec::new();
+    for v in values {
+        let w = written(v);
+        if let Some(c) = w.currency.filter(|c| !marks.contains(c)) {
+            marks.push(c);
+        }
+        let sign = match w.sign {
+            SignMark::Leading => continue,
+            SignMark::Trailing => "negatives with the sign after (12.00-)",
+            SignMark::Parentheses => "negatives in parentheses",
+            SignMark::DebitCredit => "a CR/DR mark after the number (DR is money out)",
+        };
+        if !signs.contains(&sign) {
+            signs.push(sign);
+        }
+    }
+    let mut out = String::new();
+    if !marks.is_empty() {
+        out.push_str(&format!(
+            "; written with {}",
+            marks.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    for s in signs {
+        out.push_str("; ");
+        out.push_str(s);
+    }
+    out
 }
 
 /// Reads a column's amounts one after another, holding its decimal separator once known.

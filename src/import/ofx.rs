@@ -4,6 +4,7 @@
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
+use sha2::Digest as _;
 
 use super::replay::Reader;
 use super::text::Encoding;
@@ -153,12 +154,15 @@ fn date(s: &str) -> Result<NaiveDate> {
 /// An OFX file, parsed whole.
 pub struct Ofx {
     statements: Vec<Statement<'static>>,
+    warnings: Vec<String>,
 }
 
 impl Ofx {
     /// The OFX file called `label`, all of it in `bytes`.
     pub fn read(label: &str, bytes: &[u8]) -> Result<Ofx> {
-        Ok(Ofx { statements: read(label, bytes)? })
+        let mut warnings = Vec::new();
+        let statements = read(label, bytes, &mut warnings)?;
+        Ok(Ofx { statements, warnings })
     }
 }
 
@@ -169,6 +173,10 @@ impl Importer for Ofx {
 
     fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
         self.statements.iter().map(|s| (s.account.clone(), s.balance.clone())).collect()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
 
     fn rows(&mut self, index: usize, _currency: Currency) -> Result<Box<dyn RowStream + '_>> {
@@ -184,7 +192,7 @@ pub fn reread(raw: &str, currency: Currency) -> Result<NewTransaction> {
 }
 
 /// The statements in an OFX file; rows are parsed up front (OFX files are small).
-pub fn read(label: &str, bytes: &[u8]) -> Result<Vec<Statement<'static>>> {
+pub fn read(label: &str, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Statement<'static>>> {
     let root = parse(&decode(bytes)).map_err(|e| anyhow!("{label}: not a readable OFX file: {e}"))?;
     let mut statements = Vec::new();
     for (aggregate, from, kind) in [
@@ -196,16 +204,52 @@ pub fn read(label: &str, bytes: &[u8]) -> Result<Vec<Statement<'static>>> {
         root.all(aggregate, &mut found);
         for (n, stmt) in found.into_iter().enumerate() {
             let place = format!("{label}: {aggregate}[{}]", n + 1);
-            statements.push(statement(stmt, from, kind, &place)?);
+            statements.push(statement(stmt, from, kind, &place, warnings)?);
         }
     }
     if statements.is_empty() {
-        bail!("{label}: the OFX file has no bank, credit-card or investment statement");
+        bail!("{label}: {}; there is nothing to import", what_instead(&root));
     }
     Ok(statements)
 }
 
-fn statement(stmt: &Element, from: &str, kind: Option<AccountKind>, place: &str) -> Result<Statement<'static>> {
+/// What an OFX response without a statement is, with the bank's status message if it has one.
+fn what_instead(root: &Element) -> String {
+    let mut statuses = Vec::new();
+    root.all("STATUS", &mut statuses);
+    let failed = statuses.iter().find(|s| s.text_of("CODE").is_some_and(|c| c.trim() != "0"));
+    if let Some(s) = failed {
+        let code = s.text_of("CODE").unwrap_or("?");
+        let message = s.text_of("MESSAGE").map_or(String::new(), |m| format!(": {m:?}"));
+        let severity = s.text_of("SEVERITY").unwrap_or("ERROR");
+        return format!("the bank answered with an error instead of a statement (status {code}, {severity}{message})");
+    }
+    let has = |name: &str| {
+        let mut found = Vec::new();
+        root.all(name, &mut found);
+        !found.is_empty()
+    };
+    let what = if has("ACCTINFORS") {
+        "an account list (ACCTINFORS), not a statement"
+    } else if ["INTRARS", "INTERRS", "WIRERS", "XFERPRCSTS", "INTRASYNCRS"].iter().any(|n| has(n)) {
+        "a transfer confirmation, not a statement"
+    } else if has("SONRS") {
+        "a sign-on response only, with no statement in it"
+    } else {
+        "an OFX file with no bank, credit-card or investment statement"
+    };
+    let note =
+        statuses.iter().find_map(|s| s.text_of("MESSAGE")).map_or(String::new(), |m| format!(" (the bank says {m:?})"));
+    format!("this is {what}{note}")
+}
+
+fn statement(
+    stmt: &Element,
+    from: &str,
+    kind: Option<AccountKind>,
+    place: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Statement<'static>> {
     let acct = stmt.child(from).with_context(|| format!("{place}: no <{from}>"))?;
     let acct_id = acct.text_of("ACCTID").with_context(|| format!("{place}: no <ACCTID>"))?;
     let bank = acct.text_of("BANKID").or_else(|| acct.text_of("BROKERID")).unwrap_or("");
@@ -249,12 +293,29 @@ fn statement(stmt: &Element, from: &str, kind: Option<AccountKind>, place: &str)
     };
     let mut trns = Vec::new();
     stmt.all("STMTTRN", &mut trns);
+    // Ids: the FITID; a second use of one in the statement gets `#2` (and a warning); a
+    // transaction without one gets a digest of what it says, numbered by occurrence. Either
+    // way the raw record keeps the id given (TALLY.ID), so a replay gives the same.
+    let mut seen: std::collections::HashMap<String, (u32, usize)> = std::collections::HashMap::new();
     let rows: Vec<Result<Row>> = trns
         .into_iter()
         .enumerate()
         .map(|(i, t)| {
             let at = format!("{place}/STMTTRN[{}]", i + 1);
-            row(t, currency).map_err(|e| anyhow!("{at}: {e}")).map(|tx| Row { raw: dump(t), location: at, tx })
+            let mut tx = row(t, currency).map_err(|e| anyhow!("{at}: {e}"))?;
+            let (n, first) = seen.entry(tx.external_id.clone()).or_insert((0, i + 1));
+            *n += 1;
+            let fitid = t.text_of("FITID").filter(|_| t.child("TALLY.ID").is_none());
+            if let (Some(f), true) = (fitid, *n > 1) {
+                warnings.push(format!(
+                    "{at}: FITID {f:?} is used by STMTTRN[{first}] too; both are kept as separate transactions"
+                ));
+            }
+            if t.child("TALLY.ID").is_some() || (fitid.is_some() && *n == 1) {
+                return Ok(Row { raw: dump(t), location: at, tx });
+            }
+            tx.external_id = format!("{}#{n}", tx.external_id);
+            Ok(Row { raw: dump_with_id(t, &tx.external_id), location: at, tx })
         })
         .collect();
     Ok(Statement { account, balance, rows: Box::new(rows.into_iter()) })
@@ -266,15 +327,30 @@ fn title(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
+/// A transaction's id before numbering: the one tally stored, the FITID, else a digest of
+/// what the transaction says (`ofx:~DATE:DIGEST`).
+fn id_of(t: &Element, posted: NaiveDate) -> String {
+    if let Some(id) = t.text_of("TALLY.ID") {
+        return id.to_string();
+    }
+    if let Some(fitid) = t.text_of("FITID") {
+        return format!("ofx:{fitid}");
+    }
+    let fields =
+        ["TRNTYPE", "DTPOSTED", "TRNAMT", "NAME", "MEMO", "CHECKNUM", "REFNUM"].map(|f| t.text_of(f).unwrap_or(""));
+    let digest = sha2::Sha256::digest(fields.join("|").as_bytes());
+    let short = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    format!("ofx:~{posted}:{short:016x}")
+}
+
 fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
-    let fitid = t.text_of("FITID").context("no <FITID>")?;
     let amount_text = t.text_of("TRNAMT").context("no <TRNAMT>")?;
     let amount = ofx_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?;
     let posted = date(t.text_of("DTPOSTED").context("no <DTPOSTED>")?)?;
     let name = t.text_of("NAME").or_else(|| t.child("PAYEE").and_then(|p| p.text_of("NAME")));
     let memo = t.text_of("MEMO");
     Ok(NewTransaction {
-        external_id: format!("ofx:{fitid}"),
+        external_id: id_of(t, posted),
         pending_external_id: None,
         booked_date: posted,
         value_date: t.text_of("DTUSER").map(date).transpose()?.filter(|d| *d != posted),
@@ -291,6 +367,17 @@ fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
 /// banks write `-12,50`); no grouping. Never a guess about thousands.
 fn ofx_amount(text: &str, currency: Currency) -> Result<i64> {
     parse_strict(text, if text.contains(',') { ',' } else { '.' }, currency)
+}
+
+/// [`dump`] with the id tally gave the transaction, for one whose FITID is missing or repeated.
+fn dump_with_id(e: &Element, id: &str) -> String {
+    let closing = format!("</{}>", e.name);
+    let dumped = dump(e);
+    let body = dumped.strip_suffix(&closing).unwrap_or(&dumped);
+    format!(
+        "{body}<TALLY.ID>{}</TALLY.ID>{closing}",
+        id.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    )
 }
 
 /// The element as `<TAG>value` lines: the raw record kept for replay and audit.
@@ -326,6 +413,26 @@ mod tests {
         assert_eq!(date("20261102").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
         assert_eq!(date("20261102233000.000[-5:EST]").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
         assert!(date("2026-11").is_err());
+    }
+
+    #[test]
+    fn ids_tally_gives_are_kept_in_the_raw_record_and_replay_the_same() {
+        let file = "<OFX><STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>1<ACCTID>2</BANKACCTFROM><BANKTRANLIST>\
+                    <STMTTRN><DTPOSTED>20260105<TRNAMT>-2.50<NAME>FARE</STMTTRN>\
+                    <STMTTRN><DTPOSTED>20260105<TRNAMT>-2.50<NAME>FARE</STMTTRN>\
+                    <STMTTRN><DTPOSTED>20260106<TRNAMT>-1<FITID>A</STMTTRN>\
+                    <STMTTRN><DTPOSTED>20260107<TRNAMT>-3<FITID>A</STMTTRN></BANKTRANLIST></STMTRS></OFX>";
+        let mut ofx = Ofx::read("t.ofx", file.as_bytes()).unwrap();
+        let usd = Currency::parse("USD").unwrap();
+        let rows: Vec<Row> = ofx.rows(0, usd).unwrap().collect::<Result<_>>().unwrap();
+        let ids: Vec<&str> = rows.iter().map(|r| r.tx.external_id.as_str()).collect();
+        assert!(ids[0].starts_with("ofx:~2026-01-05:") && ids[0].ends_with("#1"), "{ids:?}");
+        assert_eq!(ids[1], ids[0].replace("#1", "#2"));
+        assert_eq!(&ids[2..], ["ofx:A", "ofx:A#2"]);
+        assert_eq!(ofx.warnings().len(), 1);
+        for r in &rows {
+            assert_eq!(reread(&r.raw, usd).unwrap().external_id, r.tx.external_id, "{}", r.raw);
+        }
     }
 
     proptest::proptest! {

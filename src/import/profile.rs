@@ -8,6 +8,10 @@ use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use super::ImportError;
+use super::columns::{
+    ACCOUNT_NAMES, AMOUNT_NAMES, CATEGORY_NAMES, CREDIT_NAMES, DATE_NAMES, DEBIT_NAMES, DESCRIPTION_NAMES,
+    OTHER_DATE_NAMES, PAYEE_NAMES, TYPE_NAMES, by_content, debit, find, is_amount, is_date, roles,
+};
 use super::text::Encoding;
 use crate::error::UserError;
 
@@ -39,6 +43,21 @@ pub struct Profile {
     /// The currency of every row (else `currency_column`, else the account's).
     pub currency: Option<String>,
     pub currency_column: Option<String>,
+    /// A column saying `Debit`/`Credit` (`DR`/`CR`, `Af`/`Bij`, `S`/`H`) beside an amount
+    /// written without a sign: a debit is money out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_column: Option<String>,
+    /// A column with the app's or bank's own category: kept as each row's imported label
+    /// (`tx show` prints it) for the categorizer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_column: Option<String>,
+    /// `false` for a file whose first row is data: its columns are then named `1`, `2`, ….
+    #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
+    pub header: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Profiles for common exports, by name (samples of each live in tests/fixtures/import).
@@ -118,13 +137,20 @@ pub enum DateOrder {
 pub struct Detected {
     pub profile: Profile,
     pub notes: Vec<String>,
+    /// What the import should warn about too (a column naming several accounts).
+    pub warnings: Vec<String>,
     /// How many rows with a date the sample held: none means a header alone (or a file whose
     /// head holds no whole row), whose date format is a guess.
     pub rows: usize,
 }
 
-const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
+pub(super) const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
     ("%Y-%m-%d", None),
+    ("%d-%b-%y", None),
+    ("%d-%b-%Y", None),
+    ("%d %b %Y", None),
+    ("%b %d, %Y", None),
+    ("%d.%b.%Y", None),
     ("%Y/%m/%d", None),
     ("%Y%m%d", None),
     ("%d.%m.%Y", None),
@@ -137,11 +163,26 @@ const DATE_FORMATS: &[(&str, Option<DateOrder>)] = &[
     ("%m-%d-%Y", Some(DateOrder::Mdy)),
 ];
 
-fn find(headers: &[String], names: &[&str]) -> Option<String> {
-    let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
-    names.iter().find_map(|n| lower.iter().position(|h| h == n)).map(|i| headers[i].trim().to_string()).or_else(|| {
-        names.iter().find_map(|n| lower.iter().position(|h| h.contains(n))).map(|i| headers[i].trim().to_string())
-    })
+/// `text` as a date in `format`, which is a date's: a time of day after it (`2015-01-23
+/// 10:12:00`, `2015-01-23T10:12:00+01:00`, `01/23/2015 10:12 PM`) is allowed and ignored, the
+/// date being the day the bank booked it where it is.
+pub fn read_date(text: &str, format: &str) -> Option<chrono::NaiveDate> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, format) {
+        return Some(d);
+    }
+    let (date, rest) = chrono::NaiveDate::parse_and_remainder(text, format).ok()?;
+    is_time(rest).then_some(date)
+}
+
+/// ` 10:12`, `T10:12:00Z`, ` 10:12:00.123 +0100`, ` 9:05 PM CET`: a time (and zone) after a date.
+fn is_time(rest: &str) -> bool {
+    let Some(t) = rest.strip_prefix(['T', ' ']).map(|t| t.trim_start_matches(' ')) else { return false };
+    let hour = t.bytes().take_while(u8::is_ascii_digit).count();
+    let minutes =
+        t.get(hour..).and_then(|r| r.strip_prefix(':')).map(|r| r.bytes().take_while(u8::is_ascii_digit).count());
+    (1..=2).contains(&hour)
+        && minutes == Some(2)
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '+' | '-' | ' '))
 }
 
 /// Work out a profile from the first part of a file.
@@ -193,24 +234,44 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         .context("no delimiter splits this file into columns")?;
     let header = records.iter().position(|(_, f)| f.len() == fields).unwrap_or(0);
     let header_at = records[header].0;
-    let headers = records[header].1.clone();
+    // A first row with a date and an amount in it is data: the file has no header.
+    let has_header = !(records[header].1.iter().any(|f| is_date(f)) && records[header].1.iter().any(|f| is_amount(f)));
+    let first_row = if has_header { header + 1 } else { header };
+    let headers: Vec<String> =
+        if has_header { records[header].1.clone() } else { (1..=fields).map(|i| i.to_string()).collect() };
     let data: Vec<Vec<String>> =
-        records[header + 1..].iter().map(|(_, f)| f).filter(|f| f.len() == fields).take(200).cloned().collect();
-    let column = |names: &[&str]| find(&headers, names);
-    let date_column = column(&["date", "buchungstag", "posting date", "transaction date", "booking date", "datum"])
-        .context("no column looks like a date (Date, Buchungstag, …); write a profile")?;
-    let amount_column = column(&["amount", "betrag", "umsatz", "value"]);
-    let (debit_column, credit_column) = if amount_column.is_none() {
-        (column(&["debit", "soll", "withdrawal", "ausgang"]), column(&["credit", "haben", "deposit", "eingang"]))
-    } else {
-        (None, None)
-    };
-    let description_column = column(&["description", "verwendungszweck", "memo", "details", "buchungstext", "text"])
-        .unwrap_or_else(|| date_column.clone());
-    let payee_column = column(&["payee", "beguenstigter", "empfänger", "auftraggeber", "merchant", "name"])
-        .filter(|p| *p != description_column);
+        records[first_row..].iter().map(|(_, f)| f).filter(|f| f.len() == fields).take(200).cloned().collect();
+    let content = by_content(&data, fields);
+    let named = |i: Option<usize>| i.map(|i| headers[i].trim().to_string());
+    let column = |names: &[&str]| if has_header { find(&headers, names) } else { None };
+    let other_date = |h: &str| OTHER_DATE_NAMES.iter().any(|n| h.to_lowercase().contains(n));
+    let booking: Vec<String> = headers.iter().filter(|h| !other_date(h)).cloned().collect();
+    let by_name = if has_header { find(&booking, DATE_NAMES) } else { None };
+    let date_column = by_name.or_else(|| named(content.date)).ok_or_else(|| {
+        UserError::failure(format!("no column looks like a date ({})", headers.join(", ")))
+            .hint("describe the file in a CSV profile (date_column, amount_column, …) and use --profile NAME")
+    })?;
+    let others: Vec<&String> = headers.iter().filter(|h| other_date(h) && h.trim() != date_column).collect();
+    let mut notes = Vec::new();
+    if let Some(first) = others.first() {
+        notes.push(format!("{date_column:?} is taken as the booking date, not {first:?}"));
+    }
+    if !has_header {
+        notes.push("the first line is a row, not a header: columns are named by their place (1, 2, …)".into());
+    }
+    let type_column = column(TYPE_NAMES);
+    let mut amount_column = column(AMOUNT_NAMES);
+    let (debit_column, credit_column) =
+        if amount_column.is_none() { (column(DEBIT_NAMES), column(CREDIT_NAMES)) } else { (None, None) };
+    if amount_column.is_none() && debit_column.is_none() && credit_column.is_none() {
+        amount_column = named(content.amount);
+    }
+    let description_column =
+        column(DESCRIPTION_NAMES).or_else(|| named(content.description)).unwrap_or_else(|| date_column.clone());
+    let payee_column = column(PAYEE_NAMES).filter(|p| *p != description_column);
     let id_column = column(&["transaction id", "reference", "referenz", "id"]);
-    let currency_column = column(&["currency", "währung", "waehrung"]);
+    let category_column = column(CATEGORY_NAMES);
+    let currency_column = column(&["currency", "währung", "waehrung", "devise", "moneda", "waluta", "valiuta", "munt"]);
 
     let values = |name: &Option<String>| -> Vec<String> {
         let Some(i) = name.as_ref().and_then(|n| headers.iter().position(|h| h.trim() == n)) else { return vec![] };
@@ -219,11 +280,15 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
     // A date field without a digit is a trailer's label (`Kontostand`, `Summe`), not a date.
     let dates: Vec<String> =
         values(&Some(date_column.clone())).into_iter().filter(|d| d.chars().any(|c| c.is_ascii_digit())).collect();
+    // A type column is one whose every value says debit or credit.
+    let type_column = type_column.filter(|_| amount_column.is_some()).filter(|t| {
+        let v = values(&Some(t.clone()));
+        !v.is_empty() && v.iter().all(|x| debit(x).is_some())
+    });
     let fits: Vec<&(&str, Option<DateOrder>)> = DATE_FORMATS
         .iter()
-        .filter(|(f, _)| !dates.is_empty() && dates.iter().all(|d| chrono::NaiveDate::parse_from_str(d, f).is_ok()))
+        .filter(|(f, _)| !dates.is_empty() && dates.iter().all(|d| read_date(d, f).is_some()))
         .collect();
-    let mut notes = Vec::new();
     let date_format = match fits.as_slice() {
         // A header and no rows: nothing to learn the format from, and nothing it would read.
         [] if dates.is_empty() => {
@@ -252,10 +317,14 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
     let decided = super::number::detect(amounts.iter().map(String::as_str));
     let decimal = decided.map(|(d, _)| d);
     let style = super::number::describe(decided);
+    let shapes = super::number::shapes(amounts.iter().map(String::as_str));
+    let timed = dates.iter().any(|d| chrono::NaiveDate::parse_from_str(d, &date_format).is_err());
     if header_at > 0 {
         notes.push(format!("{header_at} line(s) before the header are skipped"));
     }
-    notes.push(format!("{} sample rows; dates look like {date_format}; {style}", data.len()));
+    let times = if timed { " (the time of day after them is ignored)" } else { "" };
+    let example = dates.first().map_or(String::new(), |d| format!(" (as {d:?})"));
+    notes.push(format!("{} sample rows; dates look like {date_format}{example}{times}; {style}{shapes}", data.len()));
     let profile = Profile {
         delimiter,
         encoding,
@@ -271,8 +340,28 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         id_column,
         currency: None,
         currency_column,
+        type_column,
+        category_column,
+        header: has_header,
     };
-    Ok(Detected { profile: validate(profile)?, notes, rows: dates.len() })
+    notes.push(roles(&headers, &profile));
+    // Money apps export every account in one file; its rows would all land in one account.
+    let mut warnings = Vec::new();
+    if let Some(account) = column(ACCOUNT_NAMES) {
+        let mut names = values(&Some(account.clone()));
+        names.sort();
+        names.dedup();
+        if names.len() > 1 {
+            warnings.push(format!(
+                "column {account:?} names {} accounts ({}): every row goes into the one account imported into; \
+                 split the file per account to keep them apart",
+                names.len(),
+                names.iter().take(3).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    notes.extend(warnings.iter().cloned());
+    Ok(Detected { profile: validate(profile)?, notes, warnings, rows: dates.len() })
 }
 
 #[cfg(test)]
@@ -325,6 +414,18 @@ mod tests {
         assert!(d.notes.iter().any(|n| n.contains("no rows")), "{:?}", d.notes);
         let err = detect(b"Date,Description,Amount\nyesterday 1,x,1\n", None).unwrap_err();
         assert!(err.to_string().contains("no date format tally knows (e.g. \"yesterday 1\")"), "{err}");
+    }
+
+    #[test]
+    fn dates_with_a_time_of_day_read_as_their_date() {
+        let d = |s: &str, f: &str| read_date(s, f).map(|d| d.to_string());
+        assert_eq!(d("2015-01-23T10:12:00+01:00", "%Y-%m-%d").as_deref(), Some("2015-01-23"));
+        assert_eq!(d("01/23/2015 9:05 PM", "%m/%d/%Y").as_deref(), Some("2015-01-23"));
+        assert_eq!(d("Jan 23, 2015", "%b %d, %Y").as_deref(), Some("2015-01-23"));
+        assert_eq!(d("23-Jan-15", "%d-%b-%y").as_deref(), Some("2015-01-23"));
+        for (s, f) in [("02.11.2026", "%d.%m.%y"), ("2015-01-23 x", "%Y-%m-%d"), ("2015-01-2310:12", "%Y-%m-%d")] {
+            assert_eq!(d(s, f), None, "{s} in {f}");
+        }
     }
 
     #[test]

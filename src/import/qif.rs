@@ -44,7 +44,27 @@ pub struct Account {
 }
 
 /// Read the file's accounts and records, deciding the date order.
-pub fn parse(label: &str, bytes: &[u8], order: Option<DateOrder>) -> Result<Vec<Account>> {
+/// The cash sections tally imports; any other section's records are skipped with a note.
+const CASH: [&str; 5] = ["bank", "ccard", "cash", "oth a", "oth l"];
+
+/// What a skipped section holds, for the note.
+fn skipped_what(section: &str) -> String {
+    match section {
+        "cat" => "category list entries (!Type:Cat)".into(),
+        "class" => "class list entries (!Type:Class)".into(),
+        "memorized" => "memorized transactions (!Type:Memorized)".into(),
+        "security" | "prices" => format!("security list entries (!Type:{section})"),
+        "invst" => "investment transactions (!Type:Invst): tally imports cash accounts only, \
+                    so buys, sells and dividends are not read"
+            .into(),
+        other => format!("records of a section tally does not know (!Type:{other})"),
+    }
+}
+
+/// Read the file's accounts and records, deciding the date order. `notes` gets what was
+/// skipped (category lists, memorized items, investment sections).
+pub fn parse(label: &str, bytes: &[u8], order: Option<DateOrder>, notes: &mut Vec<String>) -> Result<Vec<Account>> {
+    let mut skipped: Vec<(String, usize)> = Vec::new();
     let text = super::text::Encoding::detect(bytes).decode(super::text::strip_bom(bytes)).into_owned();
     let mut accounts: Vec<Account> = Vec::new();
     let mut section: Option<String> = None;
@@ -65,7 +85,7 @@ pub fn parse(label: &str, bytes: &[u8], order: Option<DateOrder>) -> Result<Vec<
             } else if let Some(t) = lower.strip_prefix("type:") {
                 in_account_list = false;
                 section = Some(t.trim().to_string());
-                if accounts.is_empty() {
+                if accounts.is_empty() && CASH.contains(&t.trim()) {
                     accounts.push(Account {
                         hint: hint(None, t),
                         label: label.to_string(),
@@ -93,10 +113,29 @@ pub fn parse(label: &str, bytes: &[u8], order: Option<DateOrder>) -> Result<Vec<
                     decimal: None,
                     day_first: true,
                 });
-            } else if section.as_deref().is_some_and(|s| ["bank", "ccard", "cash", "oth a", "oth l"].contains(&s)) {
+            } else if section.as_deref().is_none_or(|s| CASH.contains(&s)) {
+                if section.is_none() {
+                    // No header at all (some apps write none): a bank account's records.
+                    notes.push(format!("{label} has no !Type header: its records are read as a bank account"));
+                    section = Some("bank".into());
+                    if accounts.is_empty() {
+                        accounts.push(Account {
+                            hint: hint(None, "bank"),
+                            label: label.to_string(),
+                            records: Vec::new(),
+                            decimal: None,
+                            day_first: true,
+                        });
+                    }
+                }
                 let at = record.first().map_or(n, |(_, _, l)| *l);
                 let rec = record_of(&record, std::mem::take(&mut raw)).map_err(|e| anyhow!("{label}:{at}: {e}"))?;
                 accounts.last_mut().context("a record before any !Type header")?.records.push(rec);
+            } else if let Some(s) = section.as_deref().filter(|_| !record.is_empty()) {
+                match skipped.iter_mut().find(|(name, _)| name == s) {
+                    Some((_, count)) => *count += 1,
+                    None => skipped.push((s.to_string(), 1)),
+                }
             }
             raw.clear();
             continue;
@@ -105,8 +144,12 @@ pub fn parse(label: &str, bytes: &[u8], order: Option<DateOrder>) -> Result<Vec<
         let code = chars.next().expect("not empty");
         fields.push((code, chars.as_str().trim().to_string(), n));
     }
+    for (section, count) in &skipped {
+        notes.push(format!("{label}: skipped {count} {}", skipped_what(section)));
+    }
     if accounts.iter().all(|a| a.records.is_empty()) {
-        bail!("{label}: no bank or credit-card transactions (QIF records end with ^)");
+        let also = if skipped.is_empty() { String::new() } else { format!("; {}", notes.join("; ")) };
+        bail!("{label}: no bank or credit-card transactions (QIF records end with ^){also}");
     }
     let dmy = decide_order(&accounts, order, label)?;
     for a in &mut accounts {
@@ -219,12 +262,15 @@ fn record_of(fields: &[(char, String, usize)], raw: String) -> Result<Record> {
 /// A QIF file, parsed whole.
 pub struct Qif {
     accounts: Vec<Account>,
+    notes: Vec<String>,
 }
 
 impl Qif {
     /// The QIF file called `label`, all of it in `bytes`.
     pub fn read(label: &str, bytes: &[u8], order: Option<DateOrder>) -> Result<Qif> {
-        Ok(Qif { accounts: parse(label, bytes, order)? })
+        let mut notes = Vec::new();
+        let accounts = parse(label, bytes, order, &mut notes)?;
+        Ok(Qif { accounts, notes })
     }
 }
 
@@ -235,6 +281,10 @@ impl Importer for Qif {
 
     fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
         self.accounts.iter().map(|a| (a.hint.clone(), None)).collect()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.notes.clone()
     }
 
     /// The account's rows, in the currency of the account they go into.

@@ -17,7 +17,7 @@ use crate::sync::reconcile::{self, Effect};
 
 /// Where a statement goes: an account we have, or one to create in the file's transaction
 /// (so a dry run or a failed file leaves no account behind).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Target {
     Existing(Box<accounts::Account>),
     New { name: String, identity: Option<String>, kind: AccountKind, currency: Currency },
@@ -130,8 +130,27 @@ pub fn apply(
     store.set_cache_mib(24)?;
     let work = |db: &rusqlite::Transaction<'_>| -> Result<Vec<Counts>> {
         let mut out = Vec::new();
+        // Statements that go to one new account (`--account NEW --create-account` on a file
+        // of several) create it once.
+        let mut created: Vec<(&Target, (i64, String))> = Vec::new();
+        let same = |a: &Target, b: &Target| match (a, b) {
+            (Target::New { name, identity, .. }, Target::New { name: n, identity: i, .. }) => {
+                name == n && identity == i
+            }
+            _ => false,
+        };
         for (index, ((_, balance), target)) in statements.iter().zip(targets).enumerate() {
-            let (account_id, account) = target.open(db, now)?;
+            let (account_id, account) = match target {
+                Target::New { .. } => match created.iter().find(|(t, _)| same(t, target)) {
+                    Some((_, opened)) => opened.clone(),
+                    None => {
+                        let opened = target.open(db, now)?;
+                        created.push((target, opened.clone()));
+                        opened
+                    }
+                },
+                Target::Existing(_) => target.open(db, now)?,
+            };
             let currency = target.currency()?;
             let mut claims = reconcile::Claims::for_account(db, account_id)?;
             let mut counts = Counts { account, ..Default::default() };

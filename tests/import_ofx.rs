@@ -1,0 +1,39 @@
+//! OFX files as banks really send them (issue 14 item 5): transactions without a FITID, two
+//! that share one, and responses that hold no statement at all.
+
+use crate::common::TestEnv;
+use crate::import::fixture;
+
+#[test]
+fn missing_and_repeated_fitids_keep_every_transaction_once() {
+    let env = TestEnv::new();
+    let ofx = fixture("no-fitid.ofx");
+    let run = env.run(&["import", &ofx, "--create-account", "--format", "json"]).ok();
+    assert_eq!(run.json()[0]["new"], 5, "two identical fares without FITID and two rows sharing DUP-1");
+    assert!(
+        run.stderr.contains("STMTTRN[4]: FITID \"DUP-1\" is used by STMTTRN[3] too; both are kept"),
+        "{}",
+        run.stderr
+    );
+    let again = env.run(&["import", &ofx, "--format", "json"]).ok();
+    assert_eq!((again.json()[0]["new"].as_u64(), again.json()[0]["unchanged"].as_u64()), (Some(0), Some(5)));
+    let listed = env.run(&["tx", "list", "--format", "json"]).ok().json();
+    let fares = listed.as_array().unwrap().iter().filter(|t| t["payee"] == "METRO CARD").count();
+    assert_eq!(fares, 2);
+}
+
+#[test]
+fn a_response_without_a_statement_says_what_it_is() {
+    let env = TestEnv::new();
+    let run = env.run(&["import", &fixture("error-response.ofx"), "--create-account"]).fails_with(1);
+    assert!(
+        run.stderr.contains(
+            "the bank answered with an error instead of a statement (status 2000, ERROR: \
+             \"Statement download is not available for this account\")"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["import", &fixture("account-list.ofx"), "--create-account"]).fails_with(1);
+    assert!(run.stderr.contains("this is an account list (ACCTINFORS), not a statement"), "{}", run.stderr);
+}
