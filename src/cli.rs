@@ -7,7 +7,10 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{accounts, config, connections, demo, doctor, generate, import, link, report, sandbox, sync, tx};
+use crate::commands::{
+    accounts, categories, categorize, config, connections, demo, doctor, generate, import, link, report, sandbox, sync,
+    tx,
+};
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
 
@@ -60,6 +63,8 @@ pub enum Command {
     Doctor(doctor::Args),
     #[command(subcommand)]
     Tx(tx::Command),
+    Categories(categories::Args),
+    Categorize(categorize::Args),
     #[command(subcommand)]
     Report(report::Command),
     #[command(subcommand)]
