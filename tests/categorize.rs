@@ -153,3 +153,31 @@ fn categorize_rederives_rows_without_a_users_choice_and_says_what_changed() {
     let again = env.run(&["categorize"]).ok();
     assert!(again.stderr.contains("0 of"), "a second run changes nothing: {}", again.stderr);
 }
+
+#[test]
+fn sync_and_import_summaries_say_how_many_new_rows_were_categorized() {
+    let env = TestEnv::new();
+    env.link();
+    let summary = env.run(&["sync", "--format", "json"]).ok().json();
+    let accounts = summary["connections"][0]["accounts"].as_array().unwrap().clone();
+    let (mut added, mut categorized) = (0, 0);
+    for a in &accounts {
+        let (n, c) = (a["added"].as_u64().unwrap(), a["categorized"].as_u64().unwrap());
+        assert!(c <= n, "{a}");
+        (added, categorized) = (added + n, categorized + c);
+    }
+    let stored: i64 =
+        env.query("SELECT count(*) FROM \"transaction\" WHERE category_id IS NOT NULL AND status != 'removed'");
+    assert!(categorized > 0 && categorized <= added, "{categorized} of {added}");
+    assert_eq!(categorized as i64, stored, "every categorized row is counted, once");
+    let table = env.run(&["sync", "--replay"]).ok().stdout;
+    assert!(table.contains("categorized"), "{table}");
+
+    // A statement file brings no category codes of a bank: its new rows land uncategorized.
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import/us-checking.csv");
+    let imported =
+        env.run(&["import", file, "--profile", "us-checking", "--create-account", "--format", "json"]).ok().json();
+    let row = &imported.as_array().unwrap()[0];
+    assert!(row["new"].as_u64().unwrap() > 0, "{row}");
+    assert_eq!(row["categorized"], 0, "{row}");
+}

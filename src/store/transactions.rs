@@ -329,6 +329,29 @@ pub fn count(db: &Db, filter: &TxFilter) -> Result<u64> {
     Ok(n as u64)
 }
 
+/// How many of the rows `ids` have a category, per account (a sync's summary).
+pub fn categorized_by_account(db: &Db, ids: &[i64]) -> Result<Vec<(i64, u64)>> {
+    let mut per_account: std::collections::HashMap<i64, u64> = Default::default();
+    let mut stmt =
+        db.prepare_cached("SELECT account_id FROM \"transaction\" WHERE id = ?1 AND category_id IS NOT NULL")?;
+    for id in ids {
+        if let Some(account_id) = stmt.query_row([id], |r| r.get::<_, i64>(0)).optional()? {
+            *per_account.entry(account_id).or_default() += 1;
+        }
+    }
+    Ok(per_account.into_iter().collect())
+}
+
+/// How many live rows of an account have a category (a replay's summary: every row is new).
+pub fn categorized_in_account(db: &Db, account_id: i64) -> Result<u64> {
+    let n: i64 = db.query_row(
+        "SELECT count(*) FROM \"transaction\" WHERE account_id = ?1 AND category_id IS NOT NULL AND status != 'removed'",
+        [account_id],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
 /// Counts by status, for tests and summaries.
 pub fn count_by_status(db: &Db, status: TxStatus) -> Result<i64> {
     Ok(db.query_row("SELECT count(*) FROM \"transaction\" WHERE status = ?1", [status], |r| r.get(0))?)
