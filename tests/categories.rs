@@ -61,6 +61,7 @@ fn add_takes_the_parents_kind_unless_told_and_creates_missing_parents() {
     assert_eq!(find(&all, "Food:Tips").unwrap()["kind"], "income");
 
     usage_error(env.run(&["categories", "add", "food:coffee"]), "already exists", "rename");
+    usage_error(env.run(&["categories", "add", " Food : Coffee "]), "already exists", "rename");
     usage_error(env.run(&["categories", "add", "Pets:Fish", "--kind", "hobby"]), "hobby", "");
     usage_error(env.run(&["categories", "add", "Food::Snacks"]), "cannot be empty", "1 to");
     assert_eq!(categories(&env).len(), all.len(), "nothing added by a refused command");

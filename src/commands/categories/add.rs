@@ -5,7 +5,6 @@ use anyhow::Result;
 use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::CategoryKind;
-use crate::store::categories;
 
 /// Add a category (`Food:Snacks` goes under Food)
 ///
@@ -21,15 +20,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
-    let db = ctx.store()?.db();
-    if let Some(taken) = categories::by_name(db, args.name.trim())? {
+    let (category, created) = ctx.store()?.atomic(|db| super::create_path(db, args.name.trim(), args.kind))?;
+    let Some((_, parents)) = created.split_last() else {
         return usage(
-            format!("a category named {:?} already exists", taken.full_name),
+            format!("a category named {:?} already exists", category.full_name),
             "`tally categories rename` renames one; `tally categories` lists them",
         );
-    }
-    let (category, created) = ctx.store()?.atomic(|db| super::create_path(db, args.name.trim(), args.kind))?;
-    for name in &created[..created.len() - 1] {
+    };
+    for name in parents {
         ctx.out.status(&format!("Added category {name} (a parent of the new one)."));
     }
     ctx.out.status(&format!("Added category {} ({}), id {}.", category.full_name, category.kind, category.id));
