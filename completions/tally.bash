@@ -19,6 +19,12 @@ _tally() {
             tally,accounts)
                 cmd="tally__subcmd__accounts"
                 ;;
+            tally,categories)
+                cmd="tally__subcmd__categories"
+                ;;
+            tally,categorize)
+                cmd="tally__subcmd__categorize"
+                ;;
             tally,config)
                 cmd="tally__subcmd__config"
                 ;;
@@ -79,6 +85,21 @@ _tally() {
             tally__subcmd__accounts,show)
                 cmd="tally__subcmd__accounts__subcmd__show"
                 ;;
+            tally__subcmd__categories,add)
+                cmd="tally__subcmd__categories__subcmd__add"
+                ;;
+            tally__subcmd__categories,list)
+                cmd="tally__subcmd__categories__subcmd__list"
+                ;;
+            tally__subcmd__categories,move)
+                cmd="tally__subcmd__categories__subcmd__move"
+                ;;
+            tally__subcmd__categories,remove)
+                cmd="tally__subcmd__categories__subcmd__remove"
+                ;;
+            tally__subcmd__categories,rename)
+                cmd="tally__subcmd__categories__subcmd__rename"
+                ;;
             tally__subcmd__config,default)
                 cmd="tally__subcmd__config__subcmd__default"
                 ;;
@@ -103,6 +124,9 @@ _tally() {
             tally__subcmd__sandbox,serve)
                 cmd="tally__subcmd__sandbox__subcmd__serve"
                 ;;
+            tally__subcmd__tx,categorize)
+                cmd="tally__subcmd__tx__subcmd__categorize"
+                ;;
             tally__subcmd__tx,list)
                 cmd="tally__subcmd__tx__subcmd__list"
                 ;;
@@ -116,7 +140,7 @@ _tally() {
 
     case "${cmd}" in
         tally)
-            opts="-v -q -h -V --db --format --color --verbose --quiet --no-input --help --version demo link connections conn accounts sync import export doctor init encrypt decrypt tx report sandbox config"
+            opts="-v -q -h -V --db --format --color --verbose --quiet --no-input --help --version demo link connections conn accounts sync import export doctor init encrypt decrypt tx categories categorize report sandbox config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +306,196 @@ _tally() {
         tally__subcmd__accounts__subcmd__show)
             opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__categories)
+            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help list add rename move remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__categories__subcmd__add)
+            opts="-v -q -h --kind --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__categories__subcmd__list)
+            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__categories__subcmd__move)
+            opts="-v -q -h --top --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__categories__subcmd__remove)
+            opts="-v -q -h --into --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --into)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__categories__subcmd__rename)
+            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__categorize)
+            opts="-v -q -h --dry-run --list --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -972,12 +1186,42 @@ _tally() {
             return 0
             ;;
         tally__subcmd__tx)
-            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help list show"
+            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help list show categorize"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__tx__subcmd__categorize)
+            opts="-v -q -h --search --create --yes --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

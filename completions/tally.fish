@@ -48,7 +48,9 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the d
 complete -c tally -n "__fish_tally_needs_command" -f -a "init" -d 'Create an empty database (encrypted with --encrypt)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "encrypt" -d 'Encrypt the database with a key kept in the secret store'
 complete -c tally -n "__fish_tally_needs_command" -f -a "decrypt" -d 'Turn an encrypted database back into plain SQLite'
-complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List and show transactions'
+complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List, show and categorize transactions'
+complete -c tally -n "__fish_tally_needs_command" -f -a "categories" -d 'List, add, rename, move or remove categories'
+complete -c tally -n "__fish_tally_needs_command" -f -a "categorize" -d 'Categorize every transaction you have not categorized yourself, again'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sandbox" -d 'Run the built-in sandbox bank'
 complete -c tally -n "__fish_tally_needs_command" -f -a "config" -d 'Show tally\'s configuration'
@@ -358,19 +360,20 @@ complete -c tally -n "__fish_tally_using_subcommand decrypt" -s v -l verbose -d 
 complete -c tally -n "__fish_tally_using_subcommand decrypt" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand decrypt" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand decrypt" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
 json\t''"
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l color -d 'When to color the output' -r -f -a "auto\t''
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -s q -l quiet -d 'Print nothing but data and errors'
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -s h -l help -d 'Print help'
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -f -a "list" -d 'List transactions, newest first (removed ones are left out)'
-complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show" -f -a "show" -d 'Show everything tally knows about one transaction, including why it was linked or categorized'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -f -a "list" -d 'List transactions, newest first (removed ones are left out)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -f -a "show" -d 'Show everything tally knows about one transaction, including why it was linked or categorized'
+complete -c tally -n "__fish_tally_using_subcommand tx; and not __fish_seen_subcommand_from list show categorize" -f -a "categorize" -d 'File transactions under a category: `tally tx categorize 12 13 Food:Coffee`'
 complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l account -d 'Only this account (name or id)' -r
 complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
 complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from list" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
@@ -399,6 +402,107 @@ complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcomma
 complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -l search -d 'Every row whose payee or description contains this text, instead of ids' -r
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -l create -d 'Add the category if there is none of that name (a child takes its parent\'s kind)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -l yes -d 'Do not ask, however many rows --search finds'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand tx; and __fish_seen_subcommand_from categorize" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -f -a "list" -d 'List the category tree with how many transactions each holds (the default)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -f -a "add" -d 'Add a category (`Food:Snacks` goes under Food)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -f -a "rename" -d 'Rename a category; its transactions and its children follow it'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -f -a "move" -d 'Move a category (with its children) under another parent, or to the top'
+complete -c tally -n "__fish_tally_using_subcommand categories; and not __fish_seen_subcommand_from list add rename move remove" -f -a "remove" -d 'Remove a category; the transactions, rules and budgets filed under it move to another'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -l kind -d 'What it counts as: expense, income or transfer (transfers are left out of spending and income)' -r
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from rename" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from rename" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from rename" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from rename" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from rename" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from rename" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -l top -d 'Make it a top-level category'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from move" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -l into -d 'Where its transactions, rules and budgets go' -r
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand categories; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand categorize" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand categorize" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand categorize" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand categorize" -l dry-run -d 'Show what would change, and change nothing'
+complete -c tally -n "__fish_tally_using_subcommand categorize" -l list -d 'List each changed row instead of counts per category'
+complete -c tally -n "__fish_tally_using_subcommand categorize" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand categorize" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand categorize" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand categorize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    accounts, config, connections, demo, doctor, encrypt, export, generate, import, init, link, report, sandbox, sync,
-    tx,
+    accounts, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import, init, link,
+    report, sandbox, sync, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -67,6 +67,8 @@ pub enum Command {
     Decrypt(encrypt::DecryptArgs),
     #[command(subcommand)]
     Tx(tx::Command),
+    Categories(categories::Args),
+    Categorize(categorize::Args),
     #[command(subcommand)]
     Report(report::Command),
     #[command(subcommand)]

@@ -151,6 +151,16 @@ impl CategorySource {
 }
 
 text_enum! {
+    /// What a category counts as: spending, earning, or money moving between one's own accounts
+    /// (left out of both).
+    CategoryKind, "category kind" {
+        Expense => "expense",
+        Income => "income",
+        Transfer => "transfer",
+    }
+}
+
+text_enum! {
     /// A connection's consent, as far as tally knows. A new connection is active (the default).
     #[derive(Default)]
     ConnectionStatus, "connection status" {
@@ -252,6 +262,7 @@ mod tests {
         check(TxStatus::ALL, "transaction status");
         check(CategorySource::ALL, "category source");
         check(ConnectionStatus::ALL, "connection status");
+        check(CategoryKind::ALL, "category kind");
         assert_eq!(TxStatus::parse("removed"), Ok(TxStatus::Removed));
         assert_eq!(ConnectionStatus::NeedsRelink.as_str(), "needs_relink");
         assert_eq!(serde_json::to_value(CategorySource::Learned).unwrap(), "learned");

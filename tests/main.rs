@@ -4,6 +4,8 @@
 mod common;
 
 mod accounts;
+mod categories;
+mod categorize;
 mod config;
 mod connections;
 mod counts;

@@ -27,7 +27,21 @@ fn filters_narrow_the_list_and_csv_json_parse_back() {
     let csv = env.run(&["tx", "list", "--format", "csv", "--search", "netflix"]).ok().stdout;
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    assert_eq!(headers, ["id", "date", "account", "payee", "description", "amount", "currency", "category", "status"]);
+    assert_eq!(
+        headers,
+        [
+            "id",
+            "date",
+            "account",
+            "payee",
+            "description",
+            "amount",
+            "currency",
+            "category",
+            "category_source",
+            "status"
+        ]
+    );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert!(records.len() >= 24, "two years of a monthly subscription");
     assert!(records.iter().all(|r| &r[4] == "NETFLIX.COM" && &r[5] == "-15.49"));

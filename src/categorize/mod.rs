@@ -1,8 +1,18 @@
-//! Choosing a row's category. For now the provider's own category, read through that provider's
-//! map (`providers`); user rules and learned categories slot in ahead of it. Which decision
-//! wins over a stored one is `model::CategorySource::may_replace` (user > rule > learned > provider).
+//! Choosing a row's category, layer by layer, each decision with its source and reason. The
+//! layers, in precedence order:
+//!
+//! 1. the user's own choice: stored on the row, never made here, never replaced by what follows;
+//! 2. the user's rules (`rules`, issue 11 part B): the first matching rule, named in the reason;
+//! 3. a model learned from the user's choices (`learned`, to come): above its threshold only;
+//! 4. the provider's own category, read through that provider's map (`providers`);
+//! 5. none: the row stays uncategorized.
+//!
+//! `categorize` asks the layers in that order and the first that decides wins. Whether a new
+//! decision replaces a stored one is `model::CategorySource::may_replace` (used by sync and
+//! import); `recategorize` re-derives every row that has no choice of the user's.
 
 mod providers;
+pub mod recategorize;
 
 use std::collections::HashMap;
 
@@ -13,11 +23,22 @@ use crate::store::{Db, categories, transactions::Categorized};
 
 pub use providers::{CategoryMap, map_for};
 
-/// Category ids by full name and the map for one provider's codes, loaded once per sync,
-/// replay or import.
+/// One layer of the categorizer: a decision for a row, or none. Its `Categorized` carries the
+/// layer's source and a reason a person can read (which rule, which provider label).
+pub trait Layer: std::fmt::Debug {
+    fn decide(&self, t: &NewTransaction) -> Option<Categorized>;
+}
+
+/// The layers below the user's choice for rows from one source, loaded once per sync, replay,
+/// import or `tally categorize`.
 #[derive(Debug)]
 pub struct Categorizer {
     ids: HashMap<String, i64>,
+    /// The user's rules, ahead of everything but the user's own choice.
+    rules: Option<Box<dyn Layer>>,
+    /// A model learned from confirmed categories, between the rules and the provider.
+    learned: Option<Box<dyn Layer>>,
+    /// The provider's codes onto our tree (none for file imports).
     map: Option<CategoryMap>,
 }
 
@@ -25,17 +46,38 @@ impl Categorizer {
     /// For rows from `provider`: a connection's provider kind (`sandbox`), or an importer's name
     /// (`import:csv`), as stored with the raw records.
     pub fn for_provider(db: &Db, provider: &str) -> Result<Categorizer> {
-        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect(), map: map_for(provider) })
+        Ok(Categorizer {
+            ids: categories::all(db)?.into_iter().collect(),
+            rules: None,
+            learned: None,
+            map: map_for(provider),
+        })
     }
 
     /// Every row through the Plaid-style map, whatever its provider: the behaviour before maps
     /// were per provider, kept so that branches written against it still build.
     #[deprecated(note = "use Categorizer::for_provider(db, provider)")]
     pub fn load(db: &Db) -> Result<Categorizer> {
-        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect(), map: Some(providers::plaid_style()) })
+        Ok(Categorizer { map: Some(providers::plaid_style()), ..Categorizer::for_provider(db, "")? })
     }
 
+    /// The same categorizer with the user's rules in their slot.
+    pub fn with_rules(self, rules: Box<dyn Layer>) -> Categorizer {
+        Categorizer { rules: Some(rules), ..self }
+    }
+
+    /// The same categorizer with a learned model in its slot.
+    pub fn with_learned(self, learned: Box<dyn Layer>) -> Categorizer {
+        Categorizer { learned: Some(learned), ..self }
+    }
+
+    /// The first layer's decision, by precedence (the user's choice is the caller's to keep).
     pub fn categorize(&self, t: &NewTransaction) -> Option<Categorized> {
+        let layers = [self.rules.as_deref(), self.learned.as_deref()];
+        layers.into_iter().flatten().find_map(|layer| layer.decide(t)).or_else(|| self.provider(t))
+    }
+
+    fn provider(&self, t: &NewTransaction) -> Option<Categorized> {
         let code = t.provider_category.as_deref()?;
         let name = (self.map?)(code)?;
         Some(Categorized {
@@ -79,5 +121,43 @@ mod tests {
 
         let csv = Categorizer::for_provider(store.db(), "import:csv").unwrap();
         assert!(csv.categorize(&row("FOOD_AND_DRINK_COFFEE")).is_none(), "a file's column is not a Plaid code");
+    }
+
+    /// A layer that files every row under one category, as a rule or a model would.
+    #[derive(Debug)]
+    struct Always(i64, CategorySource);
+
+    impl Layer for Always {
+        fn decide(&self, _: &NewTransaction) -> Option<Categorized> {
+            Some(Categorized { category_id: self.0, source: self.1, reason: format!("always {}", self.1) })
+        }
+    }
+
+    #[derive(Debug)]
+    struct Never;
+
+    impl Layer for Never {
+        fn decide(&self, _: &NewTransaction) -> Option<Categorized> {
+            None
+        }
+    }
+
+    #[test]
+    fn the_first_layer_that_decides_wins_rules_then_learned_then_provider() {
+        let store = Store::in_memory().unwrap();
+        let id = |name| categories::id_by_name(store.db(), name).unwrap().unwrap();
+        let base = || Categorizer::for_provider(store.db(), "sandbox").unwrap();
+        let coffee = row("FOOD_AND_DRINK_COFFEE");
+
+        let learned = base().with_learned(Box::new(Always(id("Shopping"), CategorySource::Learned)));
+        assert_eq!(learned.categorize(&coffee).unwrap().source, CategorySource::Learned);
+        let both = learned.with_rules(Box::new(Always(id("Fees"), CategorySource::Rule)));
+        let c = both.categorize(&coffee).unwrap();
+        assert_eq!((c.category_id, c.source), (id("Fees"), CategorySource::Rule));
+
+        let undecided = base().with_rules(Box::new(Never)).with_learned(Box::new(Never));
+        let c = undecided.categorize(&coffee).unwrap();
+        assert_eq!((c.category_id, c.source), (id("Food:Coffee"), CategorySource::Provider));
+        assert!(undecided.categorize(&row("SOMETHING_NEW")).is_none(), "no layer decides: uncategorized");
     }
 }

@@ -57,6 +57,8 @@ struct FileRow {
     file: String,
     account: Option<String>,
     new: u64,
+    /// New rows that got a category as they landed.
+    categorized: u64,
     matched: u64,
     unchanged: u64,
     status: &'static str,
@@ -80,6 +82,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
                     file: import::input::name_of(path),
                     account: None,
                     new: 0,
+                    categorized: 0,
                     matched: 0,
                     unchanged: 0,
                     status: "failed",
@@ -236,7 +239,16 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
     if statements.is_empty() {
         // A header and no rows is a statement of nothing, not an error.
         ctx.out.status(&format!("{file} has no rows: nothing to import"));
-        let row = FileRow { file, account: None, new: 0, matched: 0, unchanged: 0, status: "no rows", error: None };
+        let row = FileRow {
+            file,
+            account: None,
+            new: 0,
+            categorized: 0,
+            matched: 0,
+            unchanged: 0,
+            status: "no rows",
+            error: None,
+        };
         return Ok(vec![row]);
     }
     let targets: Vec<Target> = match &args.account {
@@ -256,6 +268,7 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
             file: file.clone(),
             account: Some(c.account),
             new: c.new,
+            categorized: c.categorized,
             matched: c.matched,
             unchanged: c.unchanged,
             status: if args.dry_run { "dry run" } else { "imported" },

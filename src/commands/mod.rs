@@ -2,6 +2,8 @@
 //! lives in its own file (a folder per group) with its clap `Args`.
 
 pub mod accounts;
+pub mod categories;
+pub mod categorize;
 pub mod config;
 pub mod connections;
 pub mod demo;
@@ -42,6 +44,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import::run(&mut ctx, args),
         Command::Export(args) => export::run(&mut ctx, args),
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
+        Command::Categories(args) => categories::run(&mut ctx, args),
+        Command::Categorize(args) => categorize::run(&mut ctx, args),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),

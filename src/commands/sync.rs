@@ -72,6 +72,8 @@ struct Row {
     connection: String,
     account: String,
     added: u64,
+    /// Added rows that got a category as they landed.
+    categorized: u64,
     modified: u64,
     posted: u64,
     removed: u64,
@@ -103,6 +105,8 @@ struct ConnectionSummary {
 struct AccountCounts {
     account: String,
     added: u64,
+    /// Added rows that got a category as they landed.
+    categorized: u64,
     modified: u64,
     /// Pending rows replaced by their posted rows.
     posted: u64,
@@ -194,10 +198,13 @@ fn replay(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<()> {
         };
         let provider = ctx.provider(kind)?;
         for (a, n) in sync::replay::replay(ctx.store()?, provider.as_ref(), &c, now)? {
+            // A replay adds every row anew: those with a category now are the ones it categorized.
+            let categorized = crate::store::transactions::categorized_in_account(ctx.store()?.db(), a.id)?;
             rows.push(Row {
                 connection: c.name.clone(),
                 account: a.name,
                 added: n.added,
+                categorized,
                 modified: n.modified,
                 posted: n.posted,
                 removed: n.removed,
@@ -294,6 +301,7 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                         .map(|(a, c)| AccountCounts {
                             account: a.name.clone(),
                             added: c.added,
+                            categorized: c.categorized,
                             modified: c.modified,
                             posted: c.posted,
                             removed: c.removed,
@@ -313,6 +321,7 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                     connection: o.connection.name.clone(),
                     account: a.name.clone(),
                     added: c.added,
+                    categorized: c.categorized,
                     modified: c.modified,
                     posted: c.posted,
                     removed: c.removed,

@@ -85,6 +85,8 @@ pub fn default_name(stem: &str, hint: &AccountHint) -> String {
 pub struct Counts {
     pub account: String,
     pub new: u64,
+    /// New rows that got a category as they landed (from a rule, a model or the source's map).
+    pub categorized: u64,
     pub matched: u64,
     pub unchanged: u64,
     /// What is worth telling about the statement (a balance dated in the future).
@@ -190,7 +192,10 @@ pub fn apply(
                         )
                         .map_err(|e| anyhow!("{}: {e:#}", r.location))?;
                         match effect {
-                            Effect::Added => counts.new += 1,
+                            Effect::Added => {
+                                counts.new += 1;
+                                counts.categorized += u64::from(categorizer.categorize(&r.tx).is_some());
+                            }
                             Effect::Matched => counts.matched += 1,
                             _ => counts.unchanged += 1,
                         }

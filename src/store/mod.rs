@@ -35,6 +35,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     ("0002_default_categories", include_str!("migrations/0002_default_categories.sql")),
     ("0003_statement_balance_and_posted", include_str!("migrations/0003_statement_balance_and_posted.sql")),
+    ("0004_more_categories", include_str!("migrations/0004_more_categories.sql")),
 ];
 
 /// The schema version this build writes.

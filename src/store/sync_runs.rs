@@ -13,6 +13,8 @@ use super::{Db, ts};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub added: u64,
+    /// Of the added rows, those that got a category as they landed (not kept in `sync_run`).
+    pub categorized: u64,
     pub modified: u64,
     pub posted: u64,
     pub removed: u64,
@@ -80,6 +82,7 @@ pub fn history(db: &Db, limit: u64) -> Result<Vec<HistoryRow>> {
                 status: r.get(3)?,
                 counts: Counts {
                     added: r.get::<_, i64>(4)? as u64,
+                    categorized: 0,
                     modified: r.get::<_, i64>(5)? as u64,
                     removed: r.get::<_, i64>(6)? as u64,
                     posted: r.get::<_, i64>(9)? as u64,

@@ -32,6 +32,25 @@ pub struct Transaction {
     pub category_source: Option<CategorySource>,
     pub category_reason: Option<String>,
     pub raw_record_id: Option<i64>,
+    pub category_id: Option<i64>,
+}
+
+impl Transaction {
+    /// The row as its source stated it, for the categorizer's layers.
+    pub fn as_stated(&self) -> Result<NewTransaction> {
+        Ok(NewTransaction {
+            external_id: self.external_id.clone(),
+            pending_external_id: self.pending_external_id.clone(),
+            booked_date: self.booked_date,
+            value_date: self.value_date,
+            amount: self.amount,
+            currency: crate::money::Currency::parse(&self.currency)?,
+            payee: self.payee.clone(),
+            description: self.description.clone(),
+            pending: self.status == TxStatus::Pending,
+            provider_category: self.provider_category.clone(),
+        })
+    }
 }
 
 /// A category decision to store with a row.
@@ -42,12 +61,22 @@ pub struct Categorized {
     pub reason: String,
 }
 
-const SELECT: &str = "SELECT t.id, t.account_id, a.name, t.external_id, t.fingerprint, t.booked_date, t.value_date,
+/// The columns `from_row` reads, and the tables they come from.
+macro_rules! columns {
+    () => {
+        "t.id, t.account_id, a.name, t.external_id, t.fingerprint, t.booked_date, t.value_date,
         t.amount, t.currency, t.payee, t.description, t.status, t.pending_external_id, t.link_reason,
-        t.provider_category, c.full_name, t.category_source, t.category_reason, t.raw_record_id
-    FROM \"transaction\" t
+        t.provider_category, c.full_name, t.category_source, t.category_reason, t.raw_record_id, t.category_id"
+    };
+}
+macro_rules! tables {
+    () => {
+        "FROM \"transaction\" t
     JOIN account a ON a.id = t.account_id
-    LEFT JOIN category c ON c.id = t.category_id";
+    LEFT JOIN category c ON c.id = t.category_id"
+    };
+}
+const SELECT: &str = concat!("SELECT ", columns!(), "\n    ", tables!());
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
     Ok(Transaction {
@@ -70,6 +99,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
         category_source: r.get(16)?,
         category_reason: r.get(17)?,
         raw_record_id: r.get(18)?,
+        category_id: r.get(19)?,
     })
 }
 
@@ -185,6 +215,34 @@ pub fn set_category(db: &Db, id: i64, c: &Categorized) -> Result<()> {
     Ok(())
 }
 
+/// Forget a row's category decision: no layer decides it any more.
+pub fn clear_category(db: &Db, id: i64) -> Result<()> {
+    db.prepare_cached(
+        "UPDATE \"transaction\" SET category_id = NULL, category_source = NULL, category_reason = NULL WHERE id = ?1",
+    )?
+    .execute([id])?;
+    Ok(())
+}
+
+/// Live rows without a choice of the user's, each with the source its data came from (its
+/// raw record's provider, `import:csv` for a file, else its connection's provider kind), oldest
+/// first: what `tally categorize` runs the layers over again.
+pub fn without_users_choice(db: &Db) -> Result<Vec<(Transaction, String)>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        ", coalesce(r.provider, cn.provider, '') ",
+        tables!(),
+        " LEFT JOIN raw_record r ON r.id = t.raw_record_id
+          LEFT JOIN connection cn ON cn.id = a.connection_id
+          WHERE t.status != 'removed' AND coalesce(t.category_source, '') != 'user'
+          ORDER BY t.booked_date, t.id"
+    );
+    let mut stmt = db.prepare(sql)?;
+    let rows = stmt.query_map([], |r| Ok((from_row(r)?, r.get(20)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// Record that a posted row replaced a pending one, and why they were linked.
 pub fn set_pending_link(db: &Db, id: i64, pending_external_id: &str, reason: &str) -> Result<()> {
     db.execute(
@@ -268,6 +326,29 @@ pub fn count(db: &Db, filter: &TxFilter) -> Result<u64> {
          LEFT JOIN category c ON c.id = t.category_id{clause}"
     );
     let n: i64 = db.query_row(&sql, params_from_iter(args), |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// How many of the rows `ids` have a category, per account (a sync's summary).
+pub fn categorized_by_account(db: &Db, ids: &[i64]) -> Result<Vec<(i64, u64)>> {
+    let mut per_account: std::collections::HashMap<i64, u64> = Default::default();
+    let mut stmt =
+        db.prepare_cached("SELECT account_id FROM \"transaction\" WHERE id = ?1 AND category_id IS NOT NULL")?;
+    for id in ids {
+        if let Some(account_id) = stmt.query_row([id], |r| r.get::<_, i64>(0)).optional()? {
+            *per_account.entry(account_id).or_default() += 1;
+        }
+    }
+    Ok(per_account.into_iter().collect())
+}
+
+/// How many live rows of an account have a category (a replay's summary: every row is new).
+pub fn categorized_in_account(db: &Db, account_id: i64) -> Result<u64> {
+    let n: i64 = db.query_row(
+        "SELECT count(*) FROM \"transaction\" WHERE account_id = ?1 AND category_id IS NOT NULL AND status != 'removed'",
+        [account_id],
+        |r| r.get(0),
+    )?;
     Ok(n as u64)
 }
 

@@ -18,6 +18,11 @@ pub struct Counter {
 }
 
 impl Counter {
+    /// The ids of the rows this sync added (and did not remove again).
+    pub fn added(&self) -> impl Iterator<Item = i64> + '_ {
+        self.added_here.iter().copied()
+    }
+
     /// Count `effect` on row `row` (its id, when the effect left one) into `counts`.
     pub fn record(&mut self, counts: &mut Counts, effect: Effect, row: Option<i64>) {
         let new_here = row.is_some_and(|id| self.added_here.contains(&id));
@@ -62,6 +67,6 @@ mod tests {
         assert_eq!(counted(&[(Revived, 1)]), Counts { added: 1, ..Counts::default() });
         // Rows from before: each effect as it is.
         let before = counted(&[(Modified, 1), (Posted, 2), (Removed, 3), (Unchanged, 4), (Matched, 5)]);
-        assert_eq!(before, Counts { added: 0, modified: 1, posted: 1, removed: 1 });
+        assert_eq!(before, Counts { added: 0, modified: 1, posted: 1, removed: 1, ..Counts::default() });
     }
 }

@@ -151,7 +151,11 @@ impl<'a> SyncRun<'a> {
         }
         let message = error.as_ref().map(|e| format!("{e:#}"));
         let duration_ms = self.started.elapsed().as_millis() as u64;
-        let PageApplier { tracked, mut counts, .. } = self.pages;
+        let PageApplier { tracked, mut counts, counter, .. } = self.pages;
+        let added: Vec<i64> = counter.added().collect();
+        for (account_id, n) in txs::categorized_by_account(self.store.db(), &added)? {
+            counts.entry(account_id).or_default().categorized = n;
+        }
         let (connection, now) = (self.connection, self.now);
         self.store.atomic(|db| {
             for a in &tracked {

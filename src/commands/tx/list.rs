@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::cli::DateRange;
 use crate::context::Ctx;
-use crate::model::TxStatus;
+use crate::model::{CategorySource, TxStatus};
 use crate::money::{Currency, format_amount};
 use crate::output::Format;
 use crate::store::transactions::{self, TxFilter};
@@ -41,6 +41,8 @@ pub struct Row {
     amount: String,
     currency: String,
     category: Option<String>,
+    /// Who decided the category: user, rule, learned or provider (empty: uncategorized).
+    category_source: Option<CategorySource>,
     status: TxStatus,
 }
 
@@ -113,6 +115,7 @@ fn row(t: transactions::Transaction) -> Result<Row> {
         amount: format_amount(t.amount, currency),
         currency: t.currency,
         category: t.category,
+        category_source: t.category_source,
         status: t.status,
     })
 }

@@ -1,5 +1,6 @@
-//! `tally tx`: list and show transactions.
+//! `tally tx`: list and show transactions, and file them under a category.
 
+mod categorize;
 pub(crate) mod list;
 mod show;
 
@@ -8,7 +9,7 @@ use clap::Subcommand;
 
 use crate::context::Ctx;
 
-/// List and show transactions
+/// List, show and categorize transactions
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List transactions, newest first (removed ones are left out)
@@ -19,6 +20,7 @@ pub enum Command {
         /// The transaction's id (the first column of `tally tx list`)
         id: i64,
     },
+    Categorize(categorize::Args),
 }
 
 /// `tx list --limit N` with no other filter (the demo's "recent transactions").
@@ -30,5 +32,6 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
     match cmd {
         Command::List(args) => list::run(ctx, args),
         Command::Show { id } => show::run(ctx, id),
+        Command::Categorize(args) => categorize::run(ctx, args),
     }
 }

@@ -36,6 +36,10 @@ pub fn run(ctx: &mut Ctx, id: i64) -> Result<()> {
         return usage(format!("no transaction with id {id}"), "`tally tx list` shows ids in its first column");
     };
     let currency = Currency::parse(&t.currency)?;
+    let reason = match t.category {
+        Some(_) => t.category_reason,
+        None => Some(uncategorized_reason(t.provider_category.as_deref())),
+    };
     ctx.out.record(&Detail {
         id: t.id,
         account: t.account_name,
@@ -51,9 +55,17 @@ pub fn run(ctx: &mut Ctx, id: i64) -> Result<()> {
         link_reason: t.link_reason,
         category: t.category,
         category_source: t.category_source,
-        category_reason: t.category_reason,
+        category_reason: reason,
         provider_category: t.provider_category,
         fingerprint: t.fingerprint,
         raw_record: t.raw_record_id,
     })
+}
+
+/// Why a row has no category: no layer decided (the last layer, "uncategorized", explained).
+fn uncategorized_reason(provider_category: Option<&str>) -> String {
+    match provider_category {
+        Some(code) => format!("no choice of yours, no rule, and the bank's category {code} maps to none of yours"),
+        None => "no choice of yours, no rule, and no category from the bank".into(),
+    }
 }
