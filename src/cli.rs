@@ -7,7 +7,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{accounts, config, connections, demo, doctor, generate, import, link, report, sandbox, sync, tx};
+use crate::commands::{
+    accounts, config, connections, demo, doctor, generate, import, link, report, rules, sandbox, sync, tx,
+};
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
 
@@ -62,6 +64,8 @@ pub enum Command {
     Tx(tx::Command),
     #[command(subcommand)]
     Report(report::Command),
+    #[command(subcommand)]
+    Rules(rules::Command),
     #[command(subcommand)]
     Sandbox(sandbox::Command),
     #[command(subcommand)]

@@ -27,6 +27,7 @@ mod quota;
 mod relink;
 mod replay;
 mod report;
+mod rules;
 mod sandbox;
 mod simplefin;
 mod sync;

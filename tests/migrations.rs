@@ -144,3 +144,30 @@ fn step_0003_adds_statement_balances_and_posted_counts_and_keeps_the_rows() {
     assert_eq!(listed.as_array().unwrap().len(), 9);
     db.tally(&["sync", "--history", "--format", "json"]).ok();
 }
+
+#[test]
+fn step_0004_rules_take_many_conditions_and_keep_the_old_rules_in_order() {
+    let db = migrate_from(3);
+    // Every table but `rule` (which the step rebuilds) keeps its rows.
+    for old in db.before.iter().filter(|t| t.table != "rule") {
+        let now = common::rows(&db.path, &common::select_rows(&old.table, &old.columns), []);
+        assert!(old.rows.iter().all(|r| now.contains(r)), "{}: rows lost or changed", old.table);
+    }
+    // The old rules, lower priority first, as conditions of the new shape.
+    let listed = db.tally(&["rules", "list", "--format", "json"]).ok().json();
+    let summary: Vec<(i64, &str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_i64().unwrap(), r["conditions"].as_str().unwrap(), r["category"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (2, "description matches \"^SQ \\\\*NOPA\"", "Food:Restaurants"),
+            (1, "payee contains \"Blue Bottle\"", "Food:Coffee"),
+        ]
+    );
+    let shown = db.tally(&["tx", "show", "279", "--format", "json"]).ok().json();
+    assert_eq!(shown["category_source"], "user", "the user's choice is untouched");
+}

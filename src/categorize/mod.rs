@@ -3,6 +3,7 @@
 //! wins over a stored one is `model::CategorySource::may_replace` (user > rule > learned > provider).
 
 mod providers;
+pub mod rules;
 
 use std::collections::HashMap;
 
@@ -19,20 +20,45 @@ pub use providers::{CategoryMap, map_for};
 pub struct Categorizer {
     ids: HashMap<String, i64>,
     map: Option<CategoryMap>,
+    rules: rules::RuleSet,
 }
 
 impl Categorizer {
     /// For rows from `provider`: a connection's provider kind (`sandbox`), or an importer's name
     /// (`import:csv`), as stored with the raw records.
     pub fn for_provider(db: &Db, provider: &str) -> Result<Categorizer> {
-        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect(), map: map_for(provider) })
+        let rules = rules::RuleSet::new(crate::store::rules::list(db)?)?;
+        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect(), map: map_for(provider), rules })
     }
 
     /// Every row through the Plaid-style map, whatever its provider: the behaviour before maps
     /// were per provider, kept so that branches written against it still build.
     #[deprecated(note = "use Categorizer::for_provider(db, provider)")]
     pub fn load(db: &Db) -> Result<Categorizer> {
-        Ok(Categorizer { ids: categories::all(db)?.into_iter().collect(), map: Some(providers::plaid_style()) })
+        Ok(Categorizer {
+            ids: categories::all(db)?.into_iter().collect(),
+            map: Some(providers::plaid_style()),
+            rules: Default::default(),
+        })
+    }
+
+    /// A row of account `account_id`: the user's rules first (the first that matches and sets a
+    /// category), then the provider's category.
+    pub fn categorize_in(&self, account_id: i64, t: &NewTransaction) -> Option<Categorized> {
+        let subject = rules::Subject {
+            account_id,
+            amount: t.amount,
+            currency: t.currency.code(),
+            exponent: t.currency.exponent(),
+            payee: t.payee.as_deref(),
+            description: &t.description,
+        };
+        match self.rules.first_match(&subject) {
+            Some(rule @ rules::Rule { category_id: Some(id), .. }) => {
+                Some(Categorized { category_id: *id, source: CategorySource::Rule, reason: rule.reason() })
+            }
+            _ => self.categorize(t),
+        }
     }
 
     pub fn categorize(&self, t: &NewTransaction) -> Option<Categorized> {

@@ -11,6 +11,7 @@ pub mod import;
 pub mod link;
 pub mod relink;
 pub mod report;
+pub mod rules;
 pub mod sandbox;
 pub mod sync;
 pub mod tx;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import::run(&mut ctx, args),
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
+        Command::Rules(cmd) => rules::run(&mut ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),
         Command::Generate(cmd) => generate::run(&mut ctx, cmd),

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod ledger;
 pub mod raw;
 pub mod reports;
+pub mod rules;
 pub mod sync_runs;
 pub mod transactions;
 mod values;
@@ -32,6 +33,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("migrations/0001_init.sql")),
     ("0002_default_categories", include_str!("migrations/0002_default_categories.sql")),
     ("0003_statement_balance_and_posted", include_str!("migrations/0003_statement_balance_and_posted.sql")),
+    ("0004_rules", include_str!("migrations/0004_rules.sql")),
 ];
 
 /// The schema version this build writes.

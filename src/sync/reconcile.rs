@@ -77,7 +77,8 @@ pub fn apply_imported(
             return Ok(Effect::Matched);
         }
     }
-    let id = match txs::insert(db, account_id, t, categorizer.categorize(t).as_ref(), raw_record_id, now) {
+    let id = match txs::insert(db, account_id, t, categorizer.categorize_in(account_id, t).as_ref(), raw_record_id, now)
+    {
         Ok(id) => id,
         // The fast path skipped the id lookup; a file that repeats an id updates that row.
         Err(e) if !claims.account_had_rows && is_unique_violation(&e) => {
@@ -127,7 +128,7 @@ fn upsert(
     categorizer: &Categorizer,
     now: DateTime<Utc>,
 ) -> Result<Effect> {
-    let category = categorizer.categorize(t);
+    let category = categorizer.categorize_in(account_id, t);
     if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
         if same(&row, t) {
             return Ok(Effect::Unchanged);
