@@ -54,6 +54,13 @@ fn the_first_rule_in_order_wins_and_move_changes_the_order() {
     let env = imported();
     add(&env, &["--description-contains", "NETFLIX", "--category", "Entertainment"]);
     add(&env, &["--description-regex", "^netflix\\.com$", "--category", "Subscriptions:Streaming"]);
+    let preview = env.run(&["rules", "test", "1", "--format", "json"]).ok().json();
+    let previewed: Vec<&Value> = preview.as_array().unwrap().iter().map(|r| &r["description"]).collect();
+    assert_eq!(previewed, ["NETFLIX.COM"]);
+    assert_eq!(preview[0]["new_category"], "Entertainment");
+    let second = env.run(&["rules", "test", "2", "--format", "json"]).ok().json();
+    assert_eq!(second, serde_json::json!([]), "rule 1 comes first");
+    assert_eq!(category_of(&env, "NETFLIX.COM"), Value::Null, "a preview writes nothing");
     env.run(&["rules", "apply"]).ok();
     assert_eq!(category_of(&env, "NETFLIX.COM"), "Entertainment");
 
@@ -219,4 +226,38 @@ fn hledger_rules_become_rules_and_categories() {
     assert_eq!(show(&env, "ACME CORP PAYROLL PPD")["payee"], "Acme payroll");
     assert_eq!(category_of(&env, "=HYPERLINK(\"http://evil\")"), "Hostile Cells", "a new category, made");
     assert_eq!(env.query::<String>("SELECT kind FROM category WHERE full_name = 'Hostile Cells'"), "expense");
+}
+
+#[test]
+fn rules_come_before_the_banks_categories_on_sync() {
+    let env = TestEnv::new();
+    env.link();
+    add(&env, &["--description-contains", "NETFLIX", "--category", "Entertainment"]);
+    env.run(&["sync"]).ok();
+    let netflix = env.run(&["tx", "list", "--search", "netflix", "--format", "json"]).ok().json();
+    let netflix = netflix.as_array().unwrap();
+    assert!(netflix.len() >= 24, "two years of a monthly subscription");
+    assert!(netflix.iter().all(|r| r["category"] == "Entertainment"), "{netflix:#?}");
+    let id = netflix[0]["id"].as_i64().unwrap().to_string();
+    let shown = env.run(&["tx", "show", &id, "--format", "json"]).ok().json();
+    assert_eq!(
+        (shown["category_source"].as_str(), shown["category_reason"].as_str()),
+        (Some("rule"), Some("rule 1: description contains \"NETFLIX\""))
+    );
+    // Rows no rule matches keep the bank's category.
+    let provider: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE category_source = 'provider'");
+    assert!(provider > 0);
+
+    // A rule added later reaches the history through `rules apply`, and only there.
+    add(&env, &["--description-contains", "BLUE BOTTLE", "--category", "Food:Restaurants"]);
+    let dry = env.run(&["rules", "apply", "--dry-run", "--format", "json"]).ok();
+    let planned = dry.json().as_array().unwrap().len();
+    assert!(planned > 0 && dry.stderr.contains("nothing written"), "{dry:#?}");
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\" WHERE category_reason LIKE 'rule 2:%'"), 0);
+    let run = env.run(&["rules", "apply"]).ok();
+    assert!(run.stderr.contains(&format!("Rules changed {planned} rows")), "{run:#?}");
+    assert_eq!(
+        env.query::<i64>("SELECT count(*) FROM \"transaction\" WHERE category_reason LIKE 'rule 2:%'") as usize,
+        planned
+    );
 }
