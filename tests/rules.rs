@@ -261,3 +261,20 @@ fn rules_come_before_the_banks_categories_on_sync() {
         planned
     );
 }
+
+#[test]
+fn a_renamed_payee_is_shown_and_searched_and_a_new_delivery_keeps_it() {
+    let env = imported();
+    let reimport = || {
+        env.run(&["import", &fixture("us-checking.csv"), "--account", "us-checking", "--format", "json"]).ok().stdout
+    };
+    let before = reimport();
+    add(&env, &["--description-contains", "TRADER JOE", "--rename-payee", "Trader Joe's", "--tag", "groceries"]);
+    env.run(&["rules", "apply"]).ok();
+    let listed = env.run(&["tx", "list", "--search", "trader joe's", "--format", "json"]).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#?}");
+    assert_eq!(listed[0]["payee"], "Trader Joe's");
+    // The bank's payee is kept apart, so the same file again is no change, and the rename stays.
+    assert_eq!(reimport(), before);
+    assert_eq!(show(&env, "TRADER JOE'S #552")["payee"], "Trader Joe's");
+}

@@ -92,6 +92,8 @@ pub struct RowState {
     pub amount: i64,
     pub currency: String,
     pub payee: Option<String>,
+    /// A rule's earlier rename (`transaction.rule_payee`).
+    pub rule_payee: Option<String>,
     pub description: String,
     pub category_id: Option<i64>,
     pub category: Option<String>,
@@ -104,7 +106,7 @@ pub struct RowState {
 pub fn rows_open_to_rules(db: &Db) -> Result<Vec<RowState>> {
     let mut stmt = db.prepare(
         "SELECT t.id, t.account_id, t.booked_date, t.amount, t.currency, t.payee, t.description,
-                t.category_id, c.full_name, t.category_source, t.category_reason, t.tags
+                t.category_id, c.full_name, t.category_source, t.category_reason, t.tags, t.rule_payee
          FROM \"transaction\" t LEFT JOIN category c ON c.id = t.category_id
          WHERE t.status != 'removed' AND (t.category_source IS NULL OR t.category_source != 'user')
          ORDER BY t.booked_date, t.id",
@@ -123,14 +125,16 @@ pub fn rows_open_to_rules(db: &Db) -> Result<Vec<RowState>> {
             category_source: r.get(9)?,
             category_reason: r.get(10)?,
             tags: r.get(11)?,
+            rule_payee: r.get(12)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A rule's payee and tags on a row (its category goes through `transactions::set_category`).
+/// The payee goes beside the bank's, which stays what a sync compares.
 pub fn set_payee_and_tags(db: &Db, id: i64, payee: Option<&str>, tags: &str) -> Result<()> {
-    db.prepare_cached("UPDATE \"transaction\" SET payee = ?2, tags = ?3 WHERE id = ?1")?
+    db.prepare_cached("UPDATE \"transaction\" SET rule_payee = ?2, tags = ?3 WHERE id = ?1")?
         .execute(params![id, payee, tags])?;
     Ok(())
 }

@@ -22,7 +22,10 @@ pub struct Transaction {
     pub value_date: Option<NaiveDate>,
     pub amount: i64,
     pub currency: String,
+    /// The bank's payee (what a sync compares); a rule's rename is shown instead.
     pub payee: Option<String>,
+    /// The payee a rule gave the row (`rules apply`), shown instead of the bank's.
+    pub rule_payee: Option<String>,
     pub description: String,
     pub status: TxStatus,
     pub pending_external_id: Option<String>,
@@ -44,7 +47,7 @@ pub struct Categorized {
 
 const SELECT: &str = "SELECT t.id, t.account_id, a.name, t.external_id, t.fingerprint, t.booked_date, t.value_date,
         t.amount, t.currency, t.payee, t.description, t.status, t.pending_external_id, t.link_reason,
-        t.provider_category, c.full_name, t.category_source, t.category_reason, t.raw_record_id
+        t.provider_category, c.full_name, t.category_source, t.category_reason, t.raw_record_id, t.rule_payee
     FROM \"transaction\" t
     JOIN account a ON a.id = t.account_id
     LEFT JOIN category c ON c.id = t.category_id";
@@ -70,6 +73,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
         category_source: r.get(16)?,
         category_reason: r.get(17)?,
         raw_record_id: r.get(18)?,
+        rule_payee: r.get(19)?,
     })
 }
 
@@ -237,7 +241,8 @@ impl TxFilter {
         if let Some(search) = &self.search {
             let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             add(
-                " AND (coalesce(t.payee, '') LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')",
+                " AND (coalesce(t.payee, '') LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\'
+                   OR coalesce(t.rule_payee, '') LIKE ? ESCAPE '\\')",
                 Value::Text(pattern),
             );
         }

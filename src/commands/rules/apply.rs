@@ -74,7 +74,7 @@ fn plan(db: &Db, set: &RuleSet) -> Result<Vec<Planned>> {
                     || row.category_reason.as_deref() != Some(reason.as_str())
             })
             .map(|id| Categorized { category_id: id, source: CategorySource::Rule, reason });
-        let payee = rule.payee.clone().filter(|p| row.payee.as_ref() != Some(p));
+        let payee = rule.payee.clone().filter(|p| row.rule_payee.as_ref() != Some(p));
         let mut tags = store::split_tags(&row.tags);
         let before = tags.len();
         for tag in &rule.tags {
@@ -98,7 +98,7 @@ fn rows(db: &Db, planned: &[Planned]) -> Result<Vec<ChangeRow>> {
         .map(|p| ChangeRow {
             id: p.row.id,
             date: p.row.booked_date.clone(),
-            payee: p.row.payee.clone(),
+            payee: p.row.rule_payee.clone().or_else(|| p.row.payee.clone()),
             description: p.row.description.clone(),
             amount: Currency::parse(&p.row.currency)
                 .map(|c| format_amount(p.row.amount, c))
@@ -129,7 +129,7 @@ pub fn apply(ctx: &mut Ctx, dry_run: bool) -> Result<()> {
                 transactions::set_category(tx, p.row.id, c)?;
             }
             if p.payee.is_some() || p.tags.is_some() {
-                let payee = p.payee.as_deref().or(p.row.payee.as_deref());
+                let payee = p.payee.as_deref().or(p.row.rule_payee.as_deref());
                 store::set_payee_and_tags(tx, p.row.id, payee, p.tags.as_deref().unwrap_or(&p.row.tags))?;
             }
         }

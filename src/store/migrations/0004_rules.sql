@@ -21,3 +21,6 @@ FROM rule;
 DROP TABLE rule;
 ALTER TABLE rule_v4 RENAME TO rule;
 CREATE INDEX rule_by_position ON rule (position);
+-- The payee a rule gave a row, kept apart from the bank's own: a sync compares the bank's
+-- payee with what the bank sends, so a rename must not look like an upstream change.
+ALTER TABLE "transaction" ADD COLUMN rule_payee TEXT;
