@@ -50,6 +50,18 @@ fn rules_categorize_imported_rows_as_they_land_with_a_reason() {
 }
 
 #[test]
+fn renames_and_tags_land_with_new_rows_too() {
+    let env = TestEnv::new();
+    add(&env, &["--description-contains", "trader joe", "--rename-payee", "Trader Joe's", "--tag", "groceries"]);
+    env.run(&["import", &fixture("us-checking.csv"), "--profile", "us-checking", "--create-account"]).ok();
+    assert_eq!(show(&env, "TRADER JOE'S #552")["payee"], "Trader Joe's");
+    let tags: String = env.query("SELECT tags FROM \"transaction\" WHERE description = 'TRADER JOE''S #552'");
+    assert_eq!(tags, "groceries");
+    let planned = env.run(&["rules", "apply", "--dry-run", "--format", "json"]).ok().json();
+    assert_eq!(planned, serde_json::json!([]), "nothing left for apply to do");
+}
+
+#[test]
 fn the_first_rule_in_order_wins_and_move_changes_the_order() {
     let env = imported();
     add(&env, &["--description-contains", "NETFLIX", "--category", "Entertainment"]);

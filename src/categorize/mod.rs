@@ -61,6 +61,27 @@ impl Categorizer {
         }
     }
 
+    /// A row just stored as `id`: the first matching rule's payee rename and tags, if it has any.
+    pub fn land(&self, db: &Db, id: i64, account_id: i64, t: &NewTransaction) -> Result<()> {
+        if !self.rules.renames_or_tags() {
+            return Ok(());
+        }
+        let subject = rules::Subject {
+            account_id,
+            amount: t.amount,
+            currency: t.currency.code(),
+            exponent: t.currency.exponent(),
+            payee: t.payee.as_deref(),
+            description: &t.description,
+        };
+        match self.rules.first_match(&subject) {
+            Some(rule) if rule.payee.is_some() || !rule.tags.is_empty() => {
+                crate::store::rules::set_payee_and_tags(db, id, rule.payee.as_deref(), &rule.tags.join(" "))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn categorize(&self, t: &NewTransaction) -> Option<Categorized> {
         let code = t.provider_category.as_deref()?;
         let name = (self.map?)(code)?;

@@ -276,6 +276,11 @@ impl RuleSet {
         self.rules.is_empty()
     }
 
+    /// Whether any rule renames a payee or adds tags (actions beyond a category).
+    pub fn renames_or_tags(&self) -> bool {
+        self.rules.iter().any(|r| r.payee.is_some() || !r.tags.is_empty())
+    }
+
     /// The first rule in order whose every condition `s` meets.
     pub fn first_match(&self, s: &Subject<'_>) -> Option<&Rule> {
         if self.rules.is_empty() {

@@ -86,6 +86,7 @@ pub fn apply_imported(
         }
         Err(e) => return Err(e),
     };
+    categorizer.land(db, id, account_id, t)?;
     if claims.account_had_rows {
         claims.ids.insert(id);
     }
@@ -163,7 +164,8 @@ fn upsert(
     if t.pending && txs::replacing(db, account_id, &t.external_id)?.is_some() {
         return Ok(Effect::Unchanged);
     }
-    txs::insert(db, account_id, t, category.as_ref(), raw_record_id, now)?;
+    let id = txs::insert(db, account_id, t, category.as_ref(), raw_record_id, now)?;
+    categorizer.land(db, id, account_id, t)?;
     Ok(Effect::Added)
 }
 
