@@ -52,6 +52,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List, show and 
 complete -c tally -n "__fish_tally_needs_command" -f -a "categories" -d 'List, add, rename, move or remove categories'
 complete -c tally -n "__fish_tally_needs_command" -f -a "categorize" -d 'Categorize every transaction you have not categorized yourself, again'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
+complete -c tally -n "__fish_tally_needs_command" -f -a "rules" -d 'Rules that categorize, rename and tag rows: the first that matches a row wins'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sandbox" -d 'Run the built-in sandbox bank'
 complete -c tally -n "__fish_tally_needs_command" -f -a "config" -d 'Show tally\'s configuration'
 complete -c tally -n "__fish_tally_using_subcommand demo" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
@@ -529,6 +530,147 @@ complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subc
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "add" -d 'Add a rule, tried after the existing ones unless --position says otherwise'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "list" -d 'List the rules in the order they are tried'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "remove" -d 'Remove a rule'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "move" -d 'Move a rule to another place in the order'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "test" -d 'Preview the rows a rule would change, changing nothing'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "apply" -d 'Re-apply the rules to every row you have not categorized yourself; prints how many changed'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "export" -d 'Write the rules as TOML (to stdout, or to FILE)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -f -a "import" -d 'Read rules from a file and add them after the existing ones'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l payee-contains -d 'Rows whose payee contains TEXT (rows without a payee: their description)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l payee-exact -d 'Rows whose payee is exactly TEXT' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l payee-regex -d 'Rows whose payee matches REGEX (Rust regex syntax)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l description-contains -d 'Rows whose bank description contains TEXT' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l description-exact -d 'Rows whose bank description is exactly TEXT' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l description-regex -d 'Rows whose bank description matches REGEX (Rust regex syntax)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l min-amount -d 'Rows of at least this size, in or out (e.g. 10.00)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l max-amount -d 'Rows of at most this size, in or out' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l sign -d 'Only money in or only money out' -r -f -a "in\t'Money in (a positive amount)'
+out\t'Money out (a negative amount)'"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l account -d 'Only rows of this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l currency -d 'Only rows in this currency (e.g. EUR)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l category -d 'Give matching rows this category (e.g. Food:Coffee)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l rename-payee -d 'Give matching rows this payee (`rules apply`)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l tag -d 'Add this tag to matching rows (`rules apply`; repeat for more)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l position -d 'Where the rule goes in the order (1 is tried first)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from remove" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from remove" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from remove" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -l to -d 'Its new place (1 is tried first)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from move" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l payee-contains -d 'Rows whose payee contains TEXT (rows without a payee: their description)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l payee-exact -d 'Rows whose payee is exactly TEXT' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l payee-regex -d 'Rows whose payee matches REGEX (Rust regex syntax)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l description-contains -d 'Rows whose bank description contains TEXT' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l description-exact -d 'Rows whose bank description is exactly TEXT' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l description-regex -d 'Rows whose bank description matches REGEX (Rust regex syntax)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l min-amount -d 'Rows of at least this size, in or out (e.g. 10.00)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l max-amount -d 'Rows of at most this size, in or out' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l sign -d 'Only money in or only money out' -r -f -a "in\t'Money in (a positive amount)'
+out\t'Money out (a negative amount)'"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l account -d 'Only rows of this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l currency -d 'Only rows in this currency (e.g. EUR)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l category -d 'Give matching rows this category (e.g. Food:Coffee)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l rename-payee -d 'Give matching rows this payee (`rules apply`)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l tag -d 'Add this tag to matching rows (`rules apply`; repeat for more)' -r
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -l dry-run -d 'List what would change, and change nothing'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from export" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from export" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from export" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -l hledger -d 'An hledger CSV rules file instead: its `if` blocks become rules (`account2` names the category, made when missing; `description` or `payee` renames the payee)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -40,6 +40,7 @@ mod readme;
 mod relink;
 mod replay;
 mod report;
+mod rules;
 mod sandbox;
 mod simplefin;
 mod sync;

@@ -175,3 +175,30 @@ fn step_0004_more_categories_grows_the_tree_and_keeps_the_rows() {
     let listed = db.tally(&["categories", "--format", "json"]).ok().json();
     assert_eq!(listed.as_array().unwrap().len() as i64, total);
 }
+
+#[test]
+fn step_0005_rules_take_many_conditions_and_keep_the_old_rules_in_order() {
+    let db = migrate_from(4);
+    // Every table but `rule` (which the step rebuilds) keeps its rows.
+    for old in db.before.iter().filter(|t| t.table != "rule") {
+        let now = common::rows(&db.path, &common::select_rows(&old.table, &old.columns), []);
+        assert!(old.rows.iter().all(|r| now.contains(r)), "{}: rows lost or changed", old.table);
+    }
+    // The old rules, lower priority first, as conditions of the new shape.
+    let listed = db.tally(&["rules", "list", "--format", "json"]).ok().json();
+    let summary: Vec<(i64, &str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_i64().unwrap(), r["conditions"].as_str().unwrap(), r["category"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (2, "description matches \"^SQ \\\\*NOPA\"", "Food:Restaurants"),
+            (1, "payee contains \"Blue Bottle\"", "Food:Coffee"),
+        ]
+    );
+    let shown = db.tally(&["tx", "show", "279", "--format", "json"]).ok().json();
+    assert_eq!(shown["category_source"], "user", "the user's choice is untouched");
+}

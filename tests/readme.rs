@@ -23,15 +23,17 @@ fn tour_commands() -> Vec<String> {
     commands
 }
 
-/// Split a command line the way a shell would for these simple lines: words, "quoted words".
+/// Split a command line the way a shell would for these simple lines: words, "quoted" or
+/// 'quoted' words.
 fn words(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
-    let (mut quoted, mut any) = (false, false);
+    let (mut quote, mut any) = (None, false);
     for c in line.chars() {
         match c {
-            '"' => (quoted, any) = (!quoted, true),
-            ' ' if !quoted => {
+            '"' | '\'' if quote.is_none() => (quote, any) = (Some(c), true),
+            c if quote == Some(c) => quote = None,
+            ' ' if quote.is_none() => {
                 if any || !word.is_empty() {
                     out.push(std::mem::take(&mut word));
                 }
@@ -60,12 +62,19 @@ fn every_tour_command_runs_as_written() {
     ] {
         std::fs::copy(crate::import::fixture(fixture), dir.join(name)).unwrap();
     }
+    let hledger_rules = "fields date, description, amount\nif NETFLIX\n  account2 expenses:subscriptions\n";
+    std::fs::write(dir.join("checking.csv.rules"), hledger_rules).unwrap();
     let commands = tour_commands();
     assert!(commands.len() >= 15, "the tour lost its commands: {commands:#?}");
     let mut ran = 0;
     for line in &commands {
-        let args = words(line);
-        let args: Vec<&str> = args[1..].iter().map(String::as_str).collect();
+        let all = words(line);
+        // `tally … > FILE`: stdout goes to FILE, as the shell would do it.
+        let (all, into) = match all.iter().position(|w| w == ">") {
+            Some(i) => (all[..i].to_vec(), all.get(i + 1).cloned()),
+            None => (all, None),
+        };
+        let args: Vec<&str> = all[1..].iter().map(String::as_str).collect();
         // These need a person at a browser (or run forever); tests/link.rs and tests/relink.rs
         // cover them with a robot.
         if args[0] == "link" || args.starts_with(&["sandbox", "serve"]) {
@@ -78,6 +87,9 @@ fn every_tour_command_runs_as_written() {
             run.status.code(),
             String::from_utf8_lossy(&run.stderr)
         );
+        if let Some(file) = into {
+            std::fs::write(dir.join(file), &run.stdout).unwrap();
+        }
         ran += 1;
     }
     assert!(ran >= 12, "only {ran} tour commands ran");
@@ -87,4 +99,5 @@ fn every_tour_command_runs_as_written() {
 fn words_split_like_a_shell() {
     assert_eq!(words(r#"tally accounts rename 3 "Joint""#), ["tally", "accounts", "rename", "3", "Joint"]);
     assert_eq!(words(r#"a --account "Euro Account" x"#), ["a", "--account", "Euro Account", "x"]);
+    assert_eq!(words("a --regex '^AMZN \"x\"'"), ["a", "--regex", "^AMZN \"x\""]);
 }

@@ -13,6 +13,7 @@
 
 mod providers;
 pub mod recategorize;
+pub mod rules;
 
 use std::collections::HashMap;
 
@@ -34,8 +35,9 @@ pub trait Layer: std::fmt::Debug {
 #[derive(Debug)]
 pub struct Categorizer {
     ids: HashMap<String, i64>,
-    /// The user's rules, ahead of everything but the user's own choice.
-    rules: Option<Box<dyn Layer>>,
+    /// The user's rules, ahead of everything but the user's own choice; they may name an
+    /// account, so only [`Categorizer::categorize_in`] asks them.
+    rules: rules::RuleSet,
     /// A model learned from confirmed categories, between the rules and the provider.
     learned: Option<Box<dyn Layer>>,
     /// The provider's codes onto our tree (none for file imports).
@@ -48,7 +50,7 @@ impl Categorizer {
     pub fn for_provider(db: &Db, provider: &str) -> Result<Categorizer> {
         Ok(Categorizer {
             ids: categories::all(db)?.into_iter().collect(),
-            rules: None,
+            rules: rules::RuleSet::new(crate::store::rules::list(db)?)?,
             learned: None,
             map: map_for(provider),
         })
@@ -61,9 +63,44 @@ impl Categorizer {
         Ok(Categorizer { map: Some(providers::plaid_style()), ..Categorizer::for_provider(db, "")? })
     }
 
-    /// The same categorizer with the user's rules in their slot.
-    pub fn with_rules(self, rules: Box<dyn Layer>) -> Categorizer {
-        Categorizer { rules: Some(rules), ..self }
+    /// A row of account `account_id`: the user's rules first (the first that matches and sets a
+    /// category), then the provider's category.
+    pub fn categorize_in(&self, account_id: i64, t: &NewTransaction) -> Option<Categorized> {
+        let subject = rules::Subject {
+            account_id,
+            amount: t.amount,
+            currency: t.currency.code(),
+            exponent: t.currency.exponent(),
+            payee: t.payee.as_deref(),
+            description: &t.description,
+        };
+        match self.rules.first_match(&subject) {
+            Some(rule @ rules::Rule { category_id: Some(id), .. }) => {
+                Some(Categorized { category_id: *id, source: CategorySource::Rule, reason: rule.reason() })
+            }
+            _ => self.categorize(t),
+        }
+    }
+
+    /// A row just stored as `id`: the first matching rule's payee rename and tags, if it has any.
+    pub fn land(&self, db: &Db, id: i64, account_id: i64, t: &NewTransaction) -> Result<()> {
+        if !self.rules.renames_or_tags() {
+            return Ok(());
+        }
+        let subject = rules::Subject {
+            account_id,
+            amount: t.amount,
+            currency: t.currency.code(),
+            exponent: t.currency.exponent(),
+            payee: t.payee.as_deref(),
+            description: &t.description,
+        };
+        match self.rules.first_match(&subject) {
+            Some(rule) if rule.payee.is_some() || !rule.tags.is_empty() => {
+                crate::store::rules::set_payee_and_tags(db, id, rule.payee.as_deref(), &rule.tags.join(" "))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The same categorizer with a learned model in its slot.
@@ -71,10 +108,10 @@ impl Categorizer {
         Categorizer { learned: Some(learned), ..self }
     }
 
-    /// The first layer's decision, by precedence (the user's choice is the caller's to keep).
+    /// The decision of the layers below the rules: learned, then the provider's category.
+    /// Rows of an account go through [`Categorizer::categorize_in`], which asks the rules first.
     pub fn categorize(&self, t: &NewTransaction) -> Option<Categorized> {
-        let layers = [self.rules.as_deref(), self.learned.as_deref()];
-        layers.into_iter().flatten().find_map(|layer| layer.decide(t)).or_else(|| self.provider(t))
+        self.learned.as_deref().and_then(|layer| layer.decide(t)).or_else(|| self.provider(t))
     }
 
     fn provider(&self, t: &NewTransaction) -> Option<Categorized> {
@@ -142,21 +179,20 @@ mod tests {
         }
     }
 
+    /// (Rules come first in `categorize_in`; tests/rules.rs shows a rule beating the bank's category.)
     #[test]
-    fn the_first_layer_that_decides_wins_rules_then_learned_then_provider() {
+    fn the_learned_layer_decides_before_the_provider_and_none_leaves_it_to_the_provider() {
         let store = Store::in_memory().unwrap();
         let id = |name| categories::id_by_name(store.db(), name).unwrap().unwrap();
         let base = || Categorizer::for_provider(store.db(), "sandbox").unwrap();
         let coffee = row("FOOD_AND_DRINK_COFFEE");
 
         let learned = base().with_learned(Box::new(Always(id("Shopping"), CategorySource::Learned)));
-        assert_eq!(learned.categorize(&coffee).unwrap().source, CategorySource::Learned);
-        let both = learned.with_rules(Box::new(Always(id("Fees"), CategorySource::Rule)));
-        let c = both.categorize(&coffee).unwrap();
-        assert_eq!((c.category_id, c.source), (id("Fees"), CategorySource::Rule));
+        let c = learned.categorize_in(1, &coffee).unwrap();
+        assert_eq!((c.category_id, c.source), (id("Shopping"), CategorySource::Learned));
 
-        let undecided = base().with_rules(Box::new(Never)).with_learned(Box::new(Never));
-        let c = undecided.categorize(&coffee).unwrap();
+        let undecided = base().with_learned(Box::new(Never));
+        let c = undecided.categorize_in(1, &coffee).unwrap();
         assert_eq!((c.category_id, c.source), (id("Food:Coffee"), CategorySource::Provider));
         assert!(undecided.categorize(&row("SOMETHING_NEW")).is_none(), "no layer decides: uncategorized");
     }

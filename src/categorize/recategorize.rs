@@ -39,7 +39,7 @@ pub fn run(db: &Db) -> Result<Outcome> {
         if !by_source.contains_key(&source) {
             by_source.insert(source.clone(), Categorizer::for_provider(db, &source)?);
         }
-        let decided = by_source[&source].categorize(&row.as_stated()?);
+        let decided = by_source[&source].categorize_in(row.account_id, &row.as_stated()?);
         let before = (row.category_id, row.category_source);
         let after = decided.as_ref().map_or((None, None), |c| (Some(c.category_id), Some(c.source)));
         let reworded = decided.as_ref().is_some_and(|c| row.category_reason.as_deref() != Some(c.reason.as_str()));

@@ -194,7 +194,7 @@ pub fn apply(
                         match effect {
                             Effect::Added => {
                                 counts.new += 1;
-                                counts.categorized += u64::from(categorizer.categorize(&r.tx).is_some());
+                                counts.categorized += u64::from(categorizer.categorize_in(account_id, &r.tx).is_some());
                             }
                             Effect::Matched => counts.matched += 1,
                             _ => counts.unchanged += 1,

@@ -227,7 +227,8 @@ mod tests {
         assert!(err.to_string().contains("categories under it"), "{err}");
         let coffee = get(db, "Food:Coffee");
         db.execute(
-            "INSERT INTO rule (pattern, field, category_id, created_at) VALUES ('x', 'payee', ?1, '2026-01-01')",
+            "INSERT INTO rule (position, conditions, category_id, created_at)
+             VALUES (1, '{\"payee_contains\":\"x\"}', ?1, '2026-01-01')",
             [coffee.id],
         )
         .unwrap();

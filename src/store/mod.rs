@@ -12,6 +12,7 @@ pub mod export;
 pub mod ledger;
 pub mod raw;
 pub mod reports;
+pub mod rules;
 pub mod sync_runs;
 pub mod transactions;
 mod values;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_default_categories", include_str!("migrations/0002_default_categories.sql")),
     ("0003_statement_balance_and_posted", include_str!("migrations/0003_statement_balance_and_posted.sql")),
     ("0004_more_categories", include_str!("migrations/0004_more_categories.sql")),
+    ("0005_rules", include_str!("migrations/0005_rules.sql")),
 ];
 
 /// The schema version this build writes.

@@ -22,7 +22,10 @@ pub struct Transaction {
     pub value_date: Option<NaiveDate>,
     pub amount: i64,
     pub currency: String,
+    /// The bank's payee (what a sync compares); a rule's rename is shown instead.
     pub payee: Option<String>,
+    /// The payee a rule gave the row (`rules apply`), shown instead of the bank's.
+    pub rule_payee: Option<String>,
     pub description: String,
     pub status: TxStatus,
     pub pending_external_id: Option<String>,
@@ -66,7 +69,8 @@ macro_rules! columns {
     () => {
         "t.id, t.account_id, a.name, t.external_id, t.fingerprint, t.booked_date, t.value_date,
         t.amount, t.currency, t.payee, t.description, t.status, t.pending_external_id, t.link_reason,
-        t.provider_category, c.full_name, t.category_source, t.category_reason, t.raw_record_id, t.category_id"
+        t.provider_category, c.full_name, t.category_source, t.category_reason, t.raw_record_id, t.category_id,
+        t.rule_payee"
     };
 }
 macro_rules! tables {
@@ -77,6 +81,8 @@ macro_rules! tables {
     };
 }
 const SELECT: &str = concat!("SELECT ", columns!(), "\n    ", tables!());
+/// How many columns `columns!()` names: a query that selects more reads them from here on.
+const COLUMNS: usize = 21;
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
     Ok(Transaction {
@@ -100,6 +106,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Transaction> {
         category_reason: r.get(17)?,
         raw_record_id: r.get(18)?,
         category_id: r.get(19)?,
+        rule_payee: r.get(20)?,
     })
 }
 
@@ -239,7 +246,7 @@ pub fn without_users_choice(db: &Db) -> Result<Vec<(Transaction, String)>> {
           ORDER BY t.booked_date, t.id"
     );
     let mut stmt = db.prepare(sql)?;
-    let rows = stmt.query_map([], |r| Ok((from_row(r)?, r.get(20)?)))?.collect::<rusqlite::Result<_>>()?;
+    let rows = stmt.query_map([], |r| Ok((from_row(r)?, r.get(COLUMNS)?)))?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -295,7 +302,8 @@ impl TxFilter {
         if let Some(search) = &self.search {
             let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             add(
-                " AND (coalesce(t.payee, '') LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')",
+                " AND (coalesce(t.payee, '') LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\'
+                   OR coalesce(t.rule_payee, '') LIKE ? ESCAPE '\\')",
                 Value::Text(pattern),
             );
         }

@@ -77,7 +77,8 @@ pub fn apply_imported(
             return Ok(Effect::Matched);
         }
     }
-    let id = match txs::insert(db, account_id, t, categorizer.categorize(t).as_ref(), raw_record_id, now) {
+    let id = match txs::insert(db, account_id, t, categorizer.categorize_in(account_id, t).as_ref(), raw_record_id, now)
+    {
         Ok(id) => id,
         // The fast path skipped the id lookup; a file that repeats an id updates that row.
         Err(e) if !claims.account_had_rows && is_unique_violation(&e) => {
@@ -85,6 +86,7 @@ pub fn apply_imported(
         }
         Err(e) => return Err(e),
     };
+    categorizer.land(db, id, account_id, t)?;
     if claims.account_had_rows {
         claims.ids.insert(id);
     }
@@ -127,7 +129,7 @@ fn upsert(
     categorizer: &Categorizer,
     now: DateTime<Utc>,
 ) -> Result<Effect> {
-    let category = categorizer.categorize(t);
+    let category = categorizer.categorize_in(account_id, t);
     if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
         if same(&row, t) {
             return Ok(Effect::Unchanged);
@@ -162,7 +164,8 @@ fn upsert(
     if t.pending && txs::replacing(db, account_id, &t.external_id)?.is_some() {
         return Ok(Effect::Unchanged);
     }
-    txs::insert(db, account_id, t, category.as_ref(), raw_record_id, now)?;
+    let id = txs::insert(db, account_id, t, category.as_ref(), raw_record_id, now)?;
+    categorizer.land(db, id, account_id, t)?;
     Ok(Effect::Added)
 }
 

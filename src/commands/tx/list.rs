@@ -110,7 +110,7 @@ fn row(t: transactions::Transaction) -> Result<Row> {
         id: t.id,
         date: t.booked_date.to_string(),
         account: t.account_name,
-        payee: t.payee,
+        payee: t.rule_payee.or(t.payee),
         description: t.description,
         amount: format_amount(t.amount, currency),
         currency: t.currency,

@@ -48,7 +48,7 @@ pub fn run(ctx: &mut Ctx, id: i64) -> Result<()> {
         value_date: t.value_date.map(|d| d.to_string()),
         amount: format_amount(t.amount, currency),
         currency: t.currency,
-        payee: t.payee,
+        payee: t.rule_payee.or(t.payee),
         description: t.description,
         status: t.status,
         replaced_pending: t.pending_external_id,
