@@ -66,15 +66,7 @@ impl Categorizer {
     /// A row of account `account_id`: the user's rules first (the first that matches and sets a
     /// category), then the provider's category.
     pub fn categorize_in(&self, account_id: i64, t: &NewTransaction) -> Option<Categorized> {
-        let subject = rules::Subject {
-            account_id,
-            amount: t.amount,
-            currency: t.currency.code(),
-            exponent: t.currency.exponent(),
-            payee: t.payee.as_deref(),
-            description: &t.description,
-        };
-        match self.rules.first_match(&subject) {
+        match self.rules.first_match(&rules::Subject::of(account_id, t)) {
             Some(rule @ rules::Rule { category_id: Some(id), .. }) => {
                 Some(Categorized { category_id: *id, source: CategorySource::Rule, reason: rule.reason() })
             }
@@ -87,15 +79,7 @@ impl Categorizer {
         if !self.rules.renames_or_tags() {
             return Ok(());
         }
-        let subject = rules::Subject {
-            account_id,
-            amount: t.amount,
-            currency: t.currency.code(),
-            exponent: t.currency.exponent(),
-            payee: t.payee.as_deref(),
-            description: &t.description,
-        };
-        match self.rules.first_match(&subject) {
+        match self.rules.first_match(&rules::Subject::of(account_id, t)) {
             Some(rule) if rule.payee.is_some() || !rule.tags.is_empty() => {
                 crate::store::rules::set_payee_and_tags(db, id, rule.payee.as_deref(), &rule.tags.join(" "))
             }

@@ -124,6 +124,20 @@ pub struct Subject<'a> {
     pub description: &'a str,
 }
 
+impl<'a> Subject<'a> {
+    /// What the rules look at in row `t` of account `account_id`.
+    pub fn of(account_id: i64, t: &'a crate::model::NewTransaction) -> Subject<'a> {
+        Subject {
+            account_id,
+            amount: t.amount,
+            currency: t.currency.code(),
+            exponent: t.currency.exponent(),
+            payee: t.payee.as_deref(),
+            description: &t.description,
+        }
+    }
+}
+
 const PAYEE: usize = 0;
 const DESCRIPTION: usize = 1;
 
