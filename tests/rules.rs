@@ -290,3 +290,12 @@ fn a_renamed_payee_is_shown_and_searched_and_a_new_delivery_keeps_it() {
     assert_eq!(reimport(), before);
     assert_eq!(show(&env, "TRADER JOE'S #552")["payee"], "Trader Joe's");
 }
+
+#[test]
+fn a_mistyped_rule_leaves_no_database_behind() {
+    let env = TestEnv::without_database();
+    let run = env.run(&["rules", "add", "--payee-regex", "(", "--category", "Food"]).fails_with(2);
+    assert!(run.stderr.contains("invalid regex") && run.stderr.contains("hint:"), "{run:#?}");
+    env.run(&["rules", "add", "--payee-contains", "x", "--tag", "two words", "--category", "Food"]).fails_with(2);
+    assert!(!env.db().exists(), "a refused rule created {}", env.db().display());
+}

@@ -76,6 +76,47 @@ const HINT: &str = "e.g. `tally rules add --payee-contains STARBUCKS --category 
 impl RuleArgs {
     /// Check every value and resolve names: a rule ready to store (id and position unset).
     pub fn to_rule(&self, db: &Db) -> Result<Rule> {
+        let when = self.conditions()?;
+        let account = self.account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?;
+        if when == Conditions::default() && account.is_none() {
+            return usage("a rule needs at least one condition", HINT);
+        }
+        let category = match &self.category {
+            Some(name) => match categories::id_by_name(db, name)? {
+                Some(id) => Some(id),
+                None => {
+                    return usage(
+                        format!("no category named {name:?}"),
+                        "categories are named like Food:Coffee; `tally categories list` lists them",
+                    );
+                }
+            },
+            None => None,
+        };
+        let rename = self.rename_payee.as_deref().map(|p| crate::model::check_name("a payee", p)).transpose()?;
+        if category.is_none() && rename.is_none() && self.tags.is_empty() {
+            return usage("a rule needs an action: --category, --rename-payee or --tag", HINT);
+        }
+        Ok(Rule {
+            when,
+            account_id: account.as_ref().map(|a| a.id),
+            account: account.map(|a| a.name),
+            category_id: category,
+            category: self.category.clone(),
+            payee: rename,
+            tags: self.tags.clone(),
+            ..Rule::default()
+        })
+    }
+
+    /// The checks that need no database (text, regexes, amounts, currency, tags), done before a
+    /// database is opened or created, so a mistyped rule leaves nothing behind.
+    pub fn conditions(&self) -> Result<Conditions> {
+        for tag in &self.tags {
+            if tag.is_empty() || tag.chars().any(char::is_whitespace) {
+                return usage(format!("tag {tag:?} is empty or has spaces"), "write a tag as one word, e.g. coffee");
+            }
+        }
         let text = [
             ("--payee-contains", &self.payee_contains),
             ("--payee-exact", &self.payee_exact),
@@ -108,7 +149,7 @@ impl RuleArgs {
             ),
             None => None,
         };
-        let when = Conditions {
+        Ok(Conditions {
             payee_contains: self.payee_contains.clone(),
             payee_exact: self.payee_exact.clone(),
             payee_regex: self.payee_regex.clone(),
@@ -119,41 +160,6 @@ impl RuleArgs {
             max_amount: self.max_amount.as_ref().map(|s| s.trim().to_string()),
             sign: self.sign,
             currency,
-        };
-        let account = self.account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?;
-        if when == Conditions::default() && account.is_none() {
-            return usage("a rule needs at least one condition", HINT);
-        }
-        let category = match &self.category {
-            Some(name) => match categories::id_by_name(db, name)? {
-                Some(id) => Some(id),
-                None => {
-                    return usage(
-                        format!("no category named {name:?}"),
-                        "categories are named like Food:Coffee; `tally tx list --format json` shows those in use",
-                    );
-                }
-            },
-            None => None,
-        };
-        for tag in &self.tags {
-            if tag.is_empty() || tag.chars().any(char::is_whitespace) {
-                return usage(format!("tag {tag:?} is empty or has spaces"), "write a tag as one word, e.g. coffee");
-            }
-        }
-        let rename = self.rename_payee.as_deref().map(|p| crate::model::check_name("a payee", p)).transpose()?;
-        if category.is_none() && rename.is_none() && self.tags.is_empty() {
-            return usage("a rule needs an action: --category, --rename-payee or --tag", HINT);
-        }
-        Ok(Rule {
-            when,
-            account_id: account.as_ref().map(|a| a.id),
-            account: account.map(|a| a.name),
-            category_id: category,
-            category: self.category.clone(),
-            payee: rename,
-            tags: self.tags.clone(),
-            ..Rule::default()
         })
     }
 

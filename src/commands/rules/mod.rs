@@ -115,6 +115,7 @@ fn add(ctx: &mut Ctx, args: args::RuleArgs, position: Option<usize>) -> Result<(
     if position == Some(0) {
         return usage("--position counts from 1", "`--position 1` tries the rule first");
     }
+    args.conditions()?;
     let now = ctx.now();
     let store = ctx.store_or_create()?;
     let rule = args.to_rule(store.db())?;
