@@ -53,6 +53,8 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "categories" -d 'List, a
 complete -c tally -n "__fish_tally_needs_command" -f -a "categorize" -d 'Categorize every transaction you have not categorized yourself, again'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "rules" -d 'Rules that categorize, rename and tag rows: the first that matches a row wins'
+complete -c tally -n "__fish_tally_needs_command" -f -a "transfers" -d 'Money moved between your own accounts, which reports leave out of spending and income'
+complete -c tally -n "__fish_tally_needs_command" -f -a "recurring" -d 'Subscriptions, bills and salary that come on a schedule, found in your transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sandbox" -d 'Run the built-in sandbox bank'
 complete -c tally -n "__fish_tally_needs_command" -f -a "config" -d 'Show tally\'s configuration'
 complete -c tally -n "__fish_tally_using_subcommand demo" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
@@ -671,6 +673,79 @@ complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subco
 complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand rules; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -f -a "list" -d 'List the transfers found (detected or confirmed) and the suggested ones'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -f -a "confirm" -d 'Make a pair a transfer: a suggested one, or one you unlinked before'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -f -a "unlink" -d 'Say a pair is not a transfer: both rows count as spending and income again, for good'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and not __fish_seen_subcommand_from list confirm unlink detect" -f -a "detect" -d 'Look for transfers among every stored row (after an upgrade, `sync --replay`, or a config change)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -l suggested -d 'Only the suggestions waiting for `tally transfers confirm`'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -l all -d 'Also list the pairs you unlinked'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from confirm" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from confirm" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from confirm" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from confirm" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from confirm" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from confirm" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from confirm" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from unlink" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from unlink" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from unlink" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from unlink" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from unlink" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from detect" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from detect" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from detect" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from detect" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from detect" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from detect" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand transfers; and __fish_seen_subcommand_from detect" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand recurring" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand recurring" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand recurring" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand recurring" -l all -d 'Also list series that stopped (their next one is overdue)'
+complete -c tally -n "__fish_tally_using_subcommand recurring" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand recurring" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand recurring" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand recurring" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

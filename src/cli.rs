@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     accounts, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import, init, link,
-    report, rules, sandbox, sync, tx,
+    recurring, report, rules, sandbox, sync, transfers, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -73,6 +73,9 @@ pub enum Command {
     Report(report::Command),
     #[command(subcommand)]
     Rules(rules::Command),
+    #[command(subcommand)]
+    Transfers(transfers::Command),
+    Recurring(recurring::Args),
     #[command(subcommand)]
     Sandbox(sandbox::Command),
     #[command(subcommand)]

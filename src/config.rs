@@ -58,6 +58,9 @@ struct FileConfig {
     http: HttpSection,
     #[serde(default)]
     export: ExportNames,
+    /// `[transfers]`: pairing rows between one's own accounts (`transfers::Settings`).
+    #[serde(default)]
+    transfers: crate::transfers::Settings,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,6 +133,9 @@ pub struct Config {
     /// Journal account names for `tally export` (`[export.*]`).
     #[serde(skip)]
     pub export: ExportNames,
+    /// `[transfers]`: whether and how sync and import pair transfers between own accounts.
+    #[serde(skip)]
+    pub transfers: crate::transfers::Settings,
 }
 
 impl Config {
@@ -167,6 +173,7 @@ impl Config {
         };
         let providers = ProviderSections::from_file(&config_path, file.providers, file.sandbox)?;
         let now = env("TALLY_NOW").map(|s| parse_now(&s)).transpose()?;
+        file.transfers.check()?;
 
         Ok(Config {
             config_path,
@@ -189,6 +196,7 @@ impl Config {
             columns: env("COLUMNS").and_then(|c| c.trim().parse().ok()).filter(|c| *c >= 20),
             origins,
             export: file.export,
+            transfers: file.transfers,
         })
     }
 }

@@ -161,6 +161,20 @@ text_enum! {
 }
 
 text_enum! {
+    /// Where a pair of rows stands as a transfer between one's own accounts (`transfers`).
+    TransferStatus, "transfer status" {
+        /// Found by detection, confident enough to count: both rows are marked.
+        Detected => "detected",
+        /// Found, not confident enough to count until the user confirms it: rows unmarked.
+        Suggested => "suggested",
+        /// The user said it is a transfer: both rows are marked, and stay so.
+        Confirmed => "confirmed",
+        /// The user said it is not: rows unmarked, and detection never pairs them again.
+        Rejected => "rejected",
+    }
+}
+
+text_enum! {
     /// A connection's consent, as far as tally knows. A new connection is active (the default).
     #[derive(Default)]
     ConnectionStatus, "connection status" {
@@ -263,6 +277,7 @@ mod tests {
         check(CategorySource::ALL, "category source");
         check(ConnectionStatus::ALL, "connection status");
         check(CategoryKind::ALL, "category kind");
+        check(TransferStatus::ALL, "transfer status");
         assert_eq!(TxStatus::parse("removed"), Ok(TxStatus::Removed));
         assert_eq!(ConnectionStatus::NeedsRelink.as_str(), "needs_relink");
         assert_eq!(serde_json::to_value(CategorySource::Learned).unwrap(), "learned");

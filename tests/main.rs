@@ -37,6 +37,7 @@ mod migrations;
 mod plaid;
 mod quota;
 mod readme;
+mod recurring;
 mod relink;
 mod replay;
 mod report;
@@ -45,6 +46,7 @@ mod sandbox;
 mod simplefin;
 mod sync;
 mod tables;
+mod transfers;
 mod tx;
 mod window;
 

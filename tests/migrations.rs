@@ -202,3 +202,25 @@ fn step_0005_rules_take_many_conditions_and_keep_the_old_rules_in_order() {
     let shown = db.tally(&["tx", "show", "279", "--format", "json"]).ok().json();
     assert_eq!(shown["category_source"], "user", "the user's choice is untouched");
 }
+
+#[test]
+fn step_0006_transfers_adds_the_pair_table_and_keeps_the_rows() {
+    let db = migrate_from(5);
+    db.assert_rows_kept();
+    // The step's effect: an empty table of pairs; no row is marked until detection runs.
+    assert_eq!(db.count("SELECT count(*) FROM transfer"), 0);
+    assert_eq!(db.count("SELECT count(*) FROM \"transaction\" WHERE transfer_id IS NOT NULL"), 0);
+    let listed = db.tally(&["transfers", "list", "--format", "json"]).ok().json();
+    assert_eq!(listed, serde_json::json!([]));
+    // Detection reads every old row; whatever it pairs, both rows point at each other.
+    db.tally(&["transfers", "detect"]).ok();
+    assert_eq!(
+        db.count(
+            "SELECT count(*) FROM \"transaction\" t JOIN \"transaction\" o ON o.id = t.transfer_id
+             WHERE o.transfer_id != t.id"
+        ),
+        0
+    );
+    let shown = db.tally(&["tx", "show", "279", "--format", "json"]).ok().json();
+    assert_eq!(shown["category_source"], "user", "the user's choice is untouched");
+}

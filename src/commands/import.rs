@@ -257,8 +257,9 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
         None => statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?,
     };
     let now = ctx.now();
+    let transfers = ctx.config.transfers;
     let store = ctx.store_or_create()?;
-    let counts = run::apply(store, &file, importer.as_mut(), &targets, args.dry_run, now)?;
+    let counts = run::apply(store, &file, importer.as_mut(), &targets, args.dry_run, &transfers, now)?;
     for note in counts.iter().flat_map(|c| &c.notes) {
         ctx.out.warn(note);
     }

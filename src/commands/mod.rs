@@ -14,11 +14,13 @@ pub mod generate;
 pub mod import;
 pub mod init;
 pub mod link;
+pub mod recurring;
 pub mod relink;
 pub mod report;
 pub mod rules;
 pub mod sandbox;
 pub mod sync;
+pub mod transfers;
 pub mod tx;
 
 use anyhow::Result;
@@ -49,6 +51,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Categorize(args) => categorize::run(&mut ctx, args),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
         Command::Rules(cmd) => rules::run(&mut ctx, cmd),
+        Command::Transfers(cmd) => transfers::run(&mut ctx, cmd),
+        Command::Recurring(args) => recurring::run(&mut ctx, args),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),
         Command::Generate(cmd) => generate::run(&mut ctx, cmd),

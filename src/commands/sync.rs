@@ -171,8 +171,9 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool)
         }
         let provider = ctx.provider(kind)?;
         let bar = ctx.out.progress(&format!("syncing {}", c.name));
+        let transfers = ctx.config.transfers;
         let (store, secrets) = ctx.store_and_secrets()?;
-        let outcome = sync::sync_connection(store, secrets, provider.as_ref(), &c, now, &|n| {
+        let outcome = sync::sync_connection(store, secrets, provider.as_ref(), &c, now, &transfers, &|n| {
             bar.set_message(format!("syncing {}: {n} changes", c.name));
         })?;
         bar.finish_and_clear();
@@ -211,6 +212,12 @@ fn replay(ctx: &mut Ctx, names: &[String], wait: Duration) -> Result<()> {
                 status: "replayed",
             });
         }
+    }
+    // Rebuilt rows come back without their transfer marks; the pairs, kept by the rows' stable
+    // ids, give them back (and the rebuilt rows are looked at for new pairs).
+    let transfers = ctx.config.transfers;
+    if transfers.enabled {
+        ctx.store()?.atomic(|db| crate::transfers::detect_all(db, &transfers, now))?;
     }
     ctx.out.rows(&rows)
 }

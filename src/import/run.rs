@@ -5,7 +5,7 @@
 //! it. Asking the user anything is the caller's part; what a row means is the importer's.
 
 use anyhow::{Result, anyhow, bail};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AccountHint, Balance, Importer, replay};
 use crate::categorize::Categorizer;
@@ -109,12 +109,14 @@ fn statement_date(file: &str, balance: &Balance, now: DateTime<Utc>) -> (DateTim
 
 /// Apply every statement of `importer` (the file called `file`) to its target (`targets[i]`
 /// for statement `i`), in one transaction; with `dry_run`, roll it back and only count.
+/// Transfers among the file's rows and the accounts' other rows are paired once the rows land.
 pub fn apply(
     store: &mut Store,
     file: &str,
     importer: &mut dyn Importer,
     targets: &[Target],
     dry_run: bool,
+    transfers: &crate::transfers::Settings,
     now: DateTime<Utc>,
 ) -> Result<Vec<Counts>> {
     let statements = importer.statements();
@@ -135,6 +137,8 @@ pub fn apply(
         // Statements that go to one new account (`--account NEW --create-account` on a file
         // of several) create it once.
         let mut created: Vec<(&Target, (i64, String))> = Vec::new();
+        // Each statement's account and the dates its rows span, where transfers are looked for.
+        let mut spans: Vec<(i64, NaiveDate, NaiveDate)> = Vec::new();
         let same = |a: &Target, b: &Target| match (a, b) {
             (Target::New { name, identity, .. }, Target::New { name: n, identity: i, .. }) => {
                 name == n && identity == i
@@ -181,6 +185,11 @@ pub fn apply(
                     let raw_id = raw::insert(db, &record, now)?;
                     part += 1;
                     for r in block.drain(..) {
+                        let date = r.tx.booked_date;
+                        match spans.iter_mut().find(|s| s.0 == account_id) {
+                            Some(s) => (s.1, s.2) = (s.1.min(date), s.2.max(date)),
+                            None => spans.push((account_id, date, date)),
+                        }
                         let effect = reconcile::apply_imported(
                             db,
                             account_id,
@@ -212,6 +221,8 @@ pub fn apply(
             }
             out.push(counts);
         }
+        let found = crate::transfers::detect_between(db, transfers, &spans, now)?;
+        tracing::debug!(?found, "transfers");
         Ok(out)
     };
     if dry_run { store.rehearse(work) } else { store.atomic(work) }

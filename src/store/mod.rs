@@ -11,10 +11,12 @@ pub mod connections;
 pub mod export;
 pub mod ledger;
 pub mod raw;
+pub mod recurring;
 pub mod reports;
 pub mod rules;
 pub mod sync_runs;
 pub mod transactions;
+pub mod transfers;
 mod values;
 
 use std::fs;
@@ -38,6 +40,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_statement_balance_and_posted", include_str!("migrations/0003_statement_balance_and_posted.sql")),
     ("0004_more_categories", include_str!("migrations/0004_more_categories.sql")),
     ("0005_rules", include_str!("migrations/0005_rules.sql")),
+    ("0006_transfers", include_str!("migrations/0006_transfers.sql")),
 ];
 
 /// The schema version this build writes.

@@ -1,12 +1,12 @@
 //! How the domain's text enums (`model::TxStatus`, `CategorySource`, `ConnectionStatus`,
-//! `AccountKind`, `CategoryKind`) are stored: as their `as_str` text. Reading a value that names no variant is a
+//! `AccountKind`, `CategoryKind`, `TransferStatus`) are stored: as their `as_str` text. Reading a value that names no variant is a
 //! conversion error for the caller, never a panic. The CHECK constraints of the migrations
 //! list the same texts.
 
 use rusqlite::ToSql;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 
-use crate::model::{AccountKind, CategoryKind, CategorySource, ConnectionStatus, TxStatus};
+use crate::model::{AccountKind, CategoryKind, CategorySource, ConnectionStatus, TransferStatus, TxStatus};
 
 macro_rules! stored_as_text {
     ($($name:ty),+) => {$(
@@ -24,7 +24,7 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(AccountKind, TxStatus, CategorySource, ConnectionStatus, CategoryKind);
+stored_as_text!(AccountKind, TxStatus, CategorySource, ConnectionStatus, CategoryKind, TransferStatus);
 
 #[cfg(test)]
 mod tests {

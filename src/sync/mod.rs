@@ -60,9 +60,11 @@ pub fn sync_connection(
     provider: &dyn Provider,
     connection: &connections::Connection,
     now: DateTime<Utc>,
+    transfers: &crate::transfers::Settings,
     progress: &dyn Fn(u64),
 ) -> Result<Outcome> {
-    let mut run = SyncRun::start(store, provider, connection, now)?;
+    let after = run::AfterPage::with_transfers(*transfers, now);
+    let mut run = SyncRun::start(store, provider, connection, now)?.with_after_page(after);
     let error = run.pull(secrets, progress).err();
     run.finish(error)
 }

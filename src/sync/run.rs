@@ -58,10 +58,16 @@ impl<'a> SyncRun<'a> {
             now,
             started: Instant::now(),
             pages,
-            after_page: AfterPage,
+            after_page: AfterPage::default(),
             seen: 0,
             pages_done: 0,
         })
+    }
+
+    /// What runs after each page (nothing, unless given here).
+    pub fn with_after_page(mut self, after_page: AfterPage) -> SyncRun<'a> {
+        self.after_page = after_page;
+        self
     }
 
     /// Fetch and apply every page, then refresh balances. The calls made are written to the
@@ -301,16 +307,29 @@ impl PageApplier {
 
 /// The step after each page, inside the page's transaction, given the ids of the rows the
 /// page added, changed or removed. What looks at rows across a page belongs here: transfer
-/// pairing (two accounts' legs may arrive in one page), recurring-payment detection, and
+/// pairing (two accounts' legs may arrive in one page; `transfers::detect_rows`), and
 /// categorization once it learns from neighbouring rows. Categorization per row still runs in
-/// the reconciler as each row is written. Work done here commits with the page or not at all,
-/// so it must be idempotent: a killed sync re-applies the page. Nothing runs here yet.
+/// the reconciler as each row is written; recurring series are read from the stored rows when
+/// asked for (`recurring`). Work done here commits with the page or not at all, so it must be
+/// idempotent: a killed sync re-applies the page.
 #[derive(Debug, Default)]
-struct AfterPage;
+pub struct AfterPage {
+    transfers: Option<crate::transfers::Settings>,
+    now: Option<DateTime<Utc>>,
+}
 
 impl AfterPage {
-    fn after_page(&mut self, _db: &Db, touched: &[i64]) -> Result<()> {
+    /// Pair transfers among each page's rows with these settings (unless they switch it off).
+    pub fn with_transfers(settings: crate::transfers::Settings, now: DateTime<Utc>) -> AfterPage {
+        AfterPage { transfers: Some(settings), now: Some(now) }
+    }
+
+    fn after_page(&mut self, db: &Db, touched: &[i64]) -> Result<()> {
         tracing::trace!(rows = touched.len(), "page applied");
+        if let (Some(settings), Some(now)) = (&self.transfers, self.now) {
+            let found = crate::transfers::detect_rows(db, settings, touched, now)?;
+            tracing::debug!(?found, "transfers");
+        }
         Ok(())
     }
 }
