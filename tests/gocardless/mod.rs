@@ -341,3 +341,40 @@ fn unlink_deletes_the_requisition_and_wrong_keys_are_refused_clearly() {
     assert!(refused.stderr.contains("refused the secret id and key"), "{}", refused.stderr);
     assert!(refused.stderr.contains("user-secrets"), "{}", refused.stderr);
 }
+
+#[test]
+fn a_refused_token_is_renewed_once_and_one_failing_account_does_not_stop_the_other() {
+    let env = TestEnv::new();
+    let gc = GcServer::start(bank());
+    link(&env, &gc, &[]).ok();
+    let invalid = error("Invalid token", "Token is invalid or expired", None, 401);
+    gc.fail_next("/api/v2/accounts/acc-0001-checking/transactions/", 401, invalid, vec![]);
+    let missing = error(
+        "Account ID acc-0002-savings not found",
+        "Please check whether you specified a valid Account ID",
+        None,
+        404,
+    );
+    gc.fail_next("/api/v2/accounts/acc-0002-savings/transactions/", 404, missing, vec![]);
+    let failed = run(&env, &gc, &["sync"]).fails_with(1);
+    assert!(failed.stderr.contains("acc-0002-savings not found"), "{}", failed.stderr);
+    assert_eq!(gc.calls().iter().filter(|c| *c == "POST /api/v2/token/refresh/").count(), 1, "renewed once");
+    let checking: i64 = env.query(
+        r#"SELECT count(*) FROM "transaction" t JOIN account a ON a.id = t.account_id
+           WHERE a.external_id = 'acc-0001-checking'"#,
+    );
+    assert_eq!(checking, 5, "the other account's rows are in");
+
+    // The next sync reads the failed account; a replay rebuilds the rows without the network.
+    run(&env, &gc, &["sync"]).ok();
+    let sql = r#"SELECT external_id, booked_date, amount, status, payee, description FROM "transaction"
+                 ORDER BY external_id"#;
+    let synced = env.rows(sql, []);
+    assert_eq!(synced.len(), 6, "{synced:#?}");
+    env.damage(r#"UPDATE "transaction" SET amount = 0"#);
+    let before = gc.state().seen.len();
+    run(&env, &gc, &["sync", "--replay"]).ok();
+    assert_eq!(env.rows(sql, []), synced);
+    assert_eq!(gc.state().seen.len(), before, "replay needs no network");
+    gc.assert_no_violations();
+}
