@@ -330,6 +330,14 @@ fn unlink_deletes_the_requisition_and_wrong_keys_are_refused_clearly() {
     assert_eq!(gc.state().deleted, ["3fa85f64-5717-4562-b3fc-2c963f66a200"]);
     gc.assert_no_violations();
 
+    // A mock generated from the spec wants a bearer token even for /token/new/.
+    let env = TestEnv::new();
+    let gc = GcServer::start(bank());
+    gc.state().bearer_everywhere = true;
+    link(&env, &gc, &[]).ok();
+    run(&env, &gc, &["sync"]).ok();
+    gc.assert_no_violations();
+
     let env = TestEnv::new();
     let gc = GcServer::start(bank());
     let keys = env.home().join("wrong");

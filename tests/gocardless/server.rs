@@ -52,6 +52,9 @@ pub struct State {
     /// Successful calls per (account, scope), as GoCardless counts them.
     pub counts: HashMap<(String, String), u32>,
     pub faults: Vec<Fault>,
+    /// Act as a mock generated from the spec, whose global `jwtAuth` covers the token
+    /// endpoints too: refuse them without a bearer, as Prism does.
+    pub bearer_everywhere: bool,
     /// (method, path with query, body) in the order received.
     pub seen: Vec<(String, String, Value)>,
     pub violations: Vec<String>,
@@ -171,6 +174,11 @@ fn answer(state: &mut State, request: &mut tiny_http::Request) -> Answer {
     }
     let rest = &segments[2..];
     // The token endpoints need no bearer token (the live API; see SOURCE.md).
+    if state.bearer_everywhere && header(request, "Authorization").is_none() {
+        let problem = json!({"type": "https://stoplight.io/prism/errors#UNAUTHORIZED",
+                             "title": "Invalid security scheme used", "status": 401, "detail": ""});
+        return (401, problem, vec![("WWW-Authenticate", "Bearer".into())]);
+    }
     match (method.as_str(), rest) {
         ("POST", ["token", "new"]) => return token_new(state, &body),
         ("POST", ["token", "refresh"]) => return token_refresh(state, &body),
