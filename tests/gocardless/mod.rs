@@ -247,8 +247,14 @@ fn a_rate_limit_is_waited_out_when_short_and_exits_75_when_long() {
     );
     run(&env, &gc, &["sync"]).ok();
     gc.fail_next("/api/v2/accounts/", 429, limited, vec![("HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_RESET", "3600".into())]);
-    let run = run(&env, &gc, &["sync"]).fails_with(75);
-    assert!(run.stderr.contains("3600"), "{}", run.stderr);
+    let limited = run(&env, &gc, &["sync"]).fails_with(75);
+    assert!(limited.stderr.contains("3600"), "{}", limited.stderr);
+    // The bank's daily limit for that account is spent: tally does not ask again today.
+    let asked = |gc: &GcServer| gc.calls().iter().filter(|c| c.contains("acc-0001-checking/transactions/")).count();
+    let before = asked(&gc);
+    let later = run(&env, &gc, &["sync"]).fails_with(75);
+    assert!(later.stderr.contains("quota is used up"), "{}", later.stderr);
+    assert_eq!(asked(&gc), before);
     gc.assert_no_violations();
 }
 

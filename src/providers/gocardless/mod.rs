@@ -212,6 +212,13 @@ impl GoCardless {
         if stored.auth.tokens.as_ref().map(|t| (t.access.clone(), t.refresh.clone())) != before {
             session.replace(stored.to_secret())?;
         }
+        if let (Some(scope), Err(e)) = (scope, &result)
+            && e.chain().any(|c| matches!(c.downcast_ref::<ProviderError>(), Some(ProviderError::RateLimited { .. })))
+            && format!("{e:#}").contains("Daily request limit")
+        {
+            // The bank's own daily limit for this account is spent: no more calls today.
+            session.used_at_least(scope, PER_DAY);
+        }
         let (value, limits, _) = result?;
         if let (Some(scope), Some(left)) = (scope, limits.account_remaining) {
             // At most `left` more today, whatever tally counted (a bank's own limit may be lower).
