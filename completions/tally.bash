@@ -999,7 +999,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__link)
-            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --country --bank --redirect-url-file --issuer --client-id --api --scope --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin enablebanking plaid fdx"
+            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --country --bank --redirect-url-file --issuer --client-id --api --scope --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin enablebanking plaid fdx gocardless"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

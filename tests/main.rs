@@ -20,6 +20,7 @@ mod errors;
 mod export;
 mod fdx;
 mod generated;
+mod gocardless;
 mod help;
 mod hostile;
 mod import;

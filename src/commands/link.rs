@@ -44,11 +44,11 @@ pub struct Args {
     /// file, or from stdin with `-`, instead of a prompt (which never echoes it)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// For providers that list banks by country (enablebanking): your bank's country, as its
+    /// For providers that list banks by country (enablebanking, gocardless): your bank's country, as its
     /// two-letter code (FI, DE, …)
     #[arg(long, value_name = "XX")]
     pub country: Option<String>,
-    /// For providers that front many banks (enablebanking): your bank's name as the provider
+    /// For providers that front many banks (enablebanking, gocardless): your bank's name as the provider
     /// lists it, in any case; without it a terminal offers a picker
     #[arg(long, value_name = "NAME")]
     pub bank: Option<String>,

@@ -3,6 +3,7 @@
 
 pub mod enablebanking;
 pub mod fdx;
+pub mod gocardless;
 pub mod http;
 pub mod plaid;
 mod retry;
@@ -46,6 +47,12 @@ pub enum ProviderKind {
     /// the bank as a public client (redirect `http://127.0.0.1/callback`), then pass
     /// `--issuer --client-id --api` (or set them in `[providers.fdx]`); free, as your bank allows
     Fdx,
+    /// GoCardless Bank Account Data (EU/EEA and UK banks; ex-Nordigen), for people who still
+    /// have keys (sign-ups closed in 2025): give `SECRET_ID:SECRET_KEY` from its user-secrets
+    /// page when asked (or with --token-file), then `--country XX [--bank NAME]`; open the
+    /// printed link (or scan its QR code) on any device. 4 calls a day per account and scope
+    #[value(name = "gocardless")]
+    GoCardless,
 }
 
 impl ProviderKind {
@@ -57,6 +64,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => "enablebanking",
             ProviderKind::Plaid => "plaid",
             ProviderKind::Fdx => "fdx",
+            ProviderKind::GoCardless => "gocardless",
         }
     }
 
@@ -68,6 +76,7 @@ impl ProviderKind {
             "enablebanking" => Some(ProviderKind::EnableBanking),
             "plaid" => Some(ProviderKind::Plaid),
             "fdx" => Some(ProviderKind::Fdx),
+            "gocardless" => Some(ProviderKind::GoCardless),
             _ => None,
         }
     }
@@ -81,6 +90,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => enablebanking::quota(),
             ProviderKind::Plaid => plaid::quota(),
             ProviderKind::Fdx => fdx::quota(),
+            ProviderKind::GoCardless => gocardless::quota(),
         }
     }
 
@@ -93,6 +103,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => "enablebanking",
             ProviderKind::Plaid => "plaid",
             ProviderKind::Fdx => "fdx",
+            ProviderKind::GoCardless => "gocardless",
         }
     }
 
@@ -105,6 +116,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking,
             ProviderKind::Plaid,
             ProviderKind::Fdx,
+            ProviderKind::GoCardless,
         ]
     }
 
@@ -117,6 +129,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => Ok(enablebanking::Settings::load(config)?.shown()),
             ProviderKind::Plaid => Ok(plaid::Settings::load(config)?.shown()),
             ProviderKind::Fdx => Ok(fdx::Settings::load(config)?.shown()),
+            ProviderKind::GoCardless => Ok(gocardless::Settings::load(config)?.shown()),
         }
     }
 
@@ -130,6 +143,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => Box::new(enablebanking::EnableBanking::new(env)?),
             ProviderKind::Plaid => Box::new(plaid::Plaid::new(env)?),
             ProviderKind::Fdx => Box::new(fdx::Fdx::new(env)?),
+            ProviderKind::GoCardless => Box::new(gocardless::GoCardless::new(env)?),
         })
     }
 }
@@ -315,6 +329,17 @@ impl<'a> Session<'a> {
         }
         *b.spent.entry(scope.to_string()).or_default() += 1;
         Ok(())
+    }
+
+    /// The provider's own count (its rate-limit headers) says `used` calls were made today in
+    /// `scope`: count the ones tally did not see (made at link time, or by another client), so
+    /// the ledger never believes more calls are left than the provider does.
+    pub fn used_at_least(&mut self, scope: &str, used: u32) {
+        let b = &mut self.allowance;
+        let have = b.used.get(scope).copied().unwrap_or(0) + b.spent.get(scope).copied().unwrap_or(0);
+        if used > have {
+            *b.spent.entry(scope.to_string()).or_default() += used - have;
+        }
     }
 
     /// The calls spent since the last time, for the ledger.

@@ -23,6 +23,9 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
         ProviderKind::EnableBanking => None,
         // Core Exchange's `category` is "preferably MCC or SIC": read it as an MCC.
         ProviderKind::Fdx => Some(mcc::map),
+        // GoCardless has no categories; the bank's `proprietaryBankTransactionCode` is kept as
+        // the row's provider category (for rules), but no map reads it.
+        ProviderKind::GoCardless => None,
     }
 }
 
@@ -46,7 +49,7 @@ mod tests {
             Some("Food:Groceries")
         );
         assert_eq!(map_for("simplefin").expect("SimpleFIN sends merchant codes")("5812"), Some("Food:Restaurants"));
-        for other in ["enablebanking", "import:csv", "import:qif", "import:ofx", "no-such-provider"] {
+        for other in ["enablebanking", "gocardless", "import:csv", "import:qif", "import:ofx", "no-such-provider"] {
             assert!(map_for(other).is_none(), "{other}");
         }
     }
