@@ -32,6 +32,7 @@ mod import_qif;
 mod import_shapes;
 mod interrupt;
 mod keyring;
+mod learned;
 mod link;
 mod migrations;
 mod plaid;
