@@ -41,6 +41,7 @@ mod readme;
 mod relink;
 mod replay;
 mod report;
+mod review;
 mod rules;
 mod sandbox;
 mod simplefin;

@@ -14,6 +14,7 @@
 pub mod learned;
 mod providers;
 pub mod recategorize;
+pub mod review;
 pub mod rules;
 
 use std::collections::HashMap;

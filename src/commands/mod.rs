@@ -16,6 +16,7 @@ pub mod init;
 pub mod link;
 pub mod relink;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod sandbox;
 pub mod sync;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
         Command::Categories(args) => categories::run(&mut ctx, args),
         Command::Categorize(args) => categorize::run(&mut ctx, args),
+        Command::Review(args) => review::run(&mut ctx, args),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
         Command::Rules(cmd) => rules::run(&mut ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
