@@ -51,6 +51,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "decrypt" -d 'Turn an en
 complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List, show and categorize transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "categories" -d 'List, add, rename, move or remove categories'
 complete -c tally -n "__fish_tally_needs_command" -f -a "categorize" -d 'Categorize every transaction you have not categorized yourself, again'
+complete -c tally -n "__fish_tally_needs_command" -f -a "review" -d 'Walk uncategorized and doubtful rows at a terminal: accept, change, skip, or make a rule'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
 complete -c tally -n "__fish_tally_needs_command" -f -a "rules" -d 'Rules that categorize, rename and tag rows: the first that matches a row wins'
 complete -c tally -n "__fish_tally_needs_command" -f -a "transfers" -d 'Money moved between your own accounts, which reports leave out of spending and income'
@@ -506,6 +507,19 @@ complete -c tally -n "__fish_tally_using_subcommand categorize" -s v -l verbose 
 complete -c tally -n "__fish_tally_using_subcommand categorize" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand categorize" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand categorize" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand review" -l limit -d 'At most this many rows' -r
+complete -c tally -n "__fish_tally_using_subcommand review" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand review" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand review" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand review" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand review" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand review" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand review" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand review" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

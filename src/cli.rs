@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     accounts, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import, init, link,
-    recurring, report, rules, sandbox, sync, transfers, tx,
+    recurring, report, review, rules, sandbox, sync, transfers, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -69,6 +69,7 @@ pub enum Command {
     Tx(tx::Command),
     Categories(categories::Args),
     Categorize(categorize::Args),
+    Review(review::Args),
     #[command(subcommand)]
     Report(report::Command),
     #[command(subcommand)]

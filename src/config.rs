@@ -61,6 +61,16 @@ struct FileConfig {
     /// `[transfers]`: pairing rows between one's own accounts (`transfers::Settings`).
     #[serde(default)]
     transfers: crate::transfers::Settings,
+    #[serde(default)]
+    categorize: CategorizeSection,
+}
+
+/// `[categorize]`: how sure the learned model must be (`categorize::learned`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategorizeSection {
+    learned_threshold: Option<f64>,
+    review_below: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,6 +146,10 @@ pub struct Config {
     /// `[transfers]`: whether and how sync and import pair transfers between own accounts.
     #[serde(skip)]
     pub transfers: crate::transfers::Settings,
+    /// The confidence the learned model needs to categorize a row by itself.
+    pub learned_threshold: f64,
+    /// `tally review` also offers rows the model categorized with less confidence than this.
+    pub review_below: f64,
 }
 
 impl Config {
@@ -174,6 +188,19 @@ impl Config {
         let providers = ProviderSections::from_file(&config_path, file.providers, file.sandbox)?;
         let now = env("TALLY_NOW").map(|s| parse_now(&s)).transpose()?;
         file.transfers.check()?;
+        let share = |key: &str, value: Option<f64>, default: f64| match value {
+            None => Ok(default),
+            Some(v) if (0.0..=1.0).contains(&v) => Ok(v),
+            Some(v) => Err(UserError::usage(format!("[categorize] {key} = {v} is not between 0 and 1"))
+                .hint(format!("a confidence such as {default}, in {}", config_path.display()))),
+        };
+        let learned_threshold = share(
+            "learned_threshold",
+            file.categorize.learned_threshold,
+            crate::categorize::learned::DEFAULT_THRESHOLD,
+        )?;
+        let review_below =
+            share("review_below", file.categorize.review_below, crate::categorize::learned::DEFAULT_REVIEW_BELOW)?;
 
         Ok(Config {
             config_path,
@@ -197,6 +224,8 @@ impl Config {
             origins,
             export: file.export,
             transfers: file.transfers,
+            learned_threshold,
+            review_below,
         })
     }
 }
@@ -219,6 +248,8 @@ fn origins(db_flag: bool, file: &FileConfig) -> BTreeMap<&'static str, Origin> {
         ("consent_warn_days", if file.sync.consent_warn_days.is_some() { Origin::File } else { Origin::Default }),
         ("http_timeout_secs", layered("TALLY_HTTP_TIMEOUT", file.http.timeout_secs.is_some(), Origin::Default)),
         ("now", layered("TALLY_NOW", false, Origin::Default)),
+        ("learned_threshold", if file.categorize.learned_threshold.is_some() { Origin::File } else { Origin::Default }),
+        ("review_below", if file.categorize.review_below.is_some() { Origin::File } else { Origin::Default }),
     ])
 }
 

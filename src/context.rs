@@ -29,6 +29,7 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(global: &GlobalArgs) -> Result<Ctx> {
         let config = Config::load(global.db.as_deref())?;
+        crate::categorize::learned::configure(config.learned_threshold);
         Ok(Ctx {
             out: Arc::new(Output::new(global.format, global.color, global.quiet).with_width(config.columns)),
             no_input: global.no_input,

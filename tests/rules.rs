@@ -299,3 +299,29 @@ fn a_mistyped_rule_leaves_no_database_behind() {
     env.run(&["rules", "add", "--payee-contains", "x", "--tag", "two words", "--category", "Food"]).fails_with(2);
     assert!(!env.db().exists(), "a refused rule created {}", env.db().display());
 }
+
+#[test]
+fn removing_a_rule_or_putting_one_before_it_takes_back_its_stale_decisions() {
+    let env = imported();
+    add(&env, &["--description-contains", "netflix", "--category", "Subscriptions:Streaming"]);
+    add(&env, &["--description-contains", "trader", "--category", "Food:Groceries"]);
+    env.run(&["rules", "apply"]).ok();
+    assert_eq!(category_of(&env, "NETFLIX.COM"), "Subscriptions:Streaming");
+    assert_eq!(category_of(&env, "TRADER JOE'S #552"), "Food:Groceries");
+
+    // Removed: its rows go back to what the other layers say (here nothing), not later.
+    let run = env.run(&["rules", "remove", "1"]).ok();
+    assert!(run.stderr.contains("1 rows it categorized went back"), "{}", run.stderr);
+    assert_eq!(category_of(&env, "NETFLIX.COM"), Value::Null);
+    assert!(show(&env, "NETFLIX.COM")["category_source"].is_null());
+
+    // A rename-only rule tried first now decides the Trader Joe's row: no rule files it any more.
+    add(&env, &["--description-contains", "trader", "--rename-payee", "Trader Joe's", "--position", "1"]);
+    let dry = env.run(&["rules", "apply", "--dry-run", "--format", "json"]).ok().json();
+    let stale = dry.as_array().unwrap().iter().find(|r| r["rule"].is_null()).expect("the stale row is listed");
+    assert_eq!((&stale["category"], &stale["new_category"]), (&Value::from("Food:Groceries"), &Value::Null));
+    assert_eq!(category_of(&env, "TRADER JOE'S #552"), "Food:Groceries", "a dry run writes nothing");
+    env.run(&["rules", "apply"]).ok();
+    assert_eq!(category_of(&env, "TRADER JOE'S #552"), Value::Null);
+    assert_eq!(show(&env, "TRADER JOE'S #552")["payee"], "Trader Joe's");
+}

@@ -3,7 +3,7 @@
 //!
 //! 1. the user's own choice: stored on the row, never made here, never replaced by what follows;
 //! 2. the user's rules (`rules`, issue 11 part B): the first matching rule, named in the reason;
-//! 3. a model learned from the user's choices (`learned`, to come): above its threshold only;
+//! 3. a model learned from the user's choices and rules (`learned`): above its threshold only;
 //! 4. the provider's own category, read through that provider's map (`providers`);
 //! 5. none: the row stays uncategorized.
 //!
@@ -11,11 +11,14 @@
 //! decision replaces a stored one is `model::CategorySource::may_replace` (used by sync and
 //! import); `recategorize` re-derives every row that has no choice of the user's.
 
+pub mod learned;
 mod providers;
 pub mod recategorize;
+pub mod review;
 pub mod rules;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::Result;
 
@@ -27,7 +30,8 @@ pub use providers::{CategoryMap, map_for};
 /// One layer of the categorizer: a decision for a row, or none. Its `Categorized` carries the
 /// layer's source and a reason a person can read (which rule, which provider label).
 pub trait Layer: std::fmt::Debug {
-    fn decide(&self, t: &NewTransaction) -> Option<Categorized>;
+    /// The decision for row `t` of account `account_id` (0 when the account is not known).
+    fn decide(&self, account_id: i64, t: &NewTransaction) -> Option<Categorized>;
 }
 
 /// The layers below the user's choice for rows from one source, loaded once per sync, replay,
@@ -47,7 +51,14 @@ pub struct Categorizer {
 impl Categorizer {
     /// For rows from `provider`: a connection's provider kind (`sandbox`), or an importer's name
     /// (`import:csv`), as stored with the raw records.
+    /// The model is trained from the database's confirmed rows; [`Categorizer::with_model`]
+    /// shares one model between several categorizers.
     pub fn for_provider(db: &Db, provider: &str) -> Result<Categorizer> {
+        Ok(Categorizer::without_learned(db, provider)?.with_model(Arc::new(learned::Model::load(db)?)))
+    }
+
+    /// The rules and the provider's map, with an empty learned slot.
+    pub fn without_learned(db: &Db, provider: &str) -> Result<Categorizer> {
         Ok(Categorizer {
             ids: categories::all(db)?.into_iter().collect(),
             rules: rules::RuleSet::new(crate::store::rules::list(db)?)?,
@@ -56,21 +67,26 @@ impl Categorizer {
         })
     }
 
+    /// The same categorizer with `model` in the learned slot, at the configured threshold.
+    pub fn with_model(self, model: Arc<learned::Model>) -> Categorizer {
+        self.with_learned(Box::new(learned::Learned::new(model, learned::threshold())))
+    }
+
     /// Every row through the Plaid-style map, whatever its provider: the behaviour before maps
     /// were per provider, kept so that branches written against it still build.
     #[deprecated(note = "use Categorizer::for_provider(db, provider)")]
     pub fn load(db: &Db) -> Result<Categorizer> {
-        Ok(Categorizer { map: Some(providers::plaid_style()), ..Categorizer::for_provider(db, "")? })
+        Ok(Categorizer { map: Some(providers::plaid_style()), ..Categorizer::without_learned(db, "")? })
     }
 
     /// A row of account `account_id`: the user's rules first (the first that matches and sets a
-    /// category), then the provider's category.
+    /// category), then the learned model, then the provider's category.
     pub fn categorize_in(&self, account_id: i64, t: &NewTransaction) -> Option<Categorized> {
         match self.rules.first_match(&rules::Subject::of(account_id, t)) {
             Some(rule @ rules::Rule { category_id: Some(id), .. }) => {
                 Some(Categorized { category_id: *id, source: CategorySource::Rule, reason: rule.reason() })
             }
-            _ => self.categorize(t),
+            _ => self.below_rules(account_id, t),
         }
     }
 
@@ -95,7 +111,11 @@ impl Categorizer {
     /// The decision of the layers below the rules: learned, then the provider's category.
     /// Rows of an account go through [`Categorizer::categorize_in`], which asks the rules first.
     pub fn categorize(&self, t: &NewTransaction) -> Option<Categorized> {
-        self.learned.as_deref().and_then(|layer| layer.decide(t)).or_else(|| self.provider(t))
+        self.below_rules(0, t)
+    }
+
+    fn below_rules(&self, account_id: i64, t: &NewTransaction) -> Option<Categorized> {
+        self.learned.as_deref().and_then(|layer| layer.decide(account_id, t)).or_else(|| self.provider(t))
     }
 
     fn provider(&self, t: &NewTransaction) -> Option<Categorized> {
@@ -149,7 +169,7 @@ mod tests {
     struct Always(i64, CategorySource);
 
     impl Layer for Always {
-        fn decide(&self, _: &NewTransaction) -> Option<Categorized> {
+        fn decide(&self, _: i64, _: &NewTransaction) -> Option<Categorized> {
             Some(Categorized { category_id: self.0, source: self.1, reason: format!("always {}", self.1) })
         }
     }
@@ -158,7 +178,7 @@ mod tests {
     struct Never;
 
     impl Layer for Never {
-        fn decide(&self, _: &NewTransaction) -> Option<Categorized> {
+        fn decide(&self, _: i64, _: &NewTransaction) -> Option<Categorized> {
             None
         }
     }

@@ -4,6 +4,7 @@
 //! touched. Running it twice changes nothing the second time. Printing is the command's part.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use anyhow::Result;
 
@@ -30,14 +31,22 @@ pub struct Outcome {
 
 /// Re-derive and store every row's category. Wrap it in `Store::rehearse` for a dry run.
 pub fn run(db: &Db) -> Result<Outcome> {
+    run_where(db, |_| true)
+}
+
+/// Re-derive only the rows `pick` chooses among those without a choice of the user's: the rows
+/// a rule decided, after the rules changed (`rules apply`, `rules remove`).
+pub fn run_where(db: &Db, pick: impl Fn(&txs::Transaction) -> bool) -> Result<Outcome> {
     let names: HashMap<i64, String> = categories::all(db)?.into_iter().map(|(name, id)| (id, name)).collect();
+    let model = Arc::new(super::learned::Model::load(db)?);
     let mut by_source: HashMap<String, Categorizer> = HashMap::new();
     let mut changes = Vec::new();
-    let rows = txs::without_users_choice(db)?;
+    let rows: Vec<_> = txs::without_users_choice(db)?.into_iter().filter(|(row, _)| pick(row)).collect();
     let considered = rows.len();
     for (row, source) in rows {
         if !by_source.contains_key(&source) {
-            by_source.insert(source.clone(), Categorizer::for_provider(db, &source)?);
+            let categorizer = Categorizer::without_learned(db, &source)?.with_model(model.clone());
+            by_source.insert(source.clone(), categorizer);
         }
         let decided = by_source[&source].categorize_in(row.account_id, &row.as_stated()?);
         let before = (row.category_id, row.category_source);

@@ -17,6 +17,7 @@ pub mod link;
 pub mod recurring;
 pub mod relink;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod sandbox;
 pub mod sync;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
         Command::Categories(args) => categories::run(&mut ctx, args),
         Command::Categorize(args) => categorize::run(&mut ctx, args),
+        Command::Review(args) => review::run(&mut ctx, args),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
         Command::Rules(cmd) => rules::run(&mut ctx, cmd),
         Command::Transfers(cmd) => transfers::run(&mut ctx, cmd),

@@ -9,6 +9,7 @@ pub mod categories;
 pub mod cipher;
 pub mod connections;
 pub mod export;
+pub mod learned;
 pub mod ledger;
 pub mod raw;
 pub mod recurring;

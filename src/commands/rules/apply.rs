@@ -6,6 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::args::RuleArgs;
+use crate::categorize::recategorize;
 use crate::categorize::rules::{Rule, RuleSet, Subject};
 use crate::context::Ctx;
 use crate::error::usage;
@@ -36,7 +37,8 @@ pub struct ChangeRow {
     new_category: Option<String>,
     new_payee: Option<String>,
     new_tags: Option<String>,
-    rule: i64,
+    /// The rule that decides it; none when no rule does any more (a stale rule decision).
+    rule: Option<i64>,
 }
 
 /// What the rules would do to one row.
@@ -107,9 +109,55 @@ fn rows(db: &Db, planned: &[Planned]) -> Result<Vec<ChangeRow>> {
             new_category: p.category.as_ref().and_then(|c| names.get(&c.category_id).cloned()),
             new_payee: p.payee.clone(),
             new_tags: p.tags.clone(),
-            rule: p.rule.id,
+            rule: Some(p.rule.id),
         })
         .collect())
+}
+
+/// Rows a rule categorized that no rule categorizes any more (the rule was removed or changed,
+/// or another rule matches first without a category): what the layers below the rules say now,
+/// as `tally categorize` would store it.
+fn stale(db: &Db, set: &RuleSet) -> Result<recategorize::Outcome> {
+    recategorize::run_where(db, |row| {
+        row.category_source == Some(CategorySource::Rule) && {
+            let exponent = Currency::parse(&row.currency).map(|c| c.exponent()).unwrap_or(2);
+            let subject = Subject {
+                account_id: row.account_id,
+                amount: row.amount,
+                currency: &row.currency,
+                exponent,
+                payee: row.payee.as_deref(),
+                description: &row.description,
+            };
+            set.first_match(&subject).is_none_or(|rule| rule.category_id.is_none())
+        }
+    })
+}
+
+fn stale_rows(changes: &[recategorize::Change]) -> Vec<ChangeRow> {
+    changes
+        .iter()
+        .map(|c| ChangeRow {
+            id: c.row.id,
+            date: c.row.booked_date.to_string(),
+            payee: c.row.rule_payee.clone().or_else(|| c.row.payee.clone()),
+            description: c.row.description.clone(),
+            amount: Currency::parse(&c.row.currency)
+                .map(|cur| format_amount(c.row.amount, cur))
+                .unwrap_or_else(|_| c.row.amount.to_string()),
+            category: c.row.category.clone(),
+            new_category: c.to.as_ref().map(|t| t.0.clone()),
+            rule: None,
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// After a rule is removed: the rows it categorized go back to what the other layers say.
+/// Returns how many changed.
+pub fn forget(db: &Db) -> Result<usize> {
+    let set = RuleSet::new(store::list(db)?)?;
+    Ok(stale(db, &set)?.changes.len())
 }
 
 /// `rules apply`: write what the rules say onto the history; with `dry_run`, list it instead.
@@ -118,24 +166,28 @@ pub fn apply(ctx: &mut Ctx, dry_run: bool) -> Result<()> {
     let set = RuleSet::new(store::list(store.db())?)?;
     let planned = plan(store.db(), &set)?;
     if dry_run {
-        let rows = rows(store.db(), &planned)?;
+        let mut rows = rows(store.db(), &planned)?;
+        let stale = store.rehearse(|tx| stale(tx, &set))?;
+        rows.extend(stale_rows(&stale.changes));
         ctx.out.rows(&rows)?;
-        ctx.out.status(&format!("Rules would change {} rows (nothing written: --dry-run).", planned.len()));
+        ctx.out.status(&format!("Rules would change {} rows (nothing written: --dry-run).", rows.len()));
         return Ok(());
     }
-    store.atomic(|tx| {
-        for p in &planned {
-            if let Some(c) = &p.category {
-                transactions::set_category(tx, p.row.id, c)?;
+    let changed = store
+        .atomic(|tx| {
+            for p in &planned {
+                if let Some(c) = &p.category {
+                    transactions::set_category(tx, p.row.id, c)?;
+                }
+                if p.payee.is_some() || p.tags.is_some() {
+                    let payee = p.payee.as_deref().or(p.row.rule_payee.as_deref());
+                    store::set_payee_and_tags(tx, p.row.id, payee, p.tags.as_deref().unwrap_or(&p.row.tags))?;
+                }
             }
-            if p.payee.is_some() || p.tags.is_some() {
-                let payee = p.payee.as_deref().or(p.row.rule_payee.as_deref());
-                store::set_payee_and_tags(tx, p.row.id, payee, p.tags.as_deref().unwrap_or(&p.row.tags))?;
-            }
-        }
-        Ok(())
-    })?;
-    ctx.out.status(&format!("Rules changed {} rows; rows you categorized yourself were left alone.", planned.len()));
+            Ok(stale(tx, &set)?.changes.len())
+        })
+        .map(|stale| planned.len() + stale)?;
+    ctx.out.status(&format!("Rules changed {changed} rows; rows you categorized yourself were left alone."));
     Ok(())
 }
 

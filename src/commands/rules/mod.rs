@@ -88,10 +88,15 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             ctx.out.rows(&rows)
         }
         Command::Remove { id } => {
-            let db = ctx.store()?.db();
-            exists(db, id)?;
-            store::remove(db, id)?;
-            ctx.out.status(&format!("Removed rule {id}; rows it categorized keep their category until `tally rules apply` or a new rule says otherwise."));
+            let store = ctx.store()?;
+            exists(store.db(), id)?;
+            let changed = store.atomic(|tx| {
+                store::remove(tx, id)?;
+                apply::forget(tx)
+            })?;
+            ctx.out.status(&format!(
+                "Removed rule {id}; {changed} rows it categorized went back to what the other rules, the model or the bank say."
+            ));
             Ok(())
         }
         Command::Move { id, to } => {

@@ -1,0 +1,202 @@
+//! The learned layer (issue 11 item 5): a multinomial naive Bayes model trained on this
+//! machine from the user's confirmed categories (their own choices and their rules' results),
+//! over the features of `tokens` (merchant key, words, sign and size, account). It decides a
+//! row only when its confidence reaches the threshold (`[categorize] learned_threshold`) and at
+//! least [`MIN_SUPPORT`] confirmed rows of that category share the row's merchant or a word of
+//! it; the reason names both: `learned 0.97 from 14 rows like "STARBUCKS"`.
+//!
+//! Why naive Bayes and not nearest neighbours: its state is a table of counts, so adding or
+//! dropping a confirmed row is a count up or down, scoring costs one lookup per feature
+//! whatever the history's size, and the counts explain a decision ("14 rows like"). Why it is
+//! rebuilt rather than persisted: training reads the newest [`TRAIN_ROWS`] confirmed rows by
+//! primary key and costs milliseconds (README, `benches/learned.rs`), whatever the database's
+//! size, with no table to keep in step with every writer of a category. Reading the rows is
+//! `store::learned`; where the layer sits among the others is `super::Categorizer`.
+
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use anyhow::Result;
+
+use super::Layer;
+use crate::model::{CategorySource, NewTransaction};
+use crate::money::Currency;
+use crate::store::{Db, learned::Example, transactions::Categorized};
+
+/// How many of the newest confirmed rows the model learns from: recent habits, bounded cost.
+pub const TRAIN_ROWS: usize = 20_000;
+/// The confidence a decision needs unless the config says otherwise (chosen from the eval in
+/// `benches/learned.rs`: see the README's figures).
+pub const DEFAULT_THRESHOLD: f64 = 0.9;
+/// `tally review` also offers rows the model decided with less confidence than this.
+pub const DEFAULT_REVIEW_BELOW: f64 = 0.97;
+/// How many confirmed rows of the category must share the row's merchant or a word of it.
+pub const MIN_SUPPORT: u32 = 3;
+/// Additive smoothing of the counts.
+const ALPHA: f64 = 0.1;
+
+static THRESHOLD: OnceLock<f64> = OnceLock::new();
+
+/// Set the threshold once for this process, from the config (`context` does this before any
+/// command runs; the categorizer is built deep in sync and import, which do not carry the config).
+pub fn configure(threshold: f64) {
+    let _ = THRESHOLD.set(threshold);
+}
+
+/// The threshold in force: the config's, else [`DEFAULT_THRESHOLD`].
+pub fn threshold() -> f64 {
+    *THRESHOLD.get().unwrap_or(&DEFAULT_THRESHOLD)
+}
+
+/// What the model would say about a row, whatever the threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub category_id: i64,
+    /// The model's probability for that category, 0 to 1.
+    pub confidence: f64,
+    /// How many confirmed rows of that category share `like` with the row.
+    pub support: u32,
+    /// The merchant or word they share, upper case as a bank writes it.
+    pub like: String,
+}
+
+impl Prediction {
+    /// `learned 0.97 from 14 rows like "STARBUCKS"` (the confidence rounded down: never 1.00).
+    pub fn reason(&self) -> String {
+        let shown = (self.confidence * 100.0).floor() / 100.0;
+        format!("learned {shown:.2} from {} rows like {:?}", self.support, self.like)
+    }
+}
+
+/// Counts of features per category.
+#[derive(Debug, Default)]
+pub struct Model {
+    classes: Vec<i64>,
+    index: HashMap<i64, usize>,
+    rows: Vec<u32>,
+    totals: Vec<u64>,
+    counts: HashMap<String, Vec<(usize, u32)>>,
+    examples: u32,
+}
+
+impl Model {
+    /// Train on the newest confirmed rows of the database.
+    pub fn load(db: &Db) -> Result<Model> {
+        Ok(Model::train(&crate::store::learned::confirmed(db, TRAIN_ROWS)?))
+    }
+
+    pub fn train(examples: &[Example]) -> Model {
+        let mut model = Model::default();
+        for e in examples {
+            model.add(e);
+        }
+        model
+    }
+
+    /// Count one more confirmed row.
+    pub fn add(&mut self, e: &Example) {
+        let class = *self.index.entry(e.category_id).or_insert_with(|| {
+            self.classes.push(e.category_id);
+            self.rows.push(0);
+            self.totals.push(0);
+            self.classes.len() - 1
+        });
+        let features =
+            tokens::features(e.account_id, e.amount, exponent(&e.currency), e.payee.as_deref(), &e.description);
+        self.rows[class] += 1;
+        self.totals[class] += features.len() as u64;
+        self.examples += 1;
+        for f in features {
+            let per_class = self.counts.entry(f).or_default();
+            match per_class.iter_mut().find(|(c, _)| *c == class) {
+                Some((_, n)) => *n += 1,
+                None => per_class.push((class, 1)),
+            }
+        }
+    }
+
+    /// How many confirmed rows it learned from.
+    pub fn examples(&self) -> u32 {
+        self.examples
+    }
+
+    /// The most likely category of a row, with its confidence; `None` when the model has not
+    /// seen the row's merchant or any of its words in [`MIN_SUPPORT`] rows of that category.
+    pub fn predict(&self, account_id: i64, t: &NewTransaction) -> Option<Prediction> {
+        if self.examples == 0 {
+            return None;
+        }
+        let features =
+            tokens::features(account_id, t.amount, t.currency.exponent(), t.payee.as_deref(), &t.description);
+        let known: Vec<(&str, &Vec<(usize, u32)>)> = features
+            .iter()
+            .filter_map(|f| self.counts.get_key_value(f.as_str()).map(|(k, v)| (k.as_str(), v)))
+            .collect();
+        if !known.iter().any(|(f, _)| is_text(f)) {
+            return None;
+        }
+        let vocabulary = self.counts.len() as f64;
+        let all = f64::from(self.examples);
+        let scores: Vec<f64> = (0..self.classes.len())
+            .map(|c| {
+                let denominator = (self.totals[c] as f64 + ALPHA * vocabulary).ln();
+                let likelihood: f64 = known
+                    .iter()
+                    .map(|(_, per_class)| {
+                        let n = per_class.iter().find(|(k, _)| *k == c).map_or(0, |(_, n)| *n);
+                        (f64::from(n) + ALPHA).ln() - denominator
+                    })
+                    .sum();
+                (f64::from(self.rows[c]) / all).ln() + likelihood
+            })
+            .collect();
+        let (best, top) = scores.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+        let sum: f64 = scores.iter().map(|s| (s - top).exp()).sum();
+        let (like, support) = known
+            .iter()
+            .filter(|(f, _)| is_text(f))
+            .filter_map(|(f, per_class)| {
+                let n = per_class.iter().find(|(k, _)| *k == best).map(|(_, n)| *n)?;
+                // The merchant key says more than a word shared with it.
+                Some((f[2..].to_uppercase(), n, f.starts_with("m:")))
+            })
+            .max_by_key(|(_, n, merchant)| (*n >= MIN_SUPPORT, *merchant, *n))
+            .map(|(like, n, _)| (like, n))?;
+        (support >= MIN_SUPPORT).then(|| Prediction {
+            category_id: self.classes[best],
+            confidence: 1.0 / sum,
+            support,
+            like,
+        })
+    }
+}
+
+fn is_text(feature: &str) -> bool {
+    feature.starts_with("m:") || feature.starts_with("w:")
+}
+
+fn exponent(currency: &str) -> u8 {
+    Currency::parse(currency).map(|c| c.exponent()).unwrap_or(2)
+}
+
+/// The model as a layer of the categorizer: it decides at or above its threshold only.
+#[derive(Debug)]
+pub struct Learned {
+    model: Arc<Model>,
+    threshold: f64,
+}
+
+impl Learned {
+    pub fn new(model: Arc<Model>, threshold: f64) -> Learned {
+        Learned { model, threshold }
+    }
+}
+
+impl Layer for Learned {
+    fn decide(&self, account_id: i64, t: &NewTransaction) -> Option<Categorized> {
+        let p = self.model.predict(account_id, t).filter(|p| p.confidence >= self.threshold)?;
+        Some(Categorized { category_id: p.category_id, source: CategorySource::Learned, reason: p.reason() })
+    }
+}
