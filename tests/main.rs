@@ -45,6 +45,7 @@ mod sandbox;
 mod simplefin;
 mod sync;
 mod tables;
+mod teller;
 mod tx;
 mod window;
 

@@ -8,6 +8,7 @@ pub mod plaid;
 mod retry;
 pub mod sandbox;
 pub mod simplefin;
+pub mod teller;
 pub mod window;
 
 use std::collections::HashMap;
@@ -46,6 +47,10 @@ pub enum ProviderKind {
     /// the bank as a public client (redirect `http://127.0.0.1/callback`), then pass
     /// `--issuer --client-id --api` (or set them in `[providers.fdx]`); free, as your bank allows
     Fdx,
+    /// Teller (US banks) with your own application: pass `--application-id` and the
+    /// certificate and key from your teller.zip (`--cert --key`) once; Teller Connect opens in a
+    /// page tally serves on 127.0.0.1. Sandbox and 100 real enrollments are free
+    Teller,
 }
 
 impl ProviderKind {
@@ -57,6 +62,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => "enablebanking",
             ProviderKind::Plaid => "plaid",
             ProviderKind::Fdx => "fdx",
+            ProviderKind::Teller => "teller",
         }
     }
 
@@ -68,6 +74,7 @@ impl ProviderKind {
             "enablebanking" => Some(ProviderKind::EnableBanking),
             "plaid" => Some(ProviderKind::Plaid),
             "fdx" => Some(ProviderKind::Fdx),
+            "teller" => Some(ProviderKind::Teller),
             _ => None,
         }
     }
@@ -81,6 +88,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => enablebanking::quota(),
             ProviderKind::Plaid => plaid::quota(),
             ProviderKind::Fdx => fdx::quota(),
+            ProviderKind::Teller => teller::quota(),
         }
     }
 
@@ -93,6 +101,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => "enablebanking",
             ProviderKind::Plaid => "plaid",
             ProviderKind::Fdx => "fdx",
+            ProviderKind::Teller => "teller",
         }
     }
 
@@ -105,6 +114,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking,
             ProviderKind::Plaid,
             ProviderKind::Fdx,
+            ProviderKind::Teller,
         ]
     }
 
@@ -117,6 +127,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => Ok(enablebanking::Settings::load(config)?.shown()),
             ProviderKind::Plaid => Ok(plaid::Settings::load(config)?.shown()),
             ProviderKind::Fdx => Ok(fdx::Settings::load(config)?.shown()),
+            ProviderKind::Teller => Ok(teller::Settings::load(config)?.shown()),
         }
     }
 
@@ -130,6 +141,7 @@ impl ProviderKind {
             ProviderKind::EnableBanking => Box::new(enablebanking::EnableBanking::new(env)?),
             ProviderKind::Plaid => Box::new(plaid::Plaid::new(env)?),
             ProviderKind::Fdx => Box::new(fdx::Fdx::new(env)?),
+            ProviderKind::Teller => Box::new(teller::Teller::new(env)?),
         })
     }
 }

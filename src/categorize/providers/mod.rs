@@ -4,6 +4,7 @@
 
 mod mcc;
 mod plaid;
+mod teller;
 
 use crate::providers::ProviderKind;
 
@@ -23,6 +24,8 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
         ProviderKind::EnableBanking => None,
         // Core Exchange's `category` is "preferably MCC or SIC": read it as an MCC.
         ProviderKind::Fdx => Some(mcc::map),
+        // Teller's `details.category`: `dining`, `groceries`, … (its fixed list).
+        ProviderKind::Teller => Some(teller::map),
     }
 }
 
