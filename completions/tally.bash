@@ -1002,7 +1002,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__link)
-            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --country --bank --redirect-url-file --issuer --client-id --api --scope --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin enablebanking plaid fdx gocardless"
+            opts="-v -q -h --name --relink --no-browser --all --timeout --token-file --country --bank --redirect-url-file --issuer --client-id --api --scope --application-id --cert --key --db --format --color --verbose --quiet --no-input --help sandbox sandbox-window simplefin enablebanking plaid fdx gocardless teller"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1049,6 +1049,18 @@ _tally() {
                     return 0
                     ;;
                 --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --application-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

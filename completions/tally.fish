@@ -80,6 +80,9 @@ complete -c tally -n "__fish_tally_using_subcommand link" -l issuer -d 'For fdx:
 complete -c tally -n "__fish_tally_using_subcommand link" -l client-id -d 'For fdx: the client id the bank gave you when you registered tally (a public client, no secret, redirect `http://127.0.0.1/callback`)' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l api -d 'For fdx: the base URL of the bank\'s FDX API (`GET {api}/accounts`)' -r
 complete -c tally -n "__fish_tally_using_subcommand link" -l scope -d 'For fdx: scopes to ask for besides `openid offline_access`, as the bank names them' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l application-id -d 'For teller: your application id (app_…), from the Application Settings page of the Teller dashboard; beats `[providers.teller] application_id`' -r
+complete -c tally -n "__fish_tally_using_subcommand link" -l cert -d 'For teller: the client certificate from your teller.zip (certificate.pem); kept in the secret store with the key, so it is needed only once' -r -F
+complete -c tally -n "__fish_tally_using_subcommand link" -l key -d 'For teller: the private key from your teller.zip (private_key.pem)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand link" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -50,6 +50,7 @@ mod simplefin;
 mod sync;
 mod tables;
 mod transfers;
+mod teller;
 mod tx;
 mod window;
 

@@ -58,6 +58,9 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         client_id: None,
         api: None,
         scope: None,
+        application_id: None,
+        cert: None,
+        key: None,
     };
     let name = super::link::link(ctx, &args, &mut robot)?;
 

@@ -70,6 +70,17 @@ pub struct Args {
     /// For fdx: scopes to ask for besides `openid offline_access`, as the bank names them
     #[arg(long, value_name = "SCOPES")]
     pub scope: Option<String>,
+    /// For teller: your application id (app_…), from the Application Settings page of the
+    /// Teller dashboard; beats `[providers.teller] application_id`
+    #[arg(long, value_name = "ID")]
+    pub application_id: Option<String>,
+    /// For teller: the client certificate from your teller.zip (certificate.pem); kept in the
+    /// secret store with the key, so it is needed only once
+    #[arg(long, value_name = "PATH")]
+    pub cert: Option<PathBuf>,
+    /// For teller: the private key from your teller.zip (private_key.pem)
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<PathBuf>,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
@@ -103,6 +114,15 @@ pub fn link(ctx: &mut Ctx, args: &Args, conversation: &mut dyn Conversation) -> 
     {
         if let Some(v) = value {
             ctx.config.providers.set_override(ProviderKind::Fdx.settings_name(), key, v);
+        }
+    }
+    // Teller's application and certificate, read by the provider at link time only.
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    for (key, value) in
+        [("application_id", args.application_id.clone()), ("certificate", path(&args.cert)), ("key", path(&args.key))]
+    {
+        if let Some(v) = value {
+            ctx.config.providers.set_override(ProviderKind::Teller.settings_name(), key, &v);
         }
     }
     if let Some(name) = &args.relink {

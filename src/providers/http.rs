@@ -19,22 +19,31 @@ pub struct HttpOptions {
     pub timeout: Duration,
     /// A client certificate and its key (PEM, both in one), for banks that require mTLS.
     pub identity: Option<SecretString>,
+    /// Root certificates (PEM) to trust instead of the system's: a provider's own CA, a
+    /// TLS-inspecting proxy's, or a test server's throwaway one.
+    pub roots: Option<String>,
 }
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        HttpOptions { timeout: DEFAULT_TIMEOUT, identity: None }
+        HttpOptions { timeout: DEFAULT_TIMEOUT, identity: None, roots: None }
     }
 }
 
 impl HttpOptions {
     pub fn new(timeout: Duration) -> HttpOptions {
-        HttpOptions { timeout, identity: None }
+        HttpOptions { timeout, identity: None, roots: None }
     }
 
     /// Present this client certificate (PEM: the certificate chain and its private key).
     pub fn with_identity(mut self, pem: SecretString) -> HttpOptions {
         self.identity = Some(pem);
+        self
+    }
+
+    /// Trust only the certificates in `pem` (one or more) for the server's certificate.
+    pub fn with_roots(mut self, pem: String) -> HttpOptions {
+        self.roots = Some(pem);
         self
     }
 
@@ -55,6 +64,16 @@ impl HttpOptions {
                 .hint("use the certificate and private key files the provider issued, concatenated")
             })?;
             builder = builder.identity(identity);
+        }
+        if let Some(pem) = &self.roots {
+            let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .ok()
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    UserError::usage("the root certificate file holds no PEM certificate")
+                        .hint("give a file with one or more `-----BEGIN CERTIFICATE-----` blocks")
+                })?;
+            builder = builder.tls_certs_only(roots);
         }
         builder.build().context("cannot set up the HTTP client")
     }
@@ -77,6 +96,12 @@ mod tests {
         let user = crate::error::user_error(&err).expect("a user error");
         assert_eq!(user.exit, crate::error::Exit::Usage);
         assert!(!format!("{err:#}").contains("s3cret"), "{err:#}");
+    }
+
+    #[test]
+    fn roots_must_hold_a_certificate() {
+        let err = HttpOptions::default().with_roots("no certificate here".into()).client().unwrap_err();
+        assert_eq!(crate::error::user_error(&err).unwrap().exit, crate::error::Exit::Usage);
     }
 
     #[test]

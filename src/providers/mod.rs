@@ -9,6 +9,7 @@ pub mod plaid;
 mod retry;
 pub mod sandbox;
 pub mod simplefin;
+pub mod teller;
 pub mod window;
 
 use std::collections::HashMap;
@@ -53,6 +54,10 @@ pub enum ProviderKind {
     /// printed link (or scan its QR code) on any device. 4 calls a day per account and scope
     #[value(name = "gocardless")]
     GoCardless,
+    /// Teller (US banks) with your own application: pass `--application-id` and the
+    /// certificate and key from your teller.zip (`--cert --key`) once; Teller Connect opens in a
+    /// page tally serves on 127.0.0.1. Sandbox and 100 real enrollments are free
+    Teller,
 }
 
 impl ProviderKind {
@@ -65,6 +70,7 @@ impl ProviderKind {
             ProviderKind::Plaid => "plaid",
             ProviderKind::Fdx => "fdx",
             ProviderKind::GoCardless => "gocardless",
+            ProviderKind::Teller => "teller",
         }
     }
 
@@ -77,6 +83,7 @@ impl ProviderKind {
             "plaid" => Some(ProviderKind::Plaid),
             "fdx" => Some(ProviderKind::Fdx),
             "gocardless" => Some(ProviderKind::GoCardless),
+            "teller" => Some(ProviderKind::Teller),
             _ => None,
         }
     }
@@ -91,6 +98,7 @@ impl ProviderKind {
             ProviderKind::Plaid => plaid::quota(),
             ProviderKind::Fdx => fdx::quota(),
             ProviderKind::GoCardless => gocardless::quota(),
+            ProviderKind::Teller => teller::quota(),
         }
     }
 
@@ -104,6 +112,7 @@ impl ProviderKind {
             ProviderKind::Plaid => "plaid",
             ProviderKind::Fdx => "fdx",
             ProviderKind::GoCardless => "gocardless",
+            ProviderKind::Teller => "teller",
         }
     }
 
@@ -117,6 +126,7 @@ impl ProviderKind {
             ProviderKind::Plaid,
             ProviderKind::Fdx,
             ProviderKind::GoCardless,
+            ProviderKind::Teller,
         ]
     }
 
@@ -130,6 +140,7 @@ impl ProviderKind {
             ProviderKind::Plaid => Ok(plaid::Settings::load(config)?.shown()),
             ProviderKind::Fdx => Ok(fdx::Settings::load(config)?.shown()),
             ProviderKind::GoCardless => Ok(gocardless::Settings::load(config)?.shown()),
+            ProviderKind::Teller => Ok(teller::Settings::load(config)?.shown()),
         }
     }
 
@@ -144,6 +155,7 @@ impl ProviderKind {
             ProviderKind::Plaid => Box::new(plaid::Plaid::new(env)?),
             ProviderKind::Fdx => Box::new(fdx::Fdx::new(env)?),
             ProviderKind::GoCardless => Box::new(gocardless::GoCardless::new(env)?),
+            ProviderKind::Teller => Box::new(teller::Teller::new(env)?),
         })
     }
 }

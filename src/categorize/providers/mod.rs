@@ -4,6 +4,7 @@
 
 mod mcc;
 mod plaid;
+mod teller;
 
 use crate::providers::ProviderKind;
 
@@ -26,6 +27,8 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
         // GoCardless has no categories; the bank's `proprietaryBankTransactionCode` is kept as
         // the row's provider category (for rules), but no map reads it.
         ProviderKind::GoCardless => None,
+        // Teller's `details.category`: `dining`, `groceries`, … (its fixed list).
+        ProviderKind::Teller => Some(teller::map),
     }
 }
 
