@@ -162,6 +162,18 @@ pub enum ProviderError {
     QuotaExhausted { scope: String, limit: u32 },
 }
 
+/// Whether an error met while reading one account concerns that account alone (something
+/// unreadable in its answer, endless paging, its own quota, a 4xx about it), so the
+/// provider reports it with [`Session::account_failed`] and goes on with the others. A refused
+/// consent, a rate limit or a bank that is down concern every account.
+pub fn one_account_only(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<ProviderError>(),
+        Some(ProviderError::Malformed(_) | ProviderError::QuotaExhausted { .. })
+            | Some(ProviderError::Upstream { status: 400..=499, .. })
+    )
+}
+
 /// A provider's documented limits, which tally never exceeds.
 #[derive(Debug, Clone, Copy)]
 pub struct Quota {
@@ -281,6 +293,9 @@ pub struct Session<'a> {
     store: &'a Secrets,
     key: String,
     allowance: Allowance,
+    /// Accounts this command could not read, reported by the provider (see
+    /// [`Session::account_failed`]) and not yet taken by sync.
+    failures: Vec<(String, anyhow::Error)>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -291,7 +306,7 @@ impl std::fmt::Debug for Session<'_> {
 
 impl<'a> Session<'a> {
     pub fn new(store: &'a Secrets, key: &str, secret: SecretString) -> Session<'a> {
-        Session { secret, store, key: key.to_string(), allowance: Allowance::default() }
+        Session { secret, store, key: key.to_string(), allowance: Allowance::default(), failures: Vec::new() }
     }
 
     pub fn with_allowance(mut self, allowance: Allowance) -> Self {
@@ -315,6 +330,20 @@ impl<'a> Session<'a> {
         }
         *b.spent.entry(scope.to_string()).or_default() += 1;
         Ok(())
+    }
+
+    /// Report that one account (by the provider's id) cannot be read in this sync, and why:
+    /// sync records it as failed for this run, applies none of its rows from here on, and goes
+    /// on with the connection's other accounts. The provider must leave that account's
+    /// position where it was, so the next sync reads it again. An error about the whole
+    /// connection (consent ended, rate limit, bank down) is returned from `fetch` instead.
+    pub fn account_failed(&mut self, external_id: &str, error: anyhow::Error) {
+        self.failures.push((external_id.to_string(), error));
+    }
+
+    /// The accounts reported failed since the last time.
+    pub fn take_failures(&mut self) -> Vec<(String, anyhow::Error)> {
+        std::mem::take(&mut self.failures)
     }
 
     /// The calls spent since the last time, for the ledger.

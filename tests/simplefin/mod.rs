@@ -369,7 +369,14 @@ fn a_row_tally_cannot_read_fails_its_account_only() {
     );
     link(&env, &bridge, "t", &[]).ok();
     let run = env.run(&["sync"]).fails_with(1);
-    assert!(run.stderr.contains("Rewards Visa Card: ") && run.stderr.contains("\"12.3.4\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("account Rewards Visa Card, failed") && run.stderr.contains("\"12.3.4\""),
+        "{}",
+        run.stderr
+    );
+    let audit =
+        env.rows("SELECT a.name, r.status FROM sync_run r JOIN account a ON a.id = r.account_id ORDER BY a.name", []);
+    assert_eq!(audit, ["Everyday Checking|ok", "Rewards Visa Card|failed"], "only the card failed");
     let card: i64 = env.query(
         "SELECT count(*) FROM \"transaction\" t JOIN account a ON a.id = t.account_id WHERE a.name = 'Rewards Visa Card'",
     );
