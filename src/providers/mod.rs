@@ -296,6 +296,9 @@ pub struct Session<'a> {
     /// Accounts this command could not read, reported by the provider (see
     /// [`Session::account_failed`]) and not yet taken by sync.
     failures: Vec<(String, anyhow::Error)>,
+    /// Calls `Provider::link` made that the provider's daily limit counts (it has no session
+    /// then), by scope: `tally link` writes them to the new connection's ledger.
+    link_calls: HashMap<String, u32>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -306,7 +309,14 @@ impl std::fmt::Debug for Session<'_> {
 
 impl<'a> Session<'a> {
     pub fn new(store: &'a Secrets, key: &str, secret: SecretString) -> Session<'a> {
-        Session { secret, store, key: key.to_string(), allowance: Allowance::default(), failures: Vec::new() }
+        Session {
+            secret,
+            store,
+            key: key.to_string(),
+            allowance: Allowance::default(),
+            failures: Vec::new(),
+            link_calls: HashMap::new(),
+        }
     }
 
     pub fn with_allowance(mut self, allowance: Allowance) -> Self {
@@ -344,6 +354,20 @@ impl<'a> Session<'a> {
     /// The accounts reported failed since the last time.
     pub fn take_failures(&mut self) -> Vec<(String, anyhow::Error)> {
         std::mem::take(&mut self.failures)
+    }
+
+    /// Charge `n` calls the provider's `link` made in `scope` to the connection being linked
+    /// (the first `accounts()` after `link` reports them). Unlike [`Session::spend`] nothing is
+    /// refused: the calls were made already.
+    pub fn charge_link_calls(&mut self, scope: &str, n: u32) {
+        if n > 0 {
+            *self.link_calls.entry(scope.to_string()).or_default() += n;
+        }
+    }
+
+    /// The calls charged with [`Session::charge_link_calls`], for the new connection's ledger.
+    pub fn take_link_calls(&mut self) -> HashMap<String, u32> {
+        std::mem::take(&mut self.link_calls)
     }
 
     /// The calls spent since the last time, for the ledger.

@@ -79,6 +79,9 @@ struct State {
     troubles: Vec<Trouble>,
     /// Every page is saved: the next `fetch` reports the troubles.
     report: bool,
+    /// Calls `link` made to list the accounts, not charged yet: `link` has no session, so the
+    /// first `accounts()` charges them (the link command writes them to the ledger).
+    uncharged: u32,
 }
 
 impl SimpleFin {
@@ -232,7 +235,12 @@ impl Provider for SimpleFin {
         let access = Access::parse(&secret)?;
         let query = [("version", "2".to_string()), ("balances-only", "1".to_string())];
         // The token is spent now: if the listing fails, only a new token can try again.
-        let set = access.accounts(&self.http, &query, &mut || Ok(())).map_err(|e| {
+        let mut calls = 0;
+        let listing = access.accounts(&self.http, &query, &mut || {
+            calls += 1;
+            Ok(())
+        });
+        let set = listing.map_err(|e| {
             e.context(
                 UserError::failure("the setup token was claimed, but listing its accounts failed")
                     .hint("the token works only once: create a new one and run `tally link simplefin` again"),
@@ -253,12 +261,20 @@ impl Provider for SimpleFin {
             }
         }
         let institution = if names.is_empty() { "SimpleFIN".to_string() } else { names.join(", ") };
-        self.state().listed = Some(kept);
+        let mut state = self.state();
+        state.listed = Some(kept);
+        state.uncharged = calls;
+        drop(state);
         Ok(Linked { secret, institution: crate::model::clip_name(&institution), consent_expires_at: None })
     }
 
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>> {
-        if let Some(listed) = self.state().listed.clone() {
+        let (listed, uncharged) = {
+            let mut state = self.state();
+            (state.listed.clone(), std::mem::take(&mut state.uncharged))
+        };
+        session.charge_link_calls(SCOPE, uncharged);
+        if let Some(listed) = listed {
             return Ok(listed);
         }
         let access = Access::parse(session.secret())?;
