@@ -105,6 +105,12 @@ struct Stored {
     key: String,
     session_id: String,
     accounts: Vec<wire::Account>,
+    /// The bank and its country, so `link --relink` asks for neither (absent from links made
+    /// by an older tally).
+    #[serde(default)]
+    bank: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
 }
 
 impl Stored {
