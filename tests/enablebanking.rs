@@ -79,7 +79,11 @@ fn run(env: &TestEnv, server: &EbServer, args: &[&str]) -> Run {
 fn link_pasting(env: &TestEnv, server: &EbServer, extra: &[&str], paste: impl FnOnce(&str) -> String) -> Run {
     let mut args = vec!["link"];
     args.extend_from_slice(extra);
-    args.extend_from_slice(&["--country", "fi", "--all", "--no-browser", "--redirect-url-file", "-"]);
+    // A relink finds the country (and bank) the connection was made with.
+    if !extra.contains(&"--relink") {
+        args.extend_from_slice(&["--country", "fi"]);
+    }
+    args.extend_from_slice(&["--all", "--no-browser", "--redirect-url-file", "-"]);
     let mut child = command(env, server, &args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -196,8 +200,7 @@ fn pending_posts_in_place_and_a_relink_keeps_the_accounts_under_new_uids() {
     assert!(!checking.iter().any(|r| r.ends_with("|pending")), "one row for one purchase: {checking:?}");
     assert_eq!(checking.len(), 5, "{checking:?}");
 
-    let relinked =
-        link_pasting(&env, &server, &["--relink", "enablebanking", "--bank", "nordea"], |url| server.consent(url));
+    let relinked = link_pasting(&env, &server, &["--relink", "enablebanking"], |url| server.consent(url));
     let relinked = relinked.ok();
     assert!(relinked.stderr.contains("2 accounts matched by identity, 0 new"), "{relinked:?}");
     let uids = env.rows("SELECT external_id FROM account ORDER BY id", []);
@@ -239,6 +242,56 @@ fn documented_errors_have_their_exit_codes_and_keep_nothing_half_read() {
     assert!(expired.stderr.contains("EXPIRED_SESSION"), "{expired:?}");
     let status: String = env.query("SELECT status FROM connection");
     assert_eq!(status, "needs_relink");
+    server.assert_clean();
+}
+
+#[test]
+fn one_account_that_fails_alone_is_reported_and_the_others_land() {
+    let env = TestEnv::new();
+    let mut accounts = bank();
+    accounts.push(BankAccount {
+        resource: json!({ "account_id": { "iban": "FI5544443333222211" }, "name": "Ann Holder",
+            "product": "Household", "cash_account_type": "CACC", "currency": "EUR",
+            "identification_hash": "hash-a3", "identification_hashes": ["hash-a3"] }),
+        transactions: vec![tx(Some("E20"), "BOOK", "DBIT", "5.00", "2026-11-18", "Kiosk", "Kiosk")],
+        booked: "-5.00",
+        available: "-5.00",
+    });
+    let server = EbServer::start(accounts);
+    link(&env, &server).ok();
+    // Account 2 of 3 (savings) pages without end; 1 and 3 are fine.
+    server.with(|s| (s.fault, s.fault_for) = (Some(Fault::RepeatKey), Some(1)));
+    let partial = run(&env, &server, &["sync", "--format", "json"]).fails_with(1);
+    let savings: i64 = env.query("SELECT id FROM account WHERE identity = 'eb:BBAN:0139562'");
+    assert!(partial.stderr.contains("account Savings, failed"), "{partial:?}");
+    assert!(partial.stderr.contains("1 account(s) failed to sync; the others synced"), "{partial:?}");
+    let summary = partial.json();
+    let connection = &summary["connections"][0];
+    assert_eq!(connection["status"], "partial", "{summary:#}");
+    let failed: Vec<&Value> =
+        connection["accounts"].as_array().unwrap().iter().filter(|a| a.get("error").is_some()).collect();
+    assert_eq!(failed.len(), 1, "{summary:#}");
+    let why = failed[0]["error"].as_str().unwrap();
+    assert!(why.contains(&format!("kept paging account {savings}")), "{why}");
+    assert!(failed[0]["hint"].is_string(), "{summary:#}");
+
+    assert_eq!(rows_of(&env, &format!("iban:{IBAN}")).len(), 5, "account 1 landed");
+    assert_eq!(rows_of(&env, "iban:FI5544443333222211"), ["E20|-500|posted"], "account 3 landed");
+    assert!(rows_of(&env, "eb:BBAN:0139562").is_empty(), "nothing of account 2");
+    // Each account's audit row says how it went: only account 2 carries an error.
+    let audit = env.rows("SELECT account_id, status, error IS NOT NULL FROM sync_run ORDER BY account_id", []);
+    let expected: Vec<String> = env
+        .rows("SELECT id FROM account ORDER BY id", [])
+        .iter()
+        .map(|id| if *id == savings.to_string() { format!("{id}|failed|1") } else { format!("{id}|ok|0") })
+        .collect();
+    assert_eq!(audit, expected);
+
+    // Fixed: the next sync reads account 2 from its first day and exits 0.
+    server.with(|s| (s.fault, s.fault_for) = (None, None));
+    env.pass_days(1);
+    run(&env, &server, &["sync"]).ok();
+    assert_eq!(rows_of(&env, "eb:BBAN:0139562"), ["E9|10000|posted"]);
     server.assert_clean();
 }
 

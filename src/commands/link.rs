@@ -1,18 +1,20 @@
 //! `tally link`: run a provider's consent flow, choose the accounts to track, and save the
 //! connection (tokens to the secret store, the rest to the database) all or nothing.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 
 use crate::consent::{Conversation, SecretSource, Terminal};
 use crate::context::Ctx;
 use crate::error::{UserError, usage};
 use crate::model::RemoteAccount;
-use crate::providers::{LinkOptions, Linked, ProviderKind, Session};
+use crate::providers::{AccountScope, LinkOptions, Linked, ProviderKind, Session};
 use crate::secrets::{SecretString, Secrets, random_hex};
-use crate::store::{accounts, connections};
+use crate::store::{Db, accounts, connections, ledger};
 
 /// Link a bank through its consent flow and choose the accounts to track
 ///
@@ -139,7 +141,7 @@ pub fn link(ctx: &mut Ctx, args: &Args, conversation: &mut dyn Conversation) -> 
             "choose another --name, or `tally connections unlink` the old one first",
         );
     }
-    let Consented { linked, remote, secret } = consent(ctx, kind, args, conversation, None)?;
+    let Consented { linked, remote, secret, calls } = consent(ctx, kind, args, conversation, None)?;
     if remote.is_empty() {
         return Err(UserError::failure("the consent covers no accounts")
             .hint("link again and tick at least one account")
@@ -164,9 +166,11 @@ pub fn link(ctx: &mut Ctx, args: &Args, conversation: &mut dyn Conversation) -> 
                 created_at: now,
             },
         )?;
+        let mut ids = Vec::with_capacity(remote.len());
         for (r, &track) in remote.iter().zip(&tracked) {
-            accounts::insert(db, &accounts::NewAccount::from_remote(r, id, track), now)?;
+            ids.push((r, accounts::insert(db, &accounts::NewAccount::from_remote(r, id, track), now)?));
         }
+        record_link_calls(db, id, &ids, &calls, now)?;
         Ok(name)
     })
     .map_err(|e| e.context("cannot save the new connection; nothing was kept"))?;
@@ -197,11 +201,38 @@ pub fn save_with_secret<T>(
     })
 }
 
-/// What a finished consent flow gives: the consent, its accounts, and the secret to keep.
+/// What a finished consent flow gives: the consent, its accounts, the secret to keep, and the
+/// calls the provider's link made that its daily limit counts (by quota scope).
 pub struct Consented {
     pub linked: Linked,
     pub remote: Vec<RemoteAccount>,
     pub secret: SecretString,
+    pub calls: HashMap<String, u32>,
+}
+
+/// Write the calls a link spent to the connection's ledger, so `sync --if-due` counts them
+/// against the provider's daily limit. A call about one account was charged under the
+/// provider's id for it (the account had no tally id yet): it moves to the account's own
+/// scope, where sync will look for it.
+pub fn record_link_calls(
+    db: &Db,
+    connection_id: i64,
+    accounts: &[(&RemoteAccount, i64)],
+    calls: &HashMap<String, u32>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for (scope, &n) in calls {
+        let scope = accounts
+            .iter()
+            .find_map(|(r, id)| {
+                let by_provider = format!("provider account {}", r.external_id);
+                let rest = scope.strip_prefix(&by_provider).filter(|rest| rest.is_empty() || rest.starts_with(' '))?;
+                Some(format!("{}{rest}", AccountScope::of(*id, &r.name).key))
+            })
+            .unwrap_or_else(|| scope.clone());
+        ledger::add(db, connection_id, &scope, now.date_naive(), n)?;
+    }
+    Ok(())
 }
 
 /// Run the provider's consent flow and list the accounts it covers (a scratch session: the
@@ -225,7 +256,8 @@ pub fn consent(
     let mut session = Session::new(&scratch, "consent", linked.secret.clone());
     let remote = provider.accounts(&mut session)?;
     let secret = session.secret().clone();
-    Ok(Consented { linked, remote, secret })
+    let calls = session.take_link_calls();
+    Ok(Consented { linked, remote, secret, calls })
 }
 
 /// Ask which accounts to track (all ticked to start with).

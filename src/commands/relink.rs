@@ -25,7 +25,7 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, conversation: &mut dyn Con
     };
     // Providers that renew in place (Plaid's update mode) start from the current secret.
     let current = ctx.secrets()?.get(&conn.secret_ref)?;
-    let super::link::Consented { linked, remote, secret } =
+    let super::link::Consented { linked, remote, secret, calls } =
         super::link::consent(ctx, kind, args, conversation, current)?;
 
     // Match by identity; what is left over is new to us.
@@ -47,14 +47,20 @@ pub fn relink(ctx: &mut Ctx, name: &str, args: &Args, conversation: &mut dyn Con
 
     let now = ctx.now();
     super::link::save_with_secret(ctx, kind, &secret, |db, secret_ref| {
+        let mut ids = Vec::with_capacity(remote.len());
         for (i, k) in &matched {
             if let Some(k) = k {
                 accounts::set_external_id(db, k.id, &remote[*i].external_id)?;
+                ids.push((&remote[*i], k.id));
             }
         }
         for (&i, &track) in fresh.iter().zip(&track_fresh) {
-            accounts::insert(db, &accounts::NewAccount::from_remote(&remote[i], conn.id, track), now)?;
+            ids.push((
+                &remote[i],
+                accounts::insert(db, &accounts::NewAccount::from_remote(&remote[i], conn.id, track), now)?,
+            ));
         }
+        super::link::record_link_calls(db, conn.id, &ids, &calls, now)?;
         connections::renew(db, conn.id, secret_ref, linked.consent_expires_at)
     })
     .map_err(|e| e.context("cannot save the renewed consent; the old connection is unchanged"))?;

@@ -15,7 +15,7 @@ use crate::model::ConnectionStatus;
 use crate::output::Format;
 use crate::providers::{ProviderError, ProviderKind};
 use crate::store::{connections, sync_runs};
-use crate::sync::{self, Outcome, lock::SyncLock};
+use crate::sync::{self, Outcome, exit_rank, lock::SyncLock};
 
 /// Fetch new transactions from the banks
 ///
@@ -111,6 +111,11 @@ struct AccountCounts {
     /// Pending rows replaced by their posted rows.
     posted: u64,
     removed: u64,
+    /// Why this account alone failed (the connection's other accounts went on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
@@ -236,12 +241,25 @@ fn not_due(ctx: &mut Ctx, c: &connections::Connection, kind: ProviderKind) -> Re
 /// What to tell the user about a failed connection: what the error means they can do, and
 /// when (a quota resets at the next UTC midnight; a rate limit says how long to wait).
 fn hint_for(o: &Outcome, now: DateTime<Utc>) -> String {
-    let provider_error = o.error.as_ref().and_then(|e| e.chain().find_map(|c| c.downcast_ref::<ProviderError>()));
-    let own_hint = o.error.as_ref().and_then(crate::error::user_error).and_then(|u| u.hint.clone());
-    match (o.exit(), provider_error) {
+    match o.error.as_ref().or_else(|| worst_account_error(o)) {
+        Some(e) => hint_for_error(&o.connection.name, e, now),
+        None => String::new(),
+    }
+}
+
+/// The account error that decides the connection's exit code.
+fn worst_account_error(o: &Outcome) -> Option<&anyhow::Error> {
+    o.account_errors.values().max_by_key(|e| exit_rank(sync::exit_of(e)))
+}
+
+/// What one error means the user of connection `name` can do.
+fn hint_for_error(name: &str, e: &anyhow::Error, now: DateTime<Utc>) -> String {
+    let provider_error = e.chain().find_map(|c| c.downcast_ref::<ProviderError>());
+    let own_hint = crate::error::user_error(e).and_then(|u| u.hint.clone());
+    match (sync::exit_of(e), provider_error) {
         (Exit::Interrupted, _) => "run `tally sync` to finish: it resumes where this one stopped".into(),
         (Exit::Reconsent, _) => {
-            format!("the consent ended; renew it with `tally link --relink {}` (your data stays)", o.connection.name)
+            format!("the consent ended; renew it with `tally link --relink {name}` (your data stays)")
         }
         (Exit::TempFail, Some(ProviderError::QuotaExhausted { .. })) => {
             format!(
@@ -271,20 +289,43 @@ fn hint_for(o: &Outcome, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The summary's word for how a connection's sync ended.
+/// The summary's word for how a connection's sync ended: `partial` when some of its accounts
+/// failed alone and the others synced.
 fn status_of(o: &Outcome) -> &'static str {
     match &o.error {
-        None => "ok",
+        None if o.account_errors.is_empty() => "ok",
+        None => "partial",
         Some(e) if sync::interrupt::is_interrupted(e) => "interrupted",
         Some(_) => "failed",
     }
+}
+
+/// The summary's word for how one account's sync ended.
+fn account_status(o: &Outcome, account_id: i64) -> &'static str {
+    match status_of(o) {
+        "partial" if o.account_errors.contains_key(&account_id) => "failed",
+        "partial" => "ok",
+        status => status,
+    }
+}
+
+/// The connection's error for the summary: its own, or which of its accounts failed.
+fn error_text(o: &Outcome) -> Option<String> {
+    if let Some(e) = &o.error {
+        return Some(format!("{e:#}"));
+    }
+    let mut names: Vec<&str> =
+        o.accounts.iter().filter(|(a, _)| o.account_errors.contains_key(&a.id)).map(|(a, _)| a.name.as_str()).collect();
+    names.sort_unstable();
+    (!names.is_empty())
+        .then(|| format!("{} of {} accounts failed to sync: {}", names.len(), o.accounts.len(), names.join(", ")))
 }
 
 /// The summary on stdout, warnings and hints on stderr, and the exit code as the result.
 pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
     let outcomes = &synced.outcomes;
     let now = ctx.now();
-    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.error.is_some()).collect();
+    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.failed()).collect();
     let worst = failed.iter().map(|o| o.exit()).max_by_key(|e| exit_rank(*e)).unwrap_or(Exit::Ok);
 
     if ctx.out.format() == Format::Json {
@@ -298,8 +339,8 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                     connection: o.connection.name.clone(),
                     provider: o.connection.provider.clone(),
                     status: status_of(o),
-                    error: o.error.as_ref().map(|e| format!("{e:#}")),
-                    hint: o.error.as_ref().map(|_| hint_for(o, now)),
+                    error: error_text(o),
+                    hint: o.failed().then(|| hint_for(o, now)),
                     consent_expires: o.connection.consent_expires_at.map(|t| t.date_naive().to_string()),
                     consent_days_left: o.connection.consent_expires_at.map(|t| (t - now).num_days()),
                     accounts: o
@@ -312,6 +353,8 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                             modified: c.modified,
                             posted: c.posted,
                             removed: c.removed,
+                            error: o.account_errors.get(&a.id).map(|e| format!("{e:#}")),
+                            hint: o.account_errors.get(&a.id).map(|e| hint_for_error(&o.connection.name, e, now)),
                         })
                         .collect(),
                 })
@@ -332,7 +375,7 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
                     modified: c.modified,
                     posted: c.posted,
                     removed: c.removed,
-                    status: status_of(o),
+                    status: account_status(o, a.id),
                 })
             })
             .collect();
@@ -350,7 +393,13 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
         }
     }
     for o in &failed {
-        let e = o.error.as_ref().expect("failed");
+        for (a, _) in &o.accounts {
+            if let Some(e) = o.account_errors.get(&a.id) {
+                ctx.out.warn(&format!("sync of {}, account {}, failed: {e:#}", o.connection.name, a.name));
+                ctx.out.hint(&hint_for_error(&o.connection.name, e, now));
+            }
+        }
+        let Some(e) = o.error.as_ref() else { continue };
         if sync::interrupt::is_interrupted(e) {
             ctx.out.warn(&format!("sync of {} {e:#}", o.connection.name));
             ctx.out.warn(&format!("kept for {}: {}", o.connection.name, kept(o)));
@@ -370,7 +419,14 @@ pub fn report(ctx: &Ctx, synced: &Synced) -> Result<()> {
     if failed.is_empty() {
         return Ok(());
     }
-    Err(UserError::new(worst, format!("{} of {} connections failed to sync", failed.len(), outcomes.len())).into())
+    let whole = failed.iter().filter(|o| o.error.is_some()).count();
+    let accounts: usize = failed.iter().filter(|o| o.error.is_none()).map(|o| o.account_errors.len()).sum();
+    let message = match (whole, accounts) {
+        (_, 0) => format!("{whole} of {} connections failed to sync", outcomes.len()),
+        (0, n) => format!("{n} account(s) failed to sync; the others synced"),
+        (_, n) => format!("{whole} of {} connections failed to sync, and {n} more account(s)", outcomes.len()),
+    };
+    Err(UserError::new(worst, message).into())
 }
 
 /// What an interrupted connection's sync kept, summed over its accounts.
@@ -383,17 +439,6 @@ fn kept(o: &Outcome) -> String {
         sum.removed += c.removed;
     }
     format!("{} added, {} modified, {} posted, {} removed", sum.added, sum.modified, sum.posted, sum.removed)
-}
-
-/// Which exit code wins when several connections fail: re-consent needs a person most.
-fn exit_rank(e: Exit) -> u8 {
-    match e {
-        Exit::Interrupted => 4,
-        Exit::Reconsent => 3,
-        Exit::Failure | Exit::Usage => 2,
-        Exit::TempFail => 1,
-        Exit::Ok => 0,
-    }
 }
 
 #[derive(Debug, Serialize, Default)]

@@ -188,6 +188,18 @@ pub enum ProviderError {
     QuotaExhausted { scope: String, limit: u32 },
 }
 
+/// Whether an error met while reading one account concerns that account alone (something
+/// unreadable in its answer, endless paging, its own quota, a 4xx about it), so the
+/// provider reports it with [`Session::account_failed`] and goes on with the others. A refused
+/// consent, a rate limit or a bank that is down concern every account.
+pub fn one_account_only(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<ProviderError>(),
+        Some(ProviderError::Malformed(_) | ProviderError::QuotaExhausted { .. })
+            | Some(ProviderError::Upstream { status: 400..=499, .. })
+    )
+}
+
 /// A provider's documented limits, which tally never exceeds.
 #[derive(Debug, Clone, Copy)]
 pub struct Quota {
@@ -307,6 +319,12 @@ pub struct Session<'a> {
     store: &'a Secrets,
     key: String,
     allowance: Allowance,
+    /// Accounts this command could not read, reported by the provider (see
+    /// [`Session::account_failed`]) and not yet taken by sync.
+    failures: Vec<(String, anyhow::Error)>,
+    /// Calls `Provider::link` made that the provider's daily limit counts (it has no session
+    /// then), by scope: `tally link` writes them to the new connection's ledger.
+    link_calls: HashMap<String, u32>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -317,7 +335,14 @@ impl std::fmt::Debug for Session<'_> {
 
 impl<'a> Session<'a> {
     pub fn new(store: &'a Secrets, key: &str, secret: SecretString) -> Session<'a> {
-        Session { secret, store, key: key.to_string(), allowance: Allowance::default() }
+        Session {
+            secret,
+            store,
+            key: key.to_string(),
+            allowance: Allowance::default(),
+            failures: Vec::new(),
+            link_calls: HashMap::new(),
+        }
     }
 
     pub fn with_allowance(mut self, allowance: Allowance) -> Self {
@@ -352,6 +377,34 @@ impl<'a> Session<'a> {
         if used > have {
             *b.spent.entry(scope.to_string()).or_default() += used - have;
         }
+    }
+
+    /// Report that one account (by the provider's id) cannot be read in this sync, and why:
+    /// sync records it as failed for this run, applies none of its rows from here on, and goes
+    /// on with the connection's other accounts. The provider must leave that account's
+    /// position where it was, so the next sync reads it again. An error about the whole
+    /// connection (consent ended, rate limit, bank down) is returned from `fetch` instead.
+    pub fn account_failed(&mut self, external_id: &str, error: anyhow::Error) {
+        self.failures.push((external_id.to_string(), error));
+    }
+
+    /// The accounts reported failed since the last time.
+    pub fn take_failures(&mut self) -> Vec<(String, anyhow::Error)> {
+        std::mem::take(&mut self.failures)
+    }
+
+    /// Charge `n` calls the provider's `link` made in `scope` to the connection being linked
+    /// (the first `accounts()` after `link` reports them). Unlike [`Session::spend`] nothing is
+    /// refused: the calls were made already.
+    pub fn charge_link_calls(&mut self, scope: &str, n: u32) {
+        if n > 0 {
+            *self.link_calls.entry(scope.to_string()).or_default() += n;
+        }
+    }
+
+    /// The calls charged with [`Session::charge_link_calls`], for the new connection's ledger.
+    pub fn take_link_calls(&mut self) -> HashMap<String, u32> {
+        std::mem::take(&mut self.link_calls)
     }
 
     /// The calls spent since the last time, for the ledger.

@@ -13,6 +13,8 @@ pub mod replay;
 pub mod run;
 pub mod window;
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
@@ -28,23 +30,54 @@ use run::SyncRun;
 pub struct Outcome {
     pub connection: connections::Connection,
     pub accounts: Vec<(accounts::Account, Counts)>,
+    /// What stopped the connection's sync (every account's), if something did.
     pub error: Option<anyhow::Error>,
+    /// Accounts that failed alone, by tally's account id; the others went on.
+    pub account_errors: HashMap<i64, anyhow::Error>,
 }
 
 impl Outcome {
-    /// The exit code this outcome asks for (0 when it worked).
+    /// The exit code this outcome asks for (0 when it worked): the worst of the connection's
+    /// error and its accounts' errors.
     pub fn exit(&self) -> Exit {
-        match &self.error {
-            None => Exit::Ok,
-            Some(e) if interrupt::is_interrupted(e) => Exit::Interrupted,
-            Some(e) if needs_relink(e) => Exit::Reconsent,
-            Some(e) => match e.chain().find_map(|c| c.downcast_ref::<ProviderError>()) {
-                Some(ProviderError::RateLimited { .. })
-                | Some(ProviderError::QuotaExhausted { .. })
-                | Some(ProviderError::Upstream { status: 500.., .. }) => Exit::TempFail,
-                _ => crate::error::user_error(e).map_or(Exit::Failure, |u| u.exit),
-            },
-        }
+        self.error
+            .iter()
+            .chain(self.account_errors.values())
+            .map(exit_of)
+            .max_by_key(|e| exit_rank(*e))
+            .unwrap_or(Exit::Ok)
+    }
+
+    /// Whether anything failed, the whole connection or one account.
+    pub fn failed(&self) -> bool {
+        self.error.is_some() || !self.account_errors.is_empty()
+    }
+}
+
+/// The exit code one sync error asks for.
+pub fn exit_of(e: &anyhow::Error) -> Exit {
+    if interrupt::is_interrupted(e) {
+        return Exit::Interrupted;
+    }
+    if needs_relink(e) {
+        return Exit::Reconsent;
+    }
+    match e.chain().find_map(|c| c.downcast_ref::<ProviderError>()) {
+        Some(ProviderError::RateLimited { .. })
+        | Some(ProviderError::QuotaExhausted { .. })
+        | Some(ProviderError::Upstream { status: 500.., .. }) => Exit::TempFail,
+        _ => crate::error::user_error(e).map_or(Exit::Failure, |u| u.exit),
+    }
+}
+
+/// Which exit code wins when several things fail: re-consent needs a person most.
+pub fn exit_rank(e: Exit) -> u8 {
+    match e {
+        Exit::Interrupted => 4,
+        Exit::Reconsent => 3,
+        Exit::Failure | Exit::Usage => 2,
+        Exit::TempFail => 1,
+        Exit::Ok => 0,
     }
 }
 

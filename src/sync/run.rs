@@ -5,6 +5,10 @@
 //! A Ctrl-C or SIGTERM ([`super::interrupt`]) stops the run before its next page; the run
 //! is recorded as failed with an [`super::interrupt::Interrupted`] error.
 //!
+//! One account the provider cannot read (it reports it through
+//! [`Session::account_failed`]) fails alone: none of its rows is applied from then on in this
+//! run, its audit row carries its own error, and the other accounts go on.
+//!
 //! Crash safety: each page's calls, raw records, reconciled rows, [`AfterPage`] work and the
 //! position it ends at commit in one SQLite transaction, so a kill leaves the database as it
 //! was before that page and the next sync carries on from the last committed position.
@@ -100,7 +104,12 @@ impl<'a> SyncRun<'a> {
                 return Err(interrupt::Interrupted { by, pages: self.pages_done }.into());
             }
             let request = FetchRequest { position: position.as_deref(), accounts: &wanted };
-            let page = self.provider.fetch(session, &request)?;
+            let fetched = self.provider.fetch(session, &request);
+            // Reported before an error too: what is known about an account is not lost.
+            for (external_id, error) in session.take_failures() {
+                self.pages.fail(&external_id, error);
+            }
+            let page = fetched?;
             let spent = session.take_spent();
             self.apply_page(&page, &spent)?;
             self.pages_done += 1;
@@ -130,14 +139,18 @@ impl<'a> SyncRun<'a> {
         let (connection, now) = (self.connection, self.now);
         let pages = &mut self.pages;
         self.store.atomic(|db| {
-            let tracked: Vec<i64> = pages.tracked.iter().map(|a| a.id).collect();
+            // A failed account is left as it was: no expiry, no balance from this run.
+            let tracked: Vec<i64> =
+                pages.tracked.iter().map(|a| a.id).filter(|id| !pages.failed.contains_key(id)).collect();
             for id in tracked {
                 for row in pending::expire_ids(db, id, now.date_naive(), now)? {
                     pages.record(id, Effect::Removed, Some(row));
                 }
             }
             for r in &remote {
-                if let Some(&id) = pages.by_external.get(&r.external_id) {
+                if let Some(&id) = pages.by_external.get(&r.external_id)
+                    && !pages.failed.contains_key(&id)
+                {
                     accounts::set_balances(db, id, r.balance_current, r.balance_available, r.balance_as_of)?;
                 }
             }
@@ -150,14 +163,16 @@ impl<'a> SyncRun<'a> {
     }
 
     /// Write an audit row per tracked account and say what happened. `error` is what `pull`
-    /// returned; it ends up in the outcome, not in `Err` (that is for the store failing).
+    /// returned; it ends up in the outcome, not in `Err` (that is for the store failing). An
+    /// account that failed alone gets its own error in its row.
     pub fn finish(self, error: Option<anyhow::Error>) -> Result<Outcome> {
-        if error.as_ref().is_some_and(needs_relink) {
+        let PageApplier { tracked, mut counts, counter, failed, .. } = self.pages;
+        if error.as_ref().is_some_and(needs_relink) || failed.values().any(needs_relink) {
             connections::set_status(self.store.db(), self.connection.id, ConnectionStatus::NeedsRelink)?;
         }
         let message = error.as_ref().map(|e| format!("{e:#}"));
+        let own: HashMap<i64, String> = failed.iter().map(|(id, e)| (*id, format!("{e:#}"))).collect();
         let duration_ms = self.started.elapsed().as_millis() as u64;
-        let PageApplier { tracked, mut counts, counter, .. } = self.pages;
         let added: Vec<i64> = counter.added().collect();
         for (account_id, n) in txs::categorized_by_account(self.store.db(), &added)? {
             counts.entry(account_id).or_default().categorized = n;
@@ -171,7 +186,7 @@ impl<'a> SyncRun<'a> {
                     started_at: now,
                     finished_at: now + chrono::Duration::milliseconds(duration_ms as i64),
                     counts: &counts[&a.id],
-                    error: message.as_deref(),
+                    error: own.get(&a.id).or(message.as_ref()).map(String::as_str),
                     duration_ms,
                 };
                 sync_runs::insert(db, &row)?;
@@ -182,7 +197,8 @@ impl<'a> SyncRun<'a> {
             let c = counts.remove(&a.id).unwrap_or_default();
             (a, c)
         });
-        Ok(Outcome { connection: connection.clone(), accounts: accounts.collect(), error })
+        let account_errors = failed.into_iter().collect();
+        Ok(Outcome { connection: connection.clone(), accounts: accounts.collect(), error, account_errors })
     }
 }
 
@@ -218,6 +234,8 @@ struct PageApplier {
     counts: HashMap<i64, Counts>,
     counter: Counter,
     categorizer: Categorizer,
+    /// Accounts the provider could not read in this run, with why: their rows are skipped.
+    failed: HashMap<i64, anyhow::Error>,
 }
 
 impl PageApplier {
@@ -235,8 +253,21 @@ impl PageApplier {
             counts: tracked.iter().map(|a| (a.id, Counts::default())).collect(),
             categorizer: Categorizer::for_provider(db, &connection.provider)?,
             counter: Counter::default(),
+            failed: HashMap::new(),
             tracked,
         })
+    }
+
+    /// The provider could not read this account: it fails for the rest of this run (the first
+    /// reason is kept). An account the user does not track is no concern of this sync.
+    fn fail(&mut self, external_id: &str, error: anyhow::Error) {
+        match self.by_external.get(external_id) {
+            Some(&id) => {
+                tracing::debug!(account = id, "failed alone: {error:#}");
+                self.failed.entry(id).or_insert(error);
+            }
+            None => tracing::debug!("an untracked account failed: {error:#}"),
+        }
     }
 
     /// Keep the page's raw records and reconcile its changes; returns the ids of the rows it
@@ -245,9 +276,13 @@ impl PageApplier {
         let mut touched = Vec::new();
         for change in &page.changes {
             // Accounts the user chose not to track are skipped, raw payload and all.
+            // So are the rows of an account that failed in this run: nothing of it half-written.
             let Some(&account_id) = self.by_external.get(&change.account_external_id) else {
                 continue;
             };
+            if self.failed.contains_key(&account_id) {
+                continue;
+            }
             let raw_id = self.keep_raw(db, account_id, &change.raw)?;
             let effect = reconcile::apply(db, account_id, &change.change, Some(raw_id), &self.categorizer, self.now)?;
             if matches!(effect, Effect::Unchanged | Effect::Matched) {
@@ -264,6 +299,7 @@ impl PageApplier {
         // A window page is the account's whole state from a date on: what it lacks is gone.
         if let Some(w) = &page.window
             && let Some(&account_id) = self.by_external.get(&w.account_external_id)
+            && !self.failed.contains_key(&account_id)
         {
             let listed: HashSet<&str> = page
                 .changes

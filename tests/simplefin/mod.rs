@@ -283,13 +283,19 @@ fn the_25th_request_of_the_day_is_never_sent() {
     let env = TestEnv::new();
     let (bridge, _) = bank();
     link(&env, &bridge, "t", &[]).ok();
+    {
+        // The link listed the accounts with the access URL: that call counts too.
+        let store = env.store();
+        let c = connections::by_name(store.db(), "simplefin").unwrap().unwrap();
+        assert_eq!(ledger::today(store.db(), c.id, today()).unwrap().get("connection"), Some(&1));
+    }
     env.run(&["sync", "-q"]).ok(); // five windows
     {
         let store = env.store();
         let c = connections::by_name(store.db(), "simplefin").unwrap().unwrap();
-        assert_eq!(ledger::today(store.db(), c.id, today()).unwrap().get("connection"), Some(&5));
+        assert_eq!(ledger::today(store.db(), c.id, today()).unwrap().get("connection"), Some(&6));
     }
-    for _ in 0..19 {
+    for _ in 0..18 {
         env.run(&["sync", "-q"]).ok(); // one window each
     }
     let sent = bridge.account_calls().len();
@@ -369,7 +375,14 @@ fn a_row_tally_cannot_read_fails_its_account_only() {
     );
     link(&env, &bridge, "t", &[]).ok();
     let run = env.run(&["sync"]).fails_with(1);
-    assert!(run.stderr.contains("Rewards Visa Card: ") && run.stderr.contains("\"12.3.4\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("account Rewards Visa Card, failed") && run.stderr.contains("\"12.3.4\""),
+        "{}",
+        run.stderr
+    );
+    let audit =
+        env.rows("SELECT a.name, r.status FROM sync_run r JOIN account a ON a.id = r.account_id ORDER BY a.name", []);
+    assert_eq!(audit, ["Everyday Checking|ok", "Rewards Visa Card|failed"], "only the card failed");
     let card: i64 = env.query(
         "SELECT count(*) FROM \"transaction\" t JOIN account a ON a.id = t.account_id WHERE a.name = 'Rewards Visa Card'",
     );

@@ -64,9 +64,21 @@ impl EnableBanking {
     }
 
     /// The consent flow behind `Provider::link`.
+    /// A relink (`options.renew`) renews the consent at the bank and with the application it
+    /// was made with, unless `--country`/`--bank` or the settings say otherwise.
     pub(super) fn consent(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked> {
-        let app = self.settings.app()?;
-        let (bank, country, max_secs) = self.choose_bank(&app, conversation, options)?;
+        let previous = options.renew.as_ref().and_then(|s| Stored::read(s).ok());
+        let mut options = options.clone();
+        if let Some(p) = &previous {
+            options.country = options.country.or_else(|| p.country.clone());
+            options.bank = options.bank.or_else(|| p.bank.clone());
+        }
+        let app = match (self.settings.app(), &previous) {
+            (Ok(app), _) => app,
+            (Err(_), Some(p)) => p.app(),
+            (Err(e), None) => return Err(e),
+        };
+        let (bank, country, max_secs) = self.choose_bank(&app, conversation, &options)?;
         let redirect_url = self.redirect_url(&app)?;
         // Bound before the consent starts: a busy port fails now, not after the user consented.
         let listener =
@@ -130,6 +142,8 @@ impl EnableBanking {
             key: app.key.expose().to_string(),
             session_id: wire_session.session_id,
             accounts: wire_session.accounts,
+            bank: Some(bank.clone()),
+            country: Some(country),
         };
         let secret = SecretString::new(serde_json::to_string(&stored).context("cannot keep the session")?);
         Ok(Linked {

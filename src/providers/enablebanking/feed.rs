@@ -1,8 +1,8 @@
 //! Enable Banking's transactions as a window feed: one account per page (`WindowPosition`),
 //! its dates read in requests of at most 90 days, each followed through `continuation_key` to
 //! the end. A page holds the whole read or nothing, so a half-read window is never applied;
-//! an account that cannot be read is skipped for the pass and its error reported after the
-//! others (sync stops a connection at its first error, so it is kept back until then).
+//! an account that cannot be read is reported to sync as failed alone
+//! (`Session::account_failed`) and the pass goes on with the next one.
 
 use std::collections::HashSet;
 
@@ -107,25 +107,18 @@ fn to_change(account: &str, id: String, raw: serde_json::Value) -> Result<Option
 impl EnableBanking {
     /// One account's window per page (`Provider::fetch`). An account that cannot be read
     /// (endless paging, its own quota used up, an error the bank gives for it alone) does not
-    /// stop the others: it is skipped for this pass, its window start kept so the next pass
-    /// reads the gap, and its error ends the sync once the others' pages are in.
+    /// stop the others: sync is told it failed, and its window start is kept so the next pass
+    /// reads the gap.
     pub(super) fn fetch_window(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
         let mut position = WindowPosition::parse(request.position, request.accounts)?;
-        if position.done.is_empty()
-            && let Some(e) = self.take_failure()
-        {
-            // The pass wrapped round after a failure: report it now.
-            return Err(e);
-        }
         let order = Stored::read(session.secret())?.uids();
         let today = self.env.now.date_naive();
         loop {
             let Some(account) = position.next(&order, request.accounts).cloned() else {
                 // Nothing left in this pass (every account left failed, or none is listed):
-                // a fresh pass next time, and a kept-back failure reported on the next call.
+                // a fresh pass next time.
                 let next = WindowPosition { done: Default::default(), ..position };
-                let has_more = self.has_failures();
-                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more, window: None });
+                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
             };
             let from = position.window_start(&account, today, OVERLAP_DAYS, HISTORY_DAYS);
             let read = self.read_account(session, &account, from, today).and_then(|rows| {
@@ -138,46 +131,18 @@ impl EnableBanking {
             });
             let changes = match read {
                 Ok(changes) => changes,
-                Err(e) if only_this_account(&e) => {
-                    tracing::debug!(account, "kept back: {e:#}");
-                    self.failed.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+                Err(e) if crate::providers::one_account_only(&e) => {
+                    session.account_failed(&account, e);
                     position.done.insert(account);
                     continue;
                 }
                 Err(e) => return Err(e),
             };
-            let (next, more) = position.after(&account, today, &order, request.accounts);
+            let (next, has_more) = position.after(&account, today, &order, request.accounts);
             let window = Window { account_external_id: account, from };
-            let has_more = more || self.has_failures();
             return Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) });
         }
     }
-
-    fn has_failures(&self) -> bool {
-        !self.failed.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
-    }
-
-    /// The first kept-back failure, naming how many more accounts failed.
-    fn take_failure(&self) -> Option<anyhow::Error> {
-        let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
-        let more = failed.len().saturating_sub(1);
-        let first = failed.drain(..).next()?;
-        Some(if more == 0 {
-            first
-        } else {
-            first.context(format!("{} more account(s) could not be read either", more))
-        })
-    }
-}
-
-/// Whether an error concerns one account alone, so the connection's other accounts go on.
-/// A refused session, a bank-wide rate limit or a bank that is down concern them all.
-fn only_this_account(e: &anyhow::Error) -> bool {
-    matches!(
-        e.downcast_ref::<ProviderError>(),
-        Some(ProviderError::Malformed(_) | ProviderError::QuotaExhausted { .. })
-            | Some(ProviderError::Upstream { status: 400..=499, .. })
-    )
 }
 
 /// A stored raw record back into its change (`Provider::normalize`).

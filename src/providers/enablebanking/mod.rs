@@ -105,6 +105,12 @@ struct Stored {
     key: String,
     session_id: String,
     accounts: Vec<wire::Account>,
+    /// The bank and its country, so `link --relink` asks for neither (absent from links made
+    /// by an older tally).
+    #[serde(default)]
+    bank: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
 }
 
 impl Stored {
@@ -129,8 +135,6 @@ pub struct EnableBanking {
     api: Api,
     /// Accounts with balances, once per command (balances are a call per account).
     accounts: OnceLock<Vec<RemoteAccount>>,
-    /// Accounts this command could not read, kept back until the others are read (`feed`).
-    failed: std::sync::Mutex<Vec<anyhow::Error>>,
 }
 
 impl EnableBanking {
@@ -138,7 +142,7 @@ impl EnableBanking {
     pub fn new(env: ProviderEnv) -> Result<EnableBanking> {
         let settings = Settings::load(&env.settings)?;
         let api = Api::new(settings.url.clone(), env.http.client()?, env.now);
-        Ok(EnableBanking { env, settings, api, accounts: OnceLock::new(), failed: Default::default() })
+        Ok(EnableBanking { env, settings, api, accounts: OnceLock::new() })
     }
 
     /// A call on behalf of the connection, charged to `scope`.

@@ -317,22 +317,35 @@ impl Provider for Fdx {
         Ok(accounts)
     }
 
-    /// One tracked account per page: its whole window, every FDX page of it.
+    /// One tracked account per page: its whole window, every FDX page of it. An account whose
+    /// window cannot be read (a repeated offset, endless paging, a row tally cannot read, a
+    /// 4xx about it) is reported to sync as failed alone; the pass goes on with the next one
+    /// and reads it again next time.
     fn fetch(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
-        let position = WindowPosition::parse(request.position, request.accounts)?;
+        let mut position = WindowPosition::parse(request.position, request.accounts)?;
         let listed = self.accounts(session)?;
         let order: Vec<String> = listed.iter().map(|a| a.external_id.clone()).collect();
         let today = self.env.now.date_naive();
-        let Some(id) = position.next(&order, request.accounts) else {
-            let next = WindowPosition { done: Default::default(), ..position };
-            return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
-        };
-        let account = listed.iter().find(|a| &a.external_id == id).expect("listed");
-        let from = position.window_start(id, today, OVERLAP_DAYS, HISTORY_DAYS);
-        let changes = self.window_rows(session, account, from)?;
-        let (next, has_more) = position.after(id, today, &order, request.accounts);
-        let window = super::Window { account_external_id: id.clone(), from };
-        Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) })
+        loop {
+            let Some(id) = position.next(&order, request.accounts).cloned() else {
+                let next = WindowPosition { done: Default::default(), ..position };
+                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
+            };
+            let account = listed.iter().find(|a| a.external_id == id).expect("listed");
+            let from = position.window_start(&id, today, OVERLAP_DAYS, HISTORY_DAYS);
+            let changes = match self.window_rows(session, account, from) {
+                Ok(changes) => changes,
+                Err(e) if super::one_account_only(&e) => {
+                    session.account_failed(&id, e);
+                    position.done.insert(id);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let (next, has_more) = position.after(&id, today, &order, request.accounts);
+            let window = super::Window { account_external_id: id, from };
+            return Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) });
+        }
     }
 
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {

@@ -156,8 +156,6 @@ fn percent(s: &str) -> String {
 pub enum Severity {
     /// Try again later (`act.failed`, `act.missingdata`, unknown codes).
     Later,
-    /// Something tally cannot read or fix by waiting.
-    Failed,
     /// The bank connection at SimpleFIN needs the user (`con.auth`).
     Relink,
 }
@@ -173,10 +171,6 @@ pub struct Trouble {
 }
 
 impl Trouble {
-    pub fn failed(text: String) -> Trouble {
-        Trouble { severity: Severity::Failed, text, conn_id: None, account_id: None, general: false }
-    }
-
     /// Whether it concerns every account (`gen.*`).
     pub fn general(&self) -> bool {
         self.general
@@ -242,6 +236,17 @@ pub fn troubles(set: &AccountSet) -> Result<Vec<Trouble>> {
     Ok(out)
 }
 
+/// The error of one account a trouble is about: none of its rows was applied this time.
+pub fn account_error(t: &Trouble) -> anyhow::Error {
+    let text = format!("{}; nothing of this account was saved this time", t.text);
+    match t.severity {
+        Severity::Relink => ProviderError::NeedsRelink(text).into(),
+        Severity::Later => UserError::new(Exit::TempFail, format!("{text} (try again later)"))
+            .hint("SimpleFIN often has the data a few hours later; the next sync reads this account again")
+            .into(),
+    }
+}
+
 /// The error a sync ends with when troubles were reported: the worst decides the exit code.
 pub fn into_error(troubles: Vec<Trouble>) -> anyhow::Error {
     let worst = troubles.iter().map(|t| t.severity).max().unwrap_or(Severity::Later);
@@ -249,7 +254,6 @@ pub fn into_error(troubles: Vec<Trouble>) -> anyhow::Error {
     let text = format!("{text}; every row that could be read was saved");
     match worst {
         Severity::Relink => ProviderError::NeedsRelink(text).into(),
-        Severity::Failed => UserError::failure(text).into(),
         Severity::Later => UserError::new(Exit::TempFail, format!("{text} (try again later)")).into(),
     }
 }

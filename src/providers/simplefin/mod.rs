@@ -2,8 +2,10 @@
 //! claim URL), tally claims it with one POST and keeps the access URL it gets back, which
 //! embeds Basic credentials, as the connection's secret. Sync: `GET /accounts` for every
 //! account at once, in date windows of at most 90 days (`position.rs`), one page per account.
-//! `errlist` entries become per-account troubles reported after the healthy accounts' rows
-//! are saved (`access.rs` has the HTTP side, `wire.rs` the payloads).
+//! An `errlist` entry about some accounts fails those accounts alone (`Session::account_failed`:
+//! none of their rows is applied, they are read again next time); one about the whole service
+//! (`gen.*`) is reported after every row is saved (`access.rs` has the HTTP side, `wire.rs`
+//! the payloads).
 
 mod access;
 mod position;
@@ -73,10 +75,13 @@ struct State {
     listed: Option<Vec<RemoteAccount>>,
     /// The window being handed out, one account per page.
     window: Option<(NaiveDate, AccountSet)>,
-    /// Problems the server reported for tracked accounts during this pass.
+    /// Problems the server reported about the whole service during this pass.
     troubles: Vec<Trouble>,
     /// Every page is saved: the next `fetch` reports the troubles.
     report: bool,
+    /// Calls `link` made to list the accounts, not charged yet: `link` has no session, so the
+    /// first `accounts()` charges them (the link command writes them to the ledger).
+    uncharged: u32,
 }
 
 impl SimpleFin {
@@ -114,7 +119,7 @@ impl SimpleFin {
         let mut pass = match pos.pass.take() {
             Some(pass) => pass,
             None => match pos.pass_start(wanted, today) {
-                Some(from) => Pass { from, done: BTreeSet::new(), troubled: BTreeSet::new() },
+                Some(from) => Pass { from, ..Pass::default() },
                 // Nothing tracked: no call.
                 None => {
                     return Ok(Page {
@@ -146,8 +151,15 @@ impl SimpleFin {
             for t in access::troubles(&set)? {
                 let hit: Vec<String> =
                     set.accounts.iter().filter(|a| is_wanted(a) && t.affects(a)).map(|a| a.external_id()).collect();
-                if hit.is_empty() && !t.general() {
-                    continue; // about accounts the user does not track
+                if !t.general() {
+                    // Those accounts fail alone, once a pass; the others go on.
+                    for id in hit {
+                        pass.troubled.insert(id.clone());
+                        if pass.failed.insert(id.clone()) {
+                            session.account_failed(&id, access::account_error(&t));
+                        }
+                    }
+                    continue;
                 }
                 pass.troubled.extend(hit);
                 if !state.troubles.iter().any(|known| known.text == t.text) {
@@ -167,7 +179,9 @@ impl SimpleFin {
             let id = account.external_id();
             pass.done.insert(id.clone());
             // A custom-currency account is never offered for tracking; skip it if it is.
-            if let Ok(currency) = wire::currency_of(&account.currency) {
+            if !pass.failed.contains(&id)
+                && let Ok(currency) = wire::currency_of(&account.currency)
+            {
                 let changes: Result<Vec<_>> =
                     account.transactions.iter().map(|tx| wire::to_change(&id, currency, tx, today)).collect();
                 match changes {
@@ -175,7 +189,8 @@ impl SimpleFin {
                     Err(e) => {
                         // A row tally cannot read fails this account only; nothing of it is saved.
                         pass.troubled.insert(id.clone());
-                        troubles.push(Trouble::failed(format!("{}: {e:#}", wire::sanitize(&account.name))));
+                        pass.failed.insert(id.clone());
+                        session.account_failed(&id, e);
                     }
                 }
             }
@@ -187,7 +202,7 @@ impl SimpleFin {
         if left.len() > 1 {
             pos.pass = Some(pass);
         } else if !last_window {
-            pos.pass = Some(Pass { from: end, done: BTreeSet::new(), troubled: pass.troubled });
+            pos.pass = Some(Pass { from: end, done: BTreeSet::new(), troubled: pass.troubled, failed: pass.failed });
         } else {
             // The pass is over. A tracked account the server no longer lists has nothing to
             // read; a troubled one is read again from its old date next time.
@@ -220,7 +235,12 @@ impl Provider for SimpleFin {
         let access = Access::parse(&secret)?;
         let query = [("version", "2".to_string()), ("balances-only", "1".to_string())];
         // The token is spent now: if the listing fails, only a new token can try again.
-        let set = access.accounts(&self.http, &query, &mut || Ok(())).map_err(|e| {
+        let mut calls = 0;
+        let listing = access.accounts(&self.http, &query, &mut || {
+            calls += 1;
+            Ok(())
+        });
+        let set = listing.map_err(|e| {
             e.context(
                 UserError::failure("the setup token was claimed, but listing its accounts failed")
                     .hint("the token works only once: create a new one and run `tally link simplefin` again"),
@@ -241,12 +261,20 @@ impl Provider for SimpleFin {
             }
         }
         let institution = if names.is_empty() { "SimpleFIN".to_string() } else { names.join(", ") };
-        self.state().listed = Some(kept);
+        let mut state = self.state();
+        state.listed = Some(kept);
+        state.uncharged = calls;
+        drop(state);
         Ok(Linked { secret, institution: crate::model::clip_name(&institution), consent_expires_at: None })
     }
 
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>> {
-        if let Some(listed) = self.state().listed.clone() {
+        let (listed, uncharged) = {
+            let mut state = self.state();
+            (state.listed.clone(), std::mem::take(&mut state.uncharged))
+        };
+        session.charge_link_calls(SCOPE, uncharged);
+        if let Some(listed) = listed {
             return Ok(listed);
         }
         let access = Access::parse(session.secret())?;

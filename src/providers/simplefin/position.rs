@@ -28,7 +28,7 @@ pub struct Position {
     pub pass: Option<Pass>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pass {
     /// The first day of the window being read.
     pub from: NaiveDate,
@@ -39,6 +39,9 @@ pub struct Pass {
     /// nothing is inferred from what is missing, and they are read again next time.
     #[serde(default)]
     pub troubled: BTreeSet<String>,
+    /// Accounts sync was told failed during this pass: none of their rows is handed out.
+    #[serde(default)]
+    pub failed: BTreeSet<String>,
 }
 
 impl Position {
@@ -104,7 +107,7 @@ mod tests {
 
     #[test]
     fn positions_round_trip_and_foreign_ones_are_refused() {
-        let pass = Pass { from: day("2026-01-01"), done: ["a".to_string()].into(), troubled: BTreeSet::new() };
+        let pass = Pass { from: day("2026-01-01"), done: ["a".to_string()].into(), ..Pass::default() };
         let p = Position { pass: Some(pass), ..Position::default() };
         assert_eq!(Position::parse(Some(&p.encode())).unwrap(), p);
         for bad in ["w2:{}", "sf1:{not json", "c1.17"] {
