@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     accounts, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import, init, link,
-    report, rules, sandbox, sync, tx,
+    rates, report, rules, sandbox, sync, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -71,6 +71,8 @@ pub enum Command {
     Categorize(categorize::Args),
     #[command(subcommand)]
     Report(report::Command),
+    #[command(subcommand)]
+    Rates(rates::Command),
     #[command(subcommand)]
     Rules(rules::Command),
     #[command(subcommand)]

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod import;
 pub mod init;
 pub mod link;
+pub mod rates;
 pub mod relink;
 pub mod report;
 pub mod rules;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Categories(args) => categories::run(&mut ctx, args),
         Command::Categorize(args) => categorize::run(&mut ctx, args),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
+        Command::Rates(cmd) => rates::run(&mut ctx, cmd),
         Command::Rules(cmd) => rules::run(&mut ctx, cmd),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),

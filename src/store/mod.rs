@@ -10,6 +10,7 @@ pub mod cipher;
 pub mod connections;
 pub mod export;
 pub mod ledger;
+pub mod rates;
 pub mod raw;
 pub mod reports;
 pub mod rules;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_statement_balance_and_posted", include_str!("migrations/0003_statement_balance_and_posted.sql")),
     ("0004_more_categories", include_str!("migrations/0004_more_categories.sql")),
     ("0005_rules", include_str!("migrations/0005_rules.sql")),
+    ("0006_report_rollups", include_str!("migrations/0006_report_rollups.sql")),
 ];
 
 /// The schema version this build writes.
