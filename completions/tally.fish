@@ -52,7 +52,8 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "tx" -d 'List, show and 
 complete -c tally -n "__fish_tally_needs_command" -f -a "categories" -d 'List, add, rename, move or remove categories'
 complete -c tally -n "__fish_tally_needs_command" -f -a "categorize" -d 'Categorize every transaction you have not categorized yourself, again'
 complete -c tally -n "__fish_tally_needs_command" -f -a "review" -d 'Walk uncategorized and doubtful rows at a terminal: accept, change, skip, or make a rule'
-complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions'
+complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions (transfers and removed rows never count)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "rates" -d 'Exchange rates for converting reports into one currency (--convert-to)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "rules" -d 'Rules that categorize, rename and tag rows: the first that matches a row wins'
 complete -c tally -n "__fish_tally_needs_command" -f -a "transfers" -d 'Money moved between your own accounts, which reports leave out of spending and income'
 complete -c tally -n "__fish_tally_needs_command" -f -a "recurring" -d 'Subscriptions, bills and salary that come on a schedule, found in your transactions'
@@ -523,21 +524,32 @@ complete -c tally -n "__fish_tally_using_subcommand review" -s v -l verbose -d '
 complete -c tally -n "__fish_tally_using_subcommand review" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand review" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand review" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
 json\t''"
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l color -d 'When to color the output' -r -f -a "auto\t''
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -s q -l quiet -d 'Print nothing but data and errors'
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -s h -l help -d 'Print help'
-complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending" -f -a "spending" -d 'Spending by month and category (income, transfers and removed rows left out)'
-complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -f -a "spending" -d 'Spending per category (rows) and period (columns), with total, average and share'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -f -a "cashflow" -d 'Income, expenses, net and savings rate per period'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -f -a "networth" -d 'Each account\'s balance at the end of every period, and the total'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -f -a "merchants" -d 'Top payees by spending (or by number of purchases)'
+complete -c tally -n "__fish_tally_using_subcommand report; and not __fish_seen_subcommand_from spending cashflow networth merchants trends" -f -a "trends" -d 'This period\'s spending per category against the average of the periods before'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l period -d 'The columns\' period' -r -f -a "month\t''
+quarter\t''
+year\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l depth -d 'Fold subcategories into their parents below this depth (1: `Food`, 2: `Food:Groceries`)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
@@ -548,7 +560,137 @@ never\t''"
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
-complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l period -d 'The columns\' period' -r -f -a "month\t''
+quarter\t''
+year\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l period -d 'The columns\' period' -r -f -a "month\t''
+quarter\t''
+year\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l by -d 'Rank payees by spending or by number of purchases' -r -f -a "spend\t'By net spending, largest first'
+count\t'By number of purchases, most first'"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l limit -d 'How many payees per currency (0 for all)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l from -d 'Only on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l to -d 'Only on or before this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l account -d 'Only this account (name or id)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l period -d 'The columns\' period' -r -f -a "month\t''
+quarter\t''
+year\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l last -d 'How many periods before this one make the average' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l depth -d 'Fold subcategories into their parents below this depth' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -f -a "set" -d 'Say what one BASE is worth in QUOTE (`tally rates set EUR USD 1.08`)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -f -a "list" -d 'List the stored rates'
+complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -f -a "import" -d 'Import rates from a CSV file with the columns base, quote, rate and (optional) date'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -l date -d 'The day the rate holds from (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from import" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from import" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from import" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from import" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand rates; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand rules; and not __fish_seen_subcommand_from add list remove move test apply export import" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

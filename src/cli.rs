@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     accounts, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import, init, link,
-    recurring, report, review, rules, sandbox, sync, transfers, tx,
+    rates, recurring, report, review, rules, sandbox, sync, transfers, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -72,6 +72,8 @@ pub enum Command {
     Review(review::Args),
     #[command(subcommand)]
     Report(report::Command),
+    #[command(subcommand)]
+    Rates(rates::Command),
     #[command(subcommand)]
     Rules(rules::Command),
     #[command(subcommand)]

@@ -22,7 +22,9 @@ fn empty_listings_print_their_csv_header() {
     let env = TestEnv::new();
     env.link();
     // A fresh link: no transactions and no sync history yet.
-    let listings: [&[&str]; 3] = [&["tx", "list"], &["report", "spending"], &["sync", "--history"]];
+    // A report's period columns come from its dates when there is no data to span.
+    let spending = &["report", "spending", "--from", "2026-10-01", "--to", "2026-11-30"];
+    let listings: [&[&str]; 3] = [&["tx", "list"], spending, &["sync", "--history"]];
     let empty: Vec<Run> = listings.iter().map(|args| csv(&env, args)).collect();
 
     let synced = csv(&env, &["sync"]);

@@ -224,3 +224,26 @@ fn step_0006_transfers_adds_the_pair_table_and_keeps_the_rows() {
     let shown = db.tally(&["tx", "show", "279", "--format", "json"]).ok().json();
     assert_eq!(shown["category_source"], "user", "the user's choice is untouched");
 }
+
+#[test]
+fn step_0007_fills_the_report_rollups_and_the_search_index_from_the_rows() {
+    let db = migrate_from(6);
+    db.assert_rows_kept();
+    let live = "FROM \"transaction\" WHERE status != 'removed'";
+    let grouped = db.count(&format!(
+        "SELECT count(*) FROM (SELECT substr(booked_date, 1, 7), account_id, coalesce(category_id, 0), currency,
+                transfer_id IS NOT NULL, sum(max(amount, 0)), sum(min(amount, 0)), sum(amount > 0), sum(amount <= 0)
+         {live} GROUP BY 1, 2, 3, 4, 5
+         EXCEPT SELECT * FROM tx_month)"
+    ));
+    assert_eq!(grouped, 0, "every group of the old rows is in the rollup");
+    assert_eq!(db.count("SELECT count(*) FROM tx_month"), db.count(&format!("SELECT count(DISTINCT substr(booked_date, 1, 7) || account_id || '|' || coalesce(category_id, 0) || currency || (transfer_id IS NOT NULL)) {live}")));
+    assert!(db.count("SELECT sum(n_in + n_out) FROM tx_month_payee") == db.count(&format!("SELECT count(*) {live}")));
+    let description: String = db
+        .store
+        .db()
+        .query_row("SELECT description FROM \"transaction\" ORDER BY id LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let listed = db.tally(&["tx", "list", "--search", &description, "--format", "json"]).ok().json();
+    assert!(!listed.as_array().unwrap().is_empty(), "old rows are in the search index: {description}");
+}

@@ -78,9 +78,7 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let today = ctx.now().date_naive();
     let from = today.with_day(1).and_then(|d| d.checked_sub_months(Months::new(2)));
     section(ctx, "Spending, last three months");
-    let spending =
-        super::report::SpendingArgs { account: None, dates: crate::cli::DateRange { from, to: Some(today) } };
-    super::report::run(ctx, super::report::Command::Spending(spending))?;
+    super::report::run(ctx, super::report::spending_between(from, Some(today)))?;
 
     match temp {
         Some(_) => {

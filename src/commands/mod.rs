@@ -15,6 +15,7 @@ pub mod import;
 pub mod init;
 pub mod link;
 pub mod recurring;
+pub mod rates;
 pub mod relink;
 pub mod report;
 pub mod review;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Categorize(args) => categorize::run(&mut ctx, args),
         Command::Review(args) => review::run(&mut ctx, args),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
+        Command::Rates(cmd) => rates::run(&mut ctx, cmd),
         Command::Rules(cmd) => rules::run(&mut ctx, cmd),
         Command::Transfers(cmd) => transfers::run(&mut ctx, cmd),
         Command::Recurring(args) => recurring::run(&mut ctx, args),

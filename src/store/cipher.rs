@@ -172,7 +172,17 @@ pub fn fingerprint(store: &Store) -> Result<Fingerprint> {
         .into_iter()
         .map(|name| {
             let quoted = name.replace('"', "\"\"");
-            let mut stmt = db.prepare(&format!("SELECT rowid, * FROM \"{quoted}\" ORDER BY rowid"))?;
+            let by_rowid = format!("SELECT rowid, * FROM \"{quoted}\" ORDER BY rowid");
+            // A WITHOUT ROWID table (report rollups, FTS5's own tables) is ordered by all its columns.
+            let sql = match db.prepare(&by_rowid) {
+                Ok(_) => by_rowid,
+                Err(_) => {
+                    let n = db.prepare(&format!("SELECT * FROM \"{quoted}\""))?.column_count();
+                    let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+                    format!("SELECT * FROM \"{quoted}\" ORDER BY {}", order.join(", "))
+                }
+            };
+            let mut stmt = db.prepare(&sql)?;
             let columns = stmt.column_count();
             let mut rows = stmt.query([])?;
             let (mut count, mut hash) = (0i64, Sha256::new());

@@ -11,6 +11,7 @@ pub mod connections;
 pub mod export;
 pub mod learned;
 pub mod ledger;
+pub mod rates;
 pub mod raw;
 pub mod recurring;
 pub mod reports;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_more_categories", include_str!("migrations/0004_more_categories.sql")),
     ("0005_rules", include_str!("migrations/0005_rules.sql")),
     ("0006_transfers", include_str!("migrations/0006_transfers.sql")),
+    ("0007_report_rollups", include_str!("migrations/0007_report_rollups.sql")),
 ];
 
 /// The schema version this build writes.

@@ -299,7 +299,14 @@ impl TxFilter {
         if let Some(to) = self.to {
             add(" AND t.booked_date <= ?", Value::Text(to.to_string()));
         }
-        if let Some(search) = &self.search {
+        // Three characters or more: the trigram index (`tx_search`, kept by triggers) finds
+        // the same substrings, case-insensitively, without reading every row.
+        if let Some(search) = self.search.as_ref().filter(|s| s.chars().count() >= 3) {
+            add(
+                " AND t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ?)",
+                Value::Text(format!("\"{}\"", search.replace('"', "\"\""))),
+            );
+        } else if let Some(search) = &self.search {
             let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             add(
                 " AND (coalesce(t.payee, '') LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\'
