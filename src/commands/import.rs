@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::context::Ctx;
 use crate::error::UserError;
 use crate::import::profile::DateOrder;
-use crate::import::run::{self, Target};
+use crate::import::run::{self, Routes, Target, Targets};
 use crate::import::{self, AccountHint, Format, ImportError, Importer, Input, Options, ProfileChoice};
 use crate::money::Currency;
 
@@ -251,10 +251,20 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
         };
         return Ok(vec![row]);
     }
-    let targets: Vec<Target> = match &args.account {
+    let targets = match (&args.account, importer.routed_by()) {
+        // Rows that name their account go to it, unless --account says where all of them go.
+        (None, Some(column)) => Targets::ByName(Routes { column, create: args.create_account }),
+        (Some(account), Some(column)) => {
+            ctx.out.warn(&format!(
+                "{file}: every row goes into {account:?} (--account); the {column:?} column naming each row's account is not used"
+            ));
+            Targets::Each(vec![target_for(ctx, args, &input, &statements[0].0)?; statements.len()])
+        }
         // One account for every statement: decided (and created, if it is new) once.
-        Some(_) => vec![target_for(ctx, args, &input, &statements[0].0)?; statements.len()],
-        None => statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?,
+        (Some(_), None) => Targets::Each(vec![target_for(ctx, args, &input, &statements[0].0)?; statements.len()]),
+        (None, None) => Targets::Each(
+            statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?,
+        ),
     };
     let now = ctx.now();
     let store = ctx.store_or_create()?;

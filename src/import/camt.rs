@@ -289,6 +289,7 @@ fn entry_rows(
         rows.push(Row {
             raw: format!("{k} {xml}"),
             location,
+            account: None,
             tx: NewTransaction {
                 external_id,
                 pending_external_id: None,

@@ -42,8 +42,21 @@ pub trait Importer {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The column whose value names each row's account, when rows name their own (a CSV
+    /// exported by a money app for all its accounts): they are routed by it.
+    fn routed_by(&self) -> Option<String> {
+        None
+    }
     /// Statement `index`'s rows in `currency` (its target account's), in file order.
     fn rows(&mut self, index: usize, currency: Currency) -> Result<Box<dyn RowStream + '_>>;
+    /// Statement `index`'s rows read in their own currency (rows routed by name, to accounts
+    /// of their own), `currency` where a row names none.
+    fn own_rows(&mut self, index: usize, currency: Option<Currency>) -> Result<Box<dyn RowStream + '_>> {
+        let currency = currency.ok_or_else(|| {
+            UserError::usage("the rows' currency is not known").hint("say which with --currency CODE")
+        })?;
+        self.rows(index, currency)
+    }
 }
 
 /// One statement's rows as they are read, and how a replay reads their raw text again.
@@ -220,6 +233,8 @@ pub struct Row {
     pub raw: String,
     /// `file.csv:12`, or an element path in XML formats.
     pub location: String,
+    /// The account the row names itself (a CSV's account column), for routing by name.
+    pub account: Option<String>,
 }
 
 /// One account's part of a file.

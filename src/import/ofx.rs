@@ -312,10 +312,10 @@ fn statement(
                 ));
             }
             if t.child("TALLY.ID").is_some() || (fitid.is_some() && *n == 1) {
-                return Ok(Row { raw: dump(t), location: at, tx });
+                return Ok(Row { raw: dump(t), location: at, tx, account: None });
             }
             tx.external_id = format!("{}#{n}", tx.external_id);
-            Ok(Row { raw: dump_with_id(t, &tx.external_id), location: at, tx })
+            Ok(Row { raw: dump_with_id(t, &tx.external_id), location: at, tx, account: None })
         })
         .collect();
     Ok(Statement { account, balance, rows: Box::new(rows.into_iter()) })

@@ -365,6 +365,7 @@ fn row(r: Record, currency: Currency, resume: &mut Resume, at: String) -> Result
         },
         raw: r.raw,
         location: at,
+        account: None,
     })
 }
 
