@@ -13,7 +13,7 @@ use crate::import::run::{self, Routes, Target, Targets};
 use crate::import::{self, AccountHint, Format, ImportError, Importer, Input, Options, ProfileChoice};
 use crate::money::Currency;
 
-/// Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)
+/// Import bank statement files (OFX/QFX, CSV, QIF, CAMT, zips of CAMT)
 ///
 /// The format is detected from the content. OFX and CAMT files name their accounts (CAMT by
 /// IBAN, so a synced account is found), and QIF files may; CSV files go into --account. An
@@ -147,6 +147,12 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
     for path in &args.files {
         let mut input = Input::open(path)?;
         let name = input.name().to_string();
+        if import::archive::is_zip(input.head()) {
+            let zip = import::open(&mut input, args.file_format, &options(ctx, args)?)?;
+            let n = zip.statements().len();
+            ctx.out.status(&format!("{name}: a zip of {} files ({n} statements); it imports as it is", zip.name()));
+            continue;
+        }
         match import::format_of(&input, args.file_format)? {
             format @ (Format::Camt | Format::Qif) => {
                 ctx.out.status(&format!("{name}: {format:?}; it imports as it is, no profile needed"));
