@@ -42,7 +42,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "connections" -d 'List, 
 complete -c tally -n "__fish_tally_needs_command" -f -a "conn" -d 'List, show or unlink connections (a consent at one provider)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, show, rename, add or remove accounts'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new transactions from the banks'
-complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT, zips of CAMT)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "export" -d 'Export transactions as CSV, JSON or a ledger, hledger or beancount journal'
 complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the database, the keyring, consents and syncs, with a hint for each problem'
 complete -c tally -n "__fish_tally_needs_command" -f -a "init" -d 'Create an empty database (encrypted with --encrypt)'
@@ -285,7 +285,7 @@ complete -c tally -n "__fish_tally_using_subcommand import" -l account -d 'The a
 complete -c tally -n "__fish_tally_using_subcommand import" -l file-format -d 'The file format (`--format` is the global table|csv|json flag, for the summary)' -r -f -a "auto\t'Decide from the file\'s content'
 ofx\t'OFX 1.x (SGML) or 2.x (XML), QFX'
 csv\t'Delimited text, with a profile or detected columns'
-camt\t'ISO 20022 CAMT.053 statements and CAMT.052 reports'
+camt\t'ISO 20022 CAMT.053 statements, CAMT.052 reports and CAMT.054 notifications'
 qif\t'Quicken Interchange Format'"
 complete -c tally -n "__fish_tally_using_subcommand import" -l profile -d 'A CSV profile: built in (us-checking, de-giro) or profiles/NAME.toml beside the config' -r
 complete -c tally -n "__fish_tally_using_subcommand import" -l date-order -d 'For CSV dates like 03/04/2026: day first or month first' -r -f -a "dmy\t'03/04/2026 is the 3rd of April'

@@ -93,18 +93,80 @@ fn a_category_column_is_kept_as_the_imported_label() {
     assert_eq!(shown["provider_category"], "Rent");
 }
 
+/// (account, new, unchanged) per summary row.
+fn per_account(run: &crate::common::Run) -> Vec<(String, u64, u64)> {
+    let rows = run.json();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["account"].as_str().unwrap().into(), r["new"].as_u64().unwrap(), r["unchanged"].as_u64().unwrap()))
+        .collect()
+}
+
 #[test]
-fn a_column_naming_several_accounts_is_warned_about() {
+fn an_account_column_routes_each_row_to_the_account_it_names() {
     let env = TestEnv::new();
-    let run = import(&env, "app-two-accounts.csv", "USD");
+    let file = fixture("app-all-accounts.csv");
+    let inspect = env.run(&["import", "--inspect", &file]).ok();
+    assert!(
+        inspect.stderr.contains("\"Account\" account (each row goes to the tally account it names)"),
+        "{}",
+        inspect.stderr
+    );
+    assert!(inspect.stdout.contains("account_column = \"Account\""), "{}", inspect.stdout);
+
+    // Accounts tally does not know, and no --create-account: all of them named, nothing imported.
+    env.run(&["accounts", "add", "Savings", "--currency", "USD"]).ok();
+    let refused = env.run(&["import", &file]).fails_with(1);
+    assert!(
+        refused.stderr.contains(
+            "the \"Account\" column names 2 account(s) tally does not know: \"Everyday Checking\", \"Travel Card\""
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--create-account"), "{}", refused.stderr);
+    assert!(dated_amounts(&env, "Savings").is_empty(), "the file is all or nothing");
+
+    let run = env.run(&["import", &file, "--create-account", "--format", "json"]).ok();
+    assert_eq!(
+        per_account(&run),
+        [("Everyday Checking".into(), 2, 0), ("Travel Card".into(), 1, 0), ("Savings".into(), 2, 0)],
+        "names match without regard to case; the same row twice is two rows"
+    );
+    assert_eq!(dated_amounts(&env, "Everyday Checking"), pairs(&[("2026-01-04", "-82.17"), ("2026-01-06", "2400.00")]));
+    assert_eq!(dated_amounts(&env, "Travel Card"), pairs(&[("2026-01-05", "-412.30")]));
+    // The category column still travels with each row.
+    let card = env.run(&["tx", "list", "--account", "Travel Card", "--format", "json"]).ok().json();
+    let shown = env.run(&["tx", "show", &card[0]["id"].to_string(), "--format", "json"]).ok().json();
+    assert_eq!(shown["provider_category"], "Travel");
+
+    let again = env.run(&["import", &file, "--format", "json"]).ok();
+    assert_eq!(
+        per_account(&again),
+        [("Everyday Checking".into(), 0, 2), ("Travel Card".into(), 0, 1), ("Savings".into(), 0, 2)]
+    );
+    // Each account's stored rows replay to the same rows (the two identical ones included).
+    let listed = |account: &str| env.run(&["tx", "list", "--account", account, "--format", "json"]).ok().json();
+    let before = ["Everyday Checking", "Travel Card", "Savings"].map(listed);
+    env.run(&["sync", "--replay", "--format", "json"]).ok();
+    assert_eq!(["Everyday Checking", "Travel Card", "Savings"].map(listed), before);
+}
+
+#[test]
+fn account_puts_every_row_of_a_routed_file_in_one_account() {
+    let env = TestEnv::new();
+    let run = env
+        .run(&["import", &fixture("app-two-accounts.csv"), "--account", "All", "--create-account", "--currency", "USD"])
+        .ok();
     assert!(
         run.stderr.contains(
-            "app-two-accounts.csv: column \"Account\" names 2 accounts (\"Everyday Checking\", \"Travel Card\"): \
-             every row goes into the one account imported into"
+            "every row goes into \"All\" (--account); the \"Account\" column naming each row's account is not used"
         ),
         "{}",
         run.stderr
     );
-    let single = import(&env, "app-categories.csv", "USD");
-    assert!(!single.stderr.contains("names"), "{}", single.stderr);
+    assert_eq!(dated_amounts(&env, "All").len(), 3);
+    let single = env.run(&["import", &fixture("app-categories.csv"), "--create-account", "--currency", "USD"]).ok();
+    assert!(!single.stderr.contains("column"), "{}", single.stderr);
 }

@@ -37,3 +37,20 @@ fn a_response_without_a_statement_says_what_it_is() {
     let run = env.run(&["import", &fixture("account-list.ofx"), "--create-account"]).fails_with(1);
     assert!(run.stderr.contains("this is an account list (ACCTINFORS), not a statement"), "{}", run.stderr);
 }
+
+#[test]
+fn investment_amounts_past_the_cent_are_rounded_and_said_so() {
+    let env = TestEnv::new();
+    let qfx = fixture("fractional-cents.qfx");
+    let run = env.run(&["import", &qfx, "--create-account", "--format", "json"]).ok();
+    assert_eq!(run.json()[0]["new"], 3, "{}", run.stderr);
+    assert!(run.stderr.contains("2 amount(s) have more decimals than USD has"), "{}", run.stderr);
+    assert!(run.stderr.contains("the cash balance 412.3406 is rounded"), "{}", run.stderr);
+    let account = run.json()[0]["account"].as_str().unwrap().to_string();
+    let listed = env.run(&["tx", "list", "--account", &account, "--format", "json"]).ok().json();
+    let mut amounts: Vec<&str> = listed.as_array().unwrap().iter().map(|t| t["amount"].as_str().unwrap()).collect();
+    amounts.sort();
+    assert_eq!(amounts, ["-0.01", "12.35", "400.00"], "half away from zero");
+    env.run(&["sync", "--replay", "--format", "json"]).ok();
+    assert_eq!(env.run(&["tx", "list", "--account", &account, "--format", "json"]).ok().json(), listed);
+}

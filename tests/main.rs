@@ -25,6 +25,7 @@ mod help;
 mod hostile;
 mod import;
 mod import_account;
+mod import_camt;
 mod import_hints;
 mod import_input;
 mod import_layouts;

@@ -9,11 +9,11 @@ use serde::Serialize;
 use crate::context::Ctx;
 use crate::error::UserError;
 use crate::import::profile::DateOrder;
-use crate::import::run::{self, Target};
+use crate::import::run::{self, Routes, Target, Targets};
 use crate::import::{self, AccountHint, Format, ImportError, Importer, Input, Options, ProfileChoice};
 use crate::money::Currency;
 
-/// Import bank statement files (OFX/QFX, CSV, QIF, CAMT.052/053)
+/// Import bank statement files (OFX/QFX, CSV, QIF, CAMT, zips of CAMT)
 ///
 /// The format is detected from the content. OFX and CAMT files name their accounts (CAMT by
 /// IBAN, so a synced account is found), and QIF files may; CSV files go into --account. An
@@ -147,6 +147,12 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
     for path in &args.files {
         let mut input = Input::open(path)?;
         let name = input.name().to_string();
+        if import::archive::is_zip(input.head()) {
+            let zip = import::open(&mut input, args.file_format, &options(ctx, args)?)?;
+            let n = zip.statements().len();
+            ctx.out.status(&format!("{name}: a zip of {} files ({n} statements); it imports as it is", zip.name()));
+            continue;
+        }
         match import::format_of(&input, args.file_format)? {
             format @ (Format::Camt | Format::Qif) => {
                 ctx.out.status(&format!("{name}: {format:?}; it imports as it is, no profile needed"));
@@ -251,10 +257,20 @@ fn import_file(ctx: &mut Ctx, path: &Path, args: &Args) -> Result<Vec<FileRow>> 
         };
         return Ok(vec![row]);
     }
-    let targets: Vec<Target> = match &args.account {
+    let targets = match (&args.account, importer.routed_by()) {
+        // Rows that name their account go to it, unless --account says where all of them go.
+        (None, Some(column)) => Targets::ByName(Routes { column, create: args.create_account }),
+        (Some(account), Some(column)) => {
+            ctx.out.warn(&format!(
+                "{file}: every row goes into {account:?} (--account); the {column:?} column naming each row's account is not used"
+            ));
+            Targets::Each(vec![target_for(ctx, args, &input, &statements[0].0)?; statements.len()])
+        }
         // One account for every statement: decided (and created, if it is new) once.
-        Some(_) => vec![target_for(ctx, args, &input, &statements[0].0)?; statements.len()],
-        None => statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?,
+        (Some(_), None) => Targets::Each(vec![target_for(ctx, args, &input, &statements[0].0)?; statements.len()]),
+        (None, None) => Targets::Each(
+            statements.iter().map(|(hint, _)| target_for(ctx, args, &input, hint)).collect::<Result<_>>()?,
+        ),
     };
     let now = ctx.now();
     let transfers = ctx.config.transfers;

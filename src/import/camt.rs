@@ -1,4 +1,5 @@
-//! ISO 20022 CAMT.053 (statements) and CAMT.052 (intraday reports), any version (namespaces
+//! ISO 20022 CAMT.053 (statements), CAMT.052 (intraday reports) and CAMT.054 (debit/credit
+//! notifications, which carry entries and no balances), any version (namespaces
 //! are ignored, element names are not). An entry is one row, or one row per transaction in
 //! a batched entry (`TxDtls`); remittance information becomes the description; booking and
 //! value dates are kept apart. Opening plus entries must equal the closing balance, or the
@@ -152,17 +153,19 @@ impl Importer for Camt {
     }
 }
 
-/// The statements (053 `Stmt`) or reports (052 `Rpt`) in a CAMT file, parsed whole, and any
+/// The statements (053 `Stmt`), reports (052 `Rpt`) or notifications (054 `Ntfctn`) in a CAMT file, parsed whole, and any
 /// warnings (balances that do not reconcile).
 pub fn read(label: &str, bytes: &[u8]) -> Result<(Vec<Statement<'static>>, Vec<String>)> {
     let text = super::text::Encoding::detect(bytes).decode(super::text::strip_bom(bytes)).into_owned();
     let root = parse(&text).map_err(|e| anyhow!("{label}: not a readable CAMT file: {e}"))?;
     let document = root.child("Document").context(format!("{label}: no <Document> element"))?;
-    let (container, item) = match (document.child("BkToCstmrStmt"), document.child("BkToCstmrAcctRpt")) {
-        (Some(c), _) => (c, "Stmt"),
-        (None, Some(c)) => (c, "Rpt"),
-        _ => bail!("{label}: neither a CAMT.053 statement nor a CAMT.052 report"),
-    };
+    let (container, item) =
+        [("BkToCstmrStmt", "Stmt"), ("BkToCstmrAcctRpt", "Rpt"), ("BkToCstmrDbtCdtNtfctn", "Ntfctn")]
+            .into_iter()
+            .find_map(|(name, item)| document.child(name).map(|c| (c, item)))
+            .with_context(|| {
+                format!("{label}: neither a CAMT.053 statement, a CAMT.052 report nor a CAMT.054 notification")
+            })?;
     let mut statements = Vec::new();
     let mut warnings = Vec::new();
     for (i, stmt) in container.children(item).enumerate() {
@@ -289,6 +292,7 @@ fn entry_rows(
         rows.push(Row {
             raw: format!("{k} {xml}"),
             location,
+            account: None,
             tx: NewTransaction {
                 external_id,
                 pending_external_id: None,

@@ -101,6 +101,12 @@ pub(super) fn find(headers: &[String], names: &[&str]) -> Option<String> {
     })
 }
 
+/// The header that is exactly one of `names` (lower case), if any.
+pub(super) fn exact(headers: &[String], names: &[&str]) -> Option<String> {
+    let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+    names.iter().find_map(|n| lower.iter().position(|h| h == n)).map(|i| headers[i].trim().to_string())
+}
+
 /// Each column and what the profile reads it as: `columns: "Date" date, "Memo" not read`.
 pub fn roles(headers: &[String], p: &Profile) -> String {
     let named = [
@@ -114,6 +120,7 @@ pub fn roles(headers: &[String], p: &Profile) -> String {
         (p.currency_column.as_ref(), "currency"),
         (p.type_column.as_ref(), "debit/credit type"),
         (p.category_column.as_ref(), "category (kept as the imported label)"),
+        (p.account_column.as_ref(), "account (each row goes to the tally account it names)"),
     ];
     let each: Vec<String> = headers
         .iter()

@@ -31,6 +31,7 @@ struct Columns {
     currency: Option<usize>,
     kind: Option<usize>,
     category: Option<usize>,
+    account: Option<usize>,
     count: usize,
 }
 
@@ -103,6 +104,10 @@ impl Importer for Csv {
         self.warnings.clone()
     }
 
+    fn routed_by(&self) -> Option<String> {
+        self.profile.account_column.clone()
+    }
+
     fn statements(&self) -> Vec<(AccountHint, Option<Balance>)> {
         if self.empty {
             return Vec::new();
@@ -115,6 +120,13 @@ impl Importer for Csv {
         let input = prepared(input, &self.profile).with_context(|| format!("cannot read {}", self.label))?;
         let resume = Resume::new(&self.profile);
         Ok(Box::new(Rows::new(input, &self.profile, self.label.clone(), Some(currency), resume)?))
+    }
+
+    fn own_rows(&mut self, _index: usize, currency: Option<Currency>) -> Result<Box<dyn RowStream + '_>> {
+        let input = self.input.take().with_context(|| format!("{}: its rows were read already", self.label))?;
+        let input = prepared(input, &self.profile).with_context(|| format!("cannot read {}", self.label))?;
+        let resume = Resume::new(&self.profile);
+        Ok(Box::new(Rows::new(input, &self.profile, self.label.clone(), currency.or(self.currency), resume)?))
     }
 }
 
@@ -221,6 +233,7 @@ impl<'a, R: Read> Rows<'a, R> {
             currency: optional(&profile.currency_column)?,
             kind: optional(&profile.type_column)?,
             category: optional(&profile.category_column)?,
+            account: optional(&profile.account_column)?,
             count: headers.len(),
         };
         let currency = match &profile.currency {
@@ -287,10 +300,16 @@ impl<'a, R: Read> Rows<'a, R> {
         };
         let description = self.field(desc_i);
         let payee = payee_i.map(|i| self.field(i)).filter(|p| !p.is_empty());
+        let account = self.columns.account.map(|i| self.field(i));
         let external_id = match id_i.map(|i| self.field(i)).filter(|s| !s.is_empty()) {
             Some(id) => format!("csv:{id}"),
             None => {
-                let key = format!("{date}|{amount}|{currency}|{description}");
+                // Rows routed to their accounts are numbered per account, as a replay (which
+                // reads one account's rows) numbers them.
+                let key = match &account {
+                    Some(a) => format!("{date}|{amount}|{currency}|{description}|{}", a.to_lowercase()),
+                    None => format!("{date}|{amount}|{currency}|{description}"),
+                };
                 let digest = Sha256::digest(key.as_bytes());
                 let short = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
                 let n = self.resume.seen.entry(short).or_insert(0);
@@ -317,6 +336,7 @@ impl<'a, R: Read> Rows<'a, R> {
             },
             raw,
             location: format!("{}:{line}", self.label),
+            account,
         })
     }
 }

@@ -8,6 +8,7 @@
 //! lines is never held in memory); OFX, CAMT and QIF files, which are small, are parsed whole.
 //! Rows are kept as raw records with what it takes to read them again (`replay`).
 
+pub mod archive;
 pub mod camt;
 pub mod columns;
 pub mod csv;
@@ -42,8 +43,21 @@ pub trait Importer {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The column whose value names each row's account, when rows name their own (a CSV
+    /// exported by a money app for all its accounts): they are routed by it.
+    fn routed_by(&self) -> Option<String> {
+        None
+    }
     /// Statement `index`'s rows in `currency` (its target account's), in file order.
     fn rows(&mut self, index: usize, currency: Currency) -> Result<Box<dyn RowStream + '_>>;
+    /// Statement `index`'s rows read in their own currency (rows routed by name, to accounts
+    /// of their own), `currency` where a row names none.
+    fn own_rows(&mut self, index: usize, currency: Option<Currency>) -> Result<Box<dyn RowStream + '_>> {
+        let currency = currency.ok_or_else(|| {
+            UserError::usage("the rows' currency is not known").hint("say which with --currency CODE")
+        })?;
+        self.rows(index, currency)
+    }
 }
 
 /// One statement's rows as they are read, and how a replay reads their raw text again.
@@ -130,7 +144,7 @@ pub fn format_of(input: &Input, wanted: Format) -> Result<Format> {
     match wanted {
         Format::Auto => detect(input.head()).ok_or_else(|| {
             UserError::failure(format!("cannot tell what kind of file {} is", input.name()))
-                .hint("tally reads OFX/QFX, CSV, CAMT.052/053 and QIF; if it is one of those, say which with --file-format")
+                .hint("tally reads OFX/QFX, CSV, CAMT.052/053/054 (or a zip of them) and QIF; if it is one of those, say which with --file-format")
                 .into()
         }),
         f => Ok(f),
@@ -166,6 +180,9 @@ pub fn csv_profile(input: &Input, options: &Options) -> Result<profile::Detected
 /// stream for when its rows are read, the other formats read it whole now.
 pub fn open(input: &mut Input, wanted: Format, options: &Options) -> Result<Box<dyn Importer>> {
     let name = input.name().to_string();
+    if archive::is_zip(input.head()) && matches!(wanted, Format::Auto | Format::Camt) {
+        return Ok(Box::new(archive::Archive::read(&name, input.bytes()?, options)?));
+    }
     Ok(match format_of(input, wanted)? {
         Format::Ofx => Box::new(ofx::Ofx::read(&name, input.bytes()?)?),
         Format::Camt => Box::new(camt::Camt::read(&name, input.bytes()?)?),
@@ -189,7 +206,7 @@ pub enum Format {
     Ofx,
     /// Delimited text, with a profile or detected columns
     Csv,
-    /// ISO 20022 CAMT.053 statements and CAMT.052 reports
+    /// ISO 20022 CAMT.053 statements, CAMT.052 reports and CAMT.054 notifications
     Camt,
     /// Quicken Interchange Format
     Qif,
@@ -220,6 +237,8 @@ pub struct Row {
     pub raw: String,
     /// `file.csv:12`, or an element path in XML formats.
     pub location: String,
+    /// The account the row names itself (a CSV's account column), for routing by name.
+    pub account: Option<String>,
 }
 
 /// One account's part of a file.
@@ -242,7 +261,7 @@ pub fn detect(head: &[u8]) -> Option<Format> {
     if start.starts_with("OFXHEADER") || text.contains("<OFX>") || text.contains("<?OFX") {
         return Some(Format::Ofx);
     }
-    if text.contains("BKTOCSTMRSTMT") || text.contains("BKTOCSTMRACCTRPT") || text.contains("CAMT.05") {
+    if ["BKTOCSTMRSTMT", "BKTOCSTMRACCTRPT", "BKTOCSTMRDBTCDTNTFCTN", "CAMT.05"].iter().any(|c| text.contains(c)) {
         return Some(Format::Camt);
     }
     if start.starts_with("!TYPE:") || start.starts_with("!ACCOUNT") || start.starts_with("!OPTION") {

@@ -12,7 +12,7 @@ use super::{AccountHint, Balance, Importer, Row, RowStream, Statement};
 use crate::model::{AccountKind, NewTransaction};
 use crate::money::{Currency, parse_strict};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Element {
     name: String,
     text: Option<String>,
@@ -281,9 +281,17 @@ fn statement(
                 .chain(["BANKTRANLIST", "INVTRANLIST"].map(|l| stmt.child(l).and_then(|l| l.text_of("DTEND"))))
                 .flatten()
                 .find_map(|d| date(d).ok());
+            let invest = kind == AccountKind::Investment;
             match (amount, as_of) {
                 (Some(a), Some(d)) => Some(Balance {
-                    amount: ofx_amount(a, currency).map_err(|e| anyhow!("{place}: balance: {e}"))?,
+                    amount: match ofx_amount(a, currency) {
+                        Err(_) if invest && rounded(a, currency).is_some() => {
+                            warnings
+                                .push(format!("{place}: the cash balance {a} is rounded to {currency}'s minor unit"));
+                            rounded(a, currency).expect("checked")
+                        }
+                        other => other.map_err(|e| anyhow!("{place}: balance: {e}"))?,
+                    },
                     as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
                 }),
                 _ => None,
@@ -297,8 +305,40 @@ fn statement(
     // transaction without one gets a digest of what it says, numbered by occurrence. Either
     // way the raw record keeps the id given (TALLY.ID), so a replay gives the same.
     let mut seen: std::collections::HashMap<String, (u32, usize)> = std::collections::HashMap::new();
-    let rows: Vec<Result<Row>> = trns
+    // A brokerage may write cash amounts to a fraction of a cent: rounded (and said so), each
+    // kept in the raw record as rounded (TALLY.AMOUNT), so a replay gives the same.
+    let mut round = 0usize;
+    let trns: Vec<std::borrow::Cow<'_, Element>> = trns
         .into_iter()
+        .map(|t| {
+            let cents = t
+                .text_of("TRNAMT")
+                .filter(|_| kind == AccountKind::Investment)
+                .and_then(|a| ofx_amount(a, currency).is_err().then(|| rounded(a, currency)).flatten());
+            match cents {
+                Some(c) => {
+                    round += 1;
+                    let mut owned = t.clone();
+                    owned.children.push(Element {
+                        name: "TALLY.AMOUNT".into(),
+                        text: Some(c.to_string()),
+                        children: vec![],
+                    });
+                    std::borrow::Cow::Owned(owned)
+                }
+                None => std::borrow::Cow::Borrowed(t),
+            }
+        })
+        .collect();
+    if round > 0 {
+        warnings.push(format!(
+            "{place}: {round} amount(s) have more decimals than {currency} has; each is rounded half away from \
+             zero to the minor unit the broker keeps its cash balance in"
+        ));
+    }
+    let rows: Vec<Result<Row>> = trns
+        .iter()
+        .map(|t| t.as_ref())
         .enumerate()
         .map(|(i, t)| {
             let at = format!("{place}/STMTTRN[{}]", i + 1);
@@ -312,10 +352,10 @@ fn statement(
                 ));
             }
             if t.child("TALLY.ID").is_some() || (fitid.is_some() && *n == 1) {
-                return Ok(Row { raw: dump(t), location: at, tx });
+                return Ok(Row { raw: dump(t), location: at, tx, account: None });
             }
             tx.external_id = format!("{}#{n}", tx.external_id);
-            Ok(Row { raw: dump_with_id(t, &tx.external_id), location: at, tx })
+            Ok(Row { raw: dump_with_id(t, &tx.external_id), location: at, tx, account: None })
         })
         .collect();
     Ok(Statement { account, balance, rows: Box::new(rows.into_iter()) })
@@ -344,8 +384,14 @@ fn id_of(t: &Element, posted: NaiveDate) -> String {
 }
 
 fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
-    let amount_text = t.text_of("TRNAMT").context("no <TRNAMT>")?;
-    let amount = ofx_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?;
+    let amount = match t.text_of("TALLY.AMOUNT") {
+        // An investment statement's amount as tally rounded it (see `rounded`).
+        Some(kept) => kept.parse().map_err(|_| anyhow!("TALLY.AMOUNT {kept:?}"))?,
+        None => {
+            let amount_text = t.text_of("TRNAMT").context("no <TRNAMT>")?;
+            ofx_amount(amount_text, currency).map_err(|e| anyhow!("TRNAMT: {e}"))?
+        }
+    };
     let posted = date(t.text_of("DTPOSTED").context("no <DTPOSTED>")?)?;
     let name = t.text_of("NAME").or_else(|| t.child("PAYEE").and_then(|p| p.text_of("NAME")));
     let memo = t.text_of("MEMO");
@@ -367,6 +413,27 @@ fn row(t: &Element, currency: Currency) -> Result<NewTransaction> {
 /// banks write `-12,50`); no grouping. Never a guess about thousands.
 fn ofx_amount(text: &str, currency: Currency) -> Result<i64> {
     parse_strict(text, if text.contains(',') { ',' } else { '.' }, currency)
+}
+
+/// An amount with more decimals than `currency` has, as brokerages write prices and fractional
+/// shares' cash (`12.3456`), rounded half away from zero to the currency's minor unit: the unit
+/// the broker's own cash balance is kept in. `None` when it is not such an amount.
+fn rounded(text: &str, currency: Currency) -> Option<i64> {
+    let t = text.trim();
+    let sep = if t.contains(',') { ',' } else { '.' };
+    let (int, frac) = t.split_once(sep)?;
+    let keep = usize::from(currency.exponent());
+    if frac.len() <= keep || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let cut = parse_strict(&format!("{int}{sep}{}", &frac[..keep]), sep, currency).ok()?;
+    let up = frac.as_bytes()[keep] >= b'5';
+    let negative = int.trim_start().starts_with('-');
+    Some(match (up, negative) {
+        (false, _) => cut,
+        (true, false) => cut.checked_add(1)?,
+        (true, true) => cut.checked_sub(1)?,
+    })
 }
 
 /// [`dump`] with the id tally gave the transaction, for one whose FITID is missing or repeated.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::ImportError;
 use super::columns::{
     ACCOUNT_NAMES, AMOUNT_NAMES, CATEGORY_NAMES, CREDIT_NAMES, DATE_NAMES, DEBIT_NAMES, DESCRIPTION_NAMES,
-    OTHER_DATE_NAMES, PAYEE_NAMES, TYPE_NAMES, by_content, debit, find, is_amount, is_date, roles,
+    OTHER_DATE_NAMES, PAYEE_NAMES, TYPE_NAMES, by_content, debit, exact, find, is_amount, is_date, roles,
 };
 use super::text::Encoding;
 use crate::error::UserError;
@@ -51,6 +51,10 @@ pub struct Profile {
     /// (`tx show` prints it) for the categorizer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_column: Option<String>,
+    /// A column naming each row's account (a money app's export of all its accounts): rows
+    /// go to the tally account of that name, unless `--account` puts them all in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_column: Option<String>,
     /// `false` for a file whose first row is data: its columns are then named `1`, `2`, ….
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub header: bool,
@@ -137,7 +141,7 @@ pub enum DateOrder {
 pub struct Detected {
     pub profile: Profile,
     pub notes: Vec<String>,
-    /// What the import should warn about too (a column naming several accounts).
+    /// What the import should warn about too.
     pub warnings: Vec<String>,
     /// How many rows with a date the sample held: none means a header alone (or a file whose
     /// head holds no whole row), whose date format is a guess.
@@ -271,6 +275,8 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
     let payee_column = column(PAYEE_NAMES).filter(|p| *p != description_column);
     let id_column = column(&["transaction id", "reference", "referenz", "id"]);
     let category_column = column(CATEGORY_NAMES);
+    // Only a header that is exactly an account's (not `Kontonummer/IBAN`, the other party's).
+    let account_column = if has_header { exact(&headers, ACCOUNT_NAMES) } else { None };
     let currency_column = column(&["currency", "währung", "waehrung", "devise", "moneda", "waluta", "valiuta", "munt"]);
 
     let values = |name: &Option<String>| -> Vec<String> {
@@ -342,26 +348,24 @@ pub fn detect(head: &[u8], order: Option<DateOrder>) -> Result<Detected> {
         currency_column,
         type_column,
         category_column,
+        account_column: account_column.clone(),
         header: has_header,
     };
     notes.push(roles(&headers, &profile));
-    // Money apps export every account in one file; its rows would all land in one account.
-    let mut warnings = Vec::new();
-    if let Some(account) = column(ACCOUNT_NAMES) {
+    if let Some(account) = &account_column {
         let mut names = values(&Some(account.clone()));
         names.sort();
         names.dedup();
-        if names.len() > 1 {
-            warnings.push(format!(
-                "column {account:?} names {} accounts ({}): every row goes into the one account imported into; \
-                 split the file per account to keep them apart",
-                names.len(),
-                names.iter().take(3).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
-            ));
-        }
+        let some: Vec<String> = names.iter().take(3).map(|n| format!("{n:?}")).collect();
+        let more = if names.len() > 3 { ", …" } else { "" };
+        notes.push(format!(
+            "column {account:?} names {} account(s) in the sample ({}{more}): each row goes to the tally account of \
+             its name (--create-account creates the missing ones; --account NAME puts every row in one)",
+            names.len(),
+            some.join(", ")
+        ));
     }
-    notes.extend(warnings.iter().cloned());
-    Ok(Detected { profile: validate(profile)?, notes, warnings, rows: dates.len() })
+    Ok(Detected { profile: validate(profile)?, notes, warnings: Vec::new(), rows: dates.len() })
 }
 
 #[cfg(test)]

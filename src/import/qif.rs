@@ -43,9 +43,52 @@ pub struct Account {
     day_first: bool,
 }
 
-/// Read the file's accounts and records, deciding the date order.
 /// The cash sections tally imports; any other section's records are skipped with a note.
-const CASH: [&str; 5] = ["bank", "ccard", "cash", "oth a", "oth l"];
+/// An investment section (`invst`) gives its cash movements (see [`invst_cash`]).
+const CASH: [&str; 6] = ["bank", "ccard", "cash", "oth a", "oth l", "invst"];
+
+/// Marks a stored investment record, whose amount is signed by its action on reading.
+const INVST_MARK: &str = "!Type:Invst\n";
+
+/// The cash an investment record moves in its own account, as a signed amount text, or
+/// `None` when it moves none there. Buys and expenses are money out; sales, dividends,
+/// interest, capital gains and returns of capital are money in (the `T`/`U` total, commission
+/// included); `XIn`/`XOut` and contributions/withdrawals move cash in or out; `Cash` is signed as
+/// written. Reinvestments, share transfers and splits move no cash, and the `…X` actions
+/// (`BuyX`, `DivX`) take or pay their cash in another account, whose own records carry it.
+fn invst_cash(action: &str, total: &str) -> Option<String> {
+    let unsigned = total.trim().trim_start_matches(['-', '+']).trim();
+    let a = action.trim().to_ascii_lowercase();
+    let out = match a.as_str() {
+        "buy" | "miscexp" | "margint" | "xout" | "withdrwx" | "shtsell" => true,
+        "sell" | "div" | "intinc" | "cglong" | "cgmid" | "cgshort" | "rtrncap" | "miscinc" | "xin" | "contribx"
+        | "cvrshrt" => false,
+        "cash" => return Some(total.trim().to_string()),
+        _ => return None,
+    };
+    Some(if out { format!("-{unsigned}") } else { unsigned.to_string() })
+}
+
+/// An investment record's fields as a cash record: `T` signed by the action, the security as
+/// the payee when there is none, the action and quantity in the memo. `None`: no cash here.
+fn invst_fields(fields: &[(char, String, usize)]) -> Option<Vec<(char, String, usize)>> {
+    let get = |c: char| fields.iter().find(|(k, _, _)| *k == c).map(|(_, v, _)| v.as_str()).filter(|v| !v.is_empty());
+    let action = get('N').unwrap_or("");
+    let total = get('T').or_else(|| get('U'))?;
+    let amount = invst_cash(action, total)?;
+    let line = fields.first().map_or(0, |(_, _, l)| *l);
+    let security = get('Y');
+    let what = [Some(action), get('Q'), security].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let memo = get('M').map_or(what.clone(), |m| format!("{what}: {m}"));
+    let mut out: Vec<(char, String, usize)> =
+        fields.iter().filter(|(k, _, _)| !matches!(k, 'T' | 'U' | 'N' | 'M' | 'P')).cloned().collect();
+    out.push(('T', amount, line));
+    out.push(('M', memo, line));
+    if let Some(p) = get('P').or(security) {
+        out.push(('P', p.to_string(), line));
+    }
+    Some(out)
+}
 
 /// What a skipped section holds, for the note.
 fn skipped_what(section: &str) -> String {
@@ -54,8 +97,8 @@ fn skipped_what(section: &str) -> String {
         "class" => "class list entries (!Type:Class)".into(),
         "memorized" => "memorized transactions (!Type:Memorized)".into(),
         "security" | "prices" => format!("security list entries (!Type:{section})"),
-        "invst" => "investment transactions (!Type:Invst): tally imports cash accounts only, \
-                    so buys, sells and dividends are not read"
+        "invst" => "investment records that move no cash in their account (!Type:Invst: reinvestments, \
+                    share transfers, splits, and BuyX/SellX/DivX whose cash is in another account)"
             .into(),
         other => format!("records of a section tally does not know (!Type:{other})"),
     }
@@ -129,7 +172,20 @@ pub fn parse(label: &str, bytes: &[u8], order: Option<DateOrder>, notes: &mut Ve
                     }
                 }
                 let at = record.first().map_or(n, |(_, _, l)| *l);
-                let rec = record_of(&record, std::mem::take(&mut raw)).map_err(|e| anyhow!("{label}:{at}: {e}"))?;
+                let (record, raw) = if section.as_deref() == Some("invst") {
+                    let Some(cash) = invst_fields(&record) else {
+                        match skipped.iter_mut().find(|(name, _)| name == "invst") {
+                            Some((_, count)) => *count += 1,
+                            None => skipped.push(("invst".into(), 1)),
+                        }
+                        raw.clear();
+                        continue;
+                    };
+                    (cash, format!("{INVST_MARK}{}", std::mem::take(&mut raw)))
+                } else {
+                    (record, std::mem::take(&mut raw))
+                };
+                let rec = record_of(&record, raw).map_err(|e| anyhow!("{label}:{at}: {e}"))?;
                 accounts.last_mut().context("a record before any !Type header")?.records.push(rec);
             } else if let Some(s) = section.as_deref().filter(|_| !record.is_empty()) {
                 match skipped.iter_mut().find(|(name, _)| name == s) {
@@ -180,6 +236,7 @@ fn hint(name: Option<&str>, kind: &str) -> AccountHint {
         "ccard" => AccountKind::Credit,
         "oth l" => AccountKind::Loan,
         "cash" | "oth a" => AccountKind::Other,
+        "invst" | "port" | "401(k)/403(b)" => AccountKind::Investment,
         _ => AccountKind::Checking,
     };
     AccountHint {
@@ -320,7 +377,11 @@ impl Resume {
 
 /// A stored record (its lines, `^` included) read again.
 pub fn reread(raw: &str, day_first: bool, currency: Currency, resume: &mut Resume) -> Result<NewTransaction> {
-    let fields: Vec<(char, String, usize)> = raw
+    let (invst, body) = match raw.strip_prefix(INVST_MARK) {
+        Some(body) => (true, body),
+        None => (false, raw),
+    };
+    let fields: Vec<(char, String, usize)> = body
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('^'))
         .enumerate()
@@ -330,6 +391,8 @@ pub fn reread(raw: &str, day_first: bool, currency: Currency, resume: &mut Resum
             (code, chars.as_str().trim().to_string(), i + 1)
         })
         .collect();
+    let fields =
+        if invst { invst_fields(&fields).context("a stored investment record that moves no cash")? } else { fields };
     let mut record = record_of(&fields, raw.to_string())?;
     if !day_first && !record.iso {
         record.date = (record.date.1, record.date.0, record.date.2);
@@ -365,6 +428,7 @@ fn row(r: Record, currency: Currency, resume: &mut Resume, at: String) -> Result
         },
         raw: r.raw,
         location: at,
+        account: None,
     })
 }
 

@@ -107,24 +107,181 @@ fn statement_date(file: &str, balance: &Balance, now: DateTime<Utc>) -> (DateTim
     (now, Some(note))
 }
 
-/// Apply every statement of `importer` (the file called `file`) to its target (`targets[i]`
-/// for statement `i`), in one transaction; with `dry_run`, roll it back and only count.
-/// Transfers among the file's rows and the accounts' other rows are paired once the rows land.
+/// Rows that name their own account (a CSV's account column) each go to the account of that
+/// name (matched without regard to case), or to a new one of that name with `create`.
+#[derive(Debug, Clone)]
+pub struct Routes {
+    /// The column, for messages.
+    pub column: String,
+    /// Create the accounts tally does not know (`--create-account`).
+    pub create: bool,
+}
+
+/// Where a file's rows go: statement `i` to `targets[i]`, or each row by the name it gives.
+#[derive(Debug, Clone)]
+pub enum Targets {
+    Each(Vec<Target>),
+    ByName(Routes),
+}
+
+/// One account's side of the file being applied: its rows waiting for their raw block.
+struct Dest {
+    id: i64,
+    currency: Currency,
+    claims: reconcile::Claims,
+    counts: Counts,
+    block: Vec<super::Row>,
+    /// The blocks stored so far: a replay reads each account's blocks in this order.
+    part: u32,
+}
+
+impl Dest {
+    fn open(db: &Db, target: &Target, opened: (i64, String)) -> Result<Dest> {
+        Ok(Dest {
+            id: opened.0,
+            currency: target.currency()?,
+            claims: reconcile::Claims::for_account(db, opened.0)?,
+            counts: Counts { account: opened.1, ..Default::default() },
+            block: Vec::with_capacity(replay::BLOCK),
+            part: 0,
+        })
+    }
+}
+
+/// What applying rows needs besides the rows.
+struct Apply<'a> {
+    db: &'a Db,
+    provider: &'a str,
+    categorizer: &'a Categorizer,
+    now: DateTime<Utc>,
+    /// Each account's rows span these dates: where transfers are looked for once all landed.
+    spans: std::cell::RefCell<Vec<(i64, NaiveDate, NaiveDate)>>,
+}
+
+impl Apply<'_> {
+    /// Store `dest`'s waiting rows as one raw block and apply them. `reader` says how to read
+    /// the block again; it is taken after the block is read (a CSV's number style may have
+    /// been decided by one of its rows).
+    fn flush(&self, dest: &mut Dest, reader: replay::Reader) -> Result<()> {
+        if dest.block.is_empty() {
+            return Ok(());
+        }
+        let header = replay::Header { reader, currency: dest.currency.code().into(), part: dest.part };
+        let body = replay::body(&header, &dest.block);
+        let record = raw::RawRecord {
+            connection_id: None,
+            account_id: dest.id,
+            provider: self.provider,
+            external_id: None,
+            body: &body,
+        };
+        let raw_id = raw::insert(self.db, &record, self.now)?;
+        dest.part += 1;
+        for r in dest.block.drain(..) {
+            let date = r.tx.booked_date;
+            let mut spans = self.spans.borrow_mut();
+            match spans.iter_mut().find(|s| s.0 == dest.id) {
+                Some(s) => (s.1, s.2) = (s.1.min(date), s.2.max(date)),
+                None => spans.push((dest.id, date, date)),
+            }
+            drop(spans);
+            let effect = reconcile::apply_imported(
+                self.db,
+                dest.id,
+                &r.tx,
+                Some(raw_id),
+                self.categorizer,
+                &mut dest.claims,
+                self.now,
+            )
+            .map_err(|e| anyhow!("{}: {e:#}", r.location))?;
+            match effect {
+                Effect::Added => {
+                    dest.counts.new += 1;
+                    dest.counts.categorized += u64::from(self.categorizer.categorize_in(dest.id, &r.tx).is_some());
+                }
+                Effect::Matched => dest.counts.matched += 1,
+                _ => dest.counts.unchanged += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The accounts rows are routed to by name, opened (or created) as their names come.
+struct Router<'a> {
+    routes: &'a Routes,
+    /// Every account, to find one by name (loaded once).
+    known: Vec<accounts::Account>,
+    /// Lower-cased name → index in `dests`.
+    by_name: std::collections::HashMap<String, usize>,
+    dests: Vec<Dest>,
+    /// Names tally does not know (without `create`), in the order they came.
+    missing: Vec<String>,
+}
+
+impl Router<'_> {
+    /// The destination of a row naming `name`, or `None` when it is missing.
+    fn dest(&mut self, db: &Db, name: &str, row: &super::Row, now: DateTime<Utc>) -> Result<Option<usize>> {
+        let key = name.to_lowercase();
+        if let Some(&i) = self.by_name.get(&key) {
+            return Ok(Some(i));
+        }
+        if self.missing.iter().any(|m| m.to_lowercase() == key) {
+            return Ok(None);
+        }
+        let same: Vec<&accounts::Account> = self.known.iter().filter(|a| a.name.to_lowercase() == key).collect();
+        let target = match same.as_slice() {
+            [one] => Target::Existing(Box::new((*one).clone())),
+            [] if self.routes.create => Target::New {
+                name: crate::model::clip_name(name),
+                identity: None,
+                kind: AccountKind::Checking,
+                currency: row.tx.currency,
+            },
+            [] => {
+                self.missing.push(name.to_string());
+                return Ok(None);
+            }
+            several => {
+                return Err(UserError::usage(format!(
+                    "{}: {} accounts are called {name:?} (ids {})",
+                    row.location,
+                    several.len(),
+                    several.iter().map(|a| a.id.to_string()).collect::<Vec<_>>().join(", ")
+                ))
+                .hint("rename one (`tally accounts rename ID NAME`), or import every row into one with --account ID")
+                .into());
+            }
+        };
+        let opened = target.open(db, now)?;
+        self.dests.push(Dest::open(db, &target, opened)?);
+        self.by_name.insert(key, self.dests.len() - 1);
+        Ok(Some(self.dests.len() - 1))
+    }
+}
+
+/// Apply every statement of `importer` (the file called `file`) to its targets, in one
+/// transaction; with `dry_run`, roll it back and only count. Transfers among the file's rows
+/// and the accounts' other rows are paired once the rows land. Counts come per statement, or,
+/// for rows routed by name, per account in the order the file first names them.
 pub fn apply(
     store: &mut Store,
     file: &str,
     importer: &mut dyn Importer,
-    targets: &[Target],
+    targets: &Targets,
     dry_run: bool,
     transfers: &crate::transfers::Settings,
     now: DateTime<Utc>,
 ) -> Result<Vec<Counts>> {
     let statements = importer.statements();
-    for ((hint, _), target) in statements.iter().zip(targets) {
-        if let (Some(c), Target::Existing(a)) = (hint.currency, target)
-            && c.code() != a.currency
-        {
-            bail!("{file} is in {c}, but account {:?} is in {}", a.name, a.currency);
+    if let Targets::Each(targets) = targets {
+        for ((hint, _), target) in statements.iter().zip(targets) {
+            if let (Some(c), Target::Existing(a)) = (hint.currency, target)
+                && c.code() != a.currency
+            {
+                bail!("{file} is in {c}, but account {:?} is in {}", a.name, a.currency);
+            }
         }
     }
     let provider = format!("import:{}", importer.name());
@@ -133,97 +290,121 @@ pub fn apply(
     // while the whole import stays under 100 MiB (benches/import.rs measures both).
     store.set_cache_mib(24)?;
     let work = |db: &rusqlite::Transaction<'_>| -> Result<Vec<Counts>> {
-        let mut out = Vec::new();
-        // Statements that go to one new account (`--account NEW --create-account` on a file
-        // of several) create it once.
-        let mut created: Vec<(&Target, (i64, String))> = Vec::new();
-        // Each statement's account and the dates its rows span, where transfers are looked for.
-        let mut spans: Vec<(i64, NaiveDate, NaiveDate)> = Vec::new();
-        let same = |a: &Target, b: &Target| match (a, b) {
-            (Target::New { name, identity, .. }, Target::New { name: n, identity: i, .. }) => {
-                name == n && identity == i
-            }
-            _ => false,
+        let apply = Apply { db, provider: &provider, categorizer: &categorizer, now, spans: Default::default() };
+        let counts = match targets {
+            Targets::Each(targets) => each(&apply, file, importer, &statements, targets)?,
+            Targets::ByName(routes) => by_name(&apply, file, importer, &statements, routes)?,
         };
-        for (index, ((_, balance), target)) in statements.iter().zip(targets).enumerate() {
-            let (account_id, account) = match target {
-                Target::New { .. } => match created.iter().find(|(t, _)| same(t, target)) {
-                    Some((_, opened)) => opened.clone(),
-                    None => {
-                        let opened = target.open(db, now)?;
-                        created.push((target, opened.clone()));
-                        opened
-                    }
-                },
-                Target::Existing(_) => target.open(db, now)?,
-            };
-            let currency = target.currency()?;
-            let mut claims = reconcile::Claims::for_account(db, account_id)?;
-            let mut counts = Counts { account, ..Default::default() };
-            let mut rows = importer.rows(index, currency)?;
-            let mut block = Vec::with_capacity(replay::BLOCK);
-            let mut part = 0;
-            loop {
-                let next = rows.next().transpose()?;
-                let done = next.is_none();
-                block.extend(next);
-                if block.len() < replay::BLOCK && !done {
-                    continue;
-                }
-                if !block.is_empty() {
-                    // The header is taken after the block is read: a CSV's number style may
-                    // have been decided by one of its rows.
-                    let header = replay::Header { reader: rows.reader(), currency: currency.code().into(), part };
-                    let body = replay::body(&header, &block);
-                    let record = raw::RawRecord {
-                        connection_id: None,
-                        account_id,
-                        provider: &provider,
-                        external_id: None,
-                        body: &body,
-                    };
-                    let raw_id = raw::insert(db, &record, now)?;
-                    part += 1;
-                    for r in block.drain(..) {
-                        let date = r.tx.booked_date;
-                        match spans.iter_mut().find(|s| s.0 == account_id) {
-                            Some(s) => (s.1, s.2) = (s.1.min(date), s.2.max(date)),
-                            None => spans.push((account_id, date, date)),
-                        }
-                        let effect = reconcile::apply_imported(
-                            db,
-                            account_id,
-                            &r.tx,
-                            Some(raw_id),
-                            &categorizer,
-                            &mut claims,
-                            now,
-                        )
-                        .map_err(|e| anyhow!("{}: {e:#}", r.location))?;
-                        match effect {
-                            Effect::Added => {
-                                counts.new += 1;
-                                counts.categorized += u64::from(categorizer.categorize_in(account_id, &r.tx).is_some());
-                            }
-                            Effect::Matched => counts.matched += 1,
-                            _ => counts.unchanged += 1,
-                        }
-                    }
-                }
-                if done {
-                    break;
-                }
-            }
-            if let Some(b) = balance {
-                let (as_of, note) = statement_date(file, b, now);
-                accounts::set_statement_balance_if_newer(db, account_id, b.amount, as_of)?;
-                counts.notes.extend(note);
-            }
-            out.push(counts);
-        }
-        let found = crate::transfers::detect_between(db, transfers, &spans, now)?;
+        let found = crate::transfers::detect_between(db, transfers, &apply.spans.borrow(), now)?;
         tracing::debug!(?found, "transfers");
-        Ok(out)
+        Ok(counts)
     };
     if dry_run { store.rehearse(work) } else { store.atomic(work) }
+}
+
+/// Statement `i` into `targets[i]`.
+fn each(
+    apply: &Apply<'_>,
+    file: &str,
+    importer: &mut dyn Importer,
+    statements: &[(AccountHint, Option<Balance>)],
+    targets: &[Target],
+) -> Result<Vec<Counts>> {
+    let db = apply.db;
+    let mut out = Vec::new();
+    // Statements that go to one new account (`--account NEW --create-account` on a file of
+    // several) create it once.
+    let mut created: Vec<(&Target, (i64, String))> = Vec::new();
+    let same = |a: &Target, b: &Target| match (a, b) {
+        (Target::New { name, identity, .. }, Target::New { name: n, identity: i, .. }) => name == n && identity == i,
+        _ => false,
+    };
+    for (index, ((_, balance), target)) in statements.iter().zip(targets).enumerate() {
+        let opened = match target {
+            Target::New { .. } => match created.iter().find(|(t, _)| same(t, target)) {
+                Some((_, opened)) => opened.clone(),
+                None => {
+                    let opened = target.open(db, apply.now)?;
+                    created.push((target, opened.clone()));
+                    opened
+                }
+            },
+            Target::Existing(_) => target.open(db, apply.now)?,
+        };
+        let mut dest = Dest::open(db, target, opened)?;
+        let mut rows = importer.rows(index, dest.currency)?;
+        while let Some(row) = rows.next().transpose()? {
+            dest.block.push(row);
+            if dest.block.len() == replay::BLOCK {
+                apply.flush(&mut dest, rows.reader())?;
+            }
+        }
+        apply.flush(&mut dest, rows.reader())?;
+        if let Some(b) = balance {
+            let (as_of, note) = statement_date(file, b, apply.now);
+            accounts::set_statement_balance_if_newer(db, dest.id, b.amount, as_of)?;
+            dest.counts.notes.extend(note);
+        }
+        out.push(dest.counts);
+    }
+    Ok(out)
+}
+
+/// Each row into the account it names.
+fn by_name(
+    apply: &Apply<'_>,
+    file: &str,
+    importer: &mut dyn Importer,
+    statements: &[(AccountHint, Option<Balance>)],
+    routes: &Routes,
+) -> Result<Vec<Counts>> {
+    let db = apply.db;
+    let mut router = Router {
+        routes,
+        known: accounts::list(db)?,
+        by_name: Default::default(),
+        dests: Vec::new(),
+        missing: Vec::new(),
+    };
+    for (index, (hint, _)) in statements.iter().enumerate() {
+        let mut rows = importer.own_rows(index, hint.currency)?;
+        while let Some(row) = rows.next().transpose()? {
+            let Some(name) = row.account.as_deref().filter(|n| !n.trim().is_empty()) else {
+                return Err(UserError::failure(format!("{}: the {:?} column is empty", row.location, routes.column))
+                    .hint("fill it in, or import every row into one account with --account NAME")
+                    .into());
+            };
+            let Some(i) = router.dest(db, name, &row, apply.now)? else { continue };
+            let dest = &mut router.dests[i];
+            if row.tx.currency != dest.currency {
+                bail!(
+                    "{}: the row is in {}, but account {:?} is in {}",
+                    row.location,
+                    row.tx.currency,
+                    dest.counts.account,
+                    dest.currency
+                );
+            }
+            dest.block.push(row);
+            if dest.block.len() == replay::BLOCK {
+                apply.flush(dest, rows.reader())?;
+            }
+        }
+        let reader = rows.reader();
+        for dest in &mut router.dests {
+            apply.flush(dest, reader.clone())?;
+        }
+    }
+    if !router.missing.is_empty() {
+        let names: Vec<String> = router.missing.iter().map(|n| format!("{n:?}")).collect();
+        return Err(UserError::usage(format!(
+            "{file}: the {:?} column names {} account(s) tally does not know: {}",
+            routes.column,
+            names.len(),
+            names.join(", ")
+        ))
+        .hint("create them as the file names them with --create-account, or import every row into one account with --account NAME")
+        .into());
+    }
+    Ok(router.dests.into_iter().map(|d| d.counts).collect())
 }
