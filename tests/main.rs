@@ -42,6 +42,7 @@ mod replay;
 mod report;
 mod rules;
 mod sandbox;
+mod secrets;
 mod simplefin;
 mod sync;
 mod tables;

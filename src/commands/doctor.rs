@@ -142,12 +142,19 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
     let secrets = match Secrets::from_config(&ctx.config) {
         Ok(s) => {
             let subject = match backend {
-                SecretsBackend::Keyring => "OS keyring (Secret Service)".to_string(),
-                SecretsBackend::File => ctx.config.secrets_path.display().to_string(),
+                SecretsBackend::Keyring | SecretsBackend::Keyutils => s.describe(),
+                _ => ctx.config.secrets_path.display().to_string(),
             };
             found.push(match (backend, s.check()) {
                 (_, Err(e)) => Finding::failed("secrets", subject, &e),
                 (SecretsBackend::Keyring, Ok(())) => Finding::new("secrets", subject, "ok", "reachable"),
+                (SecretsBackend::Keyutils, Ok(())) => {
+                    Finding::new("secrets", subject, "warn", "reachable; its tokens are forgotten at reboot")
+                        .hint("link again after a reboot; for cron on a server, TALLY_SECRETS=file-keyfile lasts")
+                }
+                (SecretsBackend::FilePassphrase | SecretsBackend::FileKeyfile, Ok(())) => {
+                    Finding::new("secrets", subject, "ok", s.describe())
+                }
                 (SecretsBackend::File, Ok(())) => {
                     Finding::new("secrets", subject, "warn", "plaintext file (TALLY_SECRETS=file)")
                         .hint("fine for a server without a keyring; protect the file and its backups")
@@ -156,7 +163,11 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
             Some(s)
         }
         Err(e) => {
-            found.push(Finding::failed("secrets", "OS keyring", &e));
+            let subject = match backend {
+                SecretsBackend::Keyring => "OS keyring".to_string(),
+                _ => ctx.config.secrets_path.display().to_string(),
+            };
+            found.push(Finding::failed("secrets", subject, &e));
             None
         }
     };
