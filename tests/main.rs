@@ -32,6 +32,7 @@ mod import_qif;
 mod import_shapes;
 mod interrupt;
 mod keyring;
+mod leaks;
 mod link;
 mod migrations;
 mod plaid;
