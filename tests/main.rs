@@ -19,6 +19,7 @@ mod encrypt;
 mod errors;
 mod export;
 mod fdx;
+mod files;
 mod generated;
 mod help;
 mod hostile;

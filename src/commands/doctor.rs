@@ -70,6 +70,29 @@ fn last_sync(name: &str, runs: sync_runs::LastRuns, now: chrono::DateTime<chrono
     })
 }
 
+/// A row for each of the database's files (and its directory) that others may read.
+fn private_files(db: &std::path::Path) -> Vec<Finding> {
+    let mut paths = vec![db.to_path_buf()];
+    paths.extend(["-wal", "-shm"].map(|s| std::path::PathBuf::from(format!("{}{s}", db.display()))));
+    paths.extend(db.parent().filter(|d| !d.as_os_str().is_empty()).map(std::path::Path::to_path_buf));
+    paths
+        .iter()
+        .filter_map(|p| {
+            let mode = crate::files::open_to_others(p)?;
+            let fix = if p.is_dir() { 700 } else { 600 };
+            Some(
+                Finding::new(
+                    "permissions",
+                    p.display().to_string(),
+                    "warn",
+                    format!("readable by others (mode {mode:o})"),
+                )
+                .hint(format!("chmod {fix} {}", p.display())),
+            )
+        })
+        .collect()
+}
+
 /// A sync older than this is worth a warning.
 const STALE_DAYS: i64 = 7;
 
@@ -137,6 +160,8 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
         Finding::new("encryption", path.display().to_string(), "ok", "plain SQLite, not encrypted")
             .hint("`tally encrypt` encrypts it with a key kept in the secret store")
     });
+
+    found.extend(private_files(&path));
 
     let backend = ctx.config.secrets_backend;
     let secrets = match Secrets::from_config(&ctx.config) {
