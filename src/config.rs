@@ -48,6 +48,11 @@ impl SecretsBackend {
         })
     }
 
+    /// Whether it keeps the secrets in a file of its own (which `tally purge` deletes).
+    pub fn keeps_a_file(self) -> bool {
+        matches!(self, SecretsBackend::File | SecretsBackend::FilePassphrase | SecretsBackend::FileKeyfile)
+    }
+
     /// The file it keeps in the data directory, if it keeps one.
     fn file_name(self) -> &'static str {
         match self {

@@ -37,6 +37,7 @@ mod leaks;
 mod link;
 mod migrations;
 mod plaid;
+mod purge;
 mod quota;
 mod readme;
 mod relink;

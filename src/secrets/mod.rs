@@ -232,6 +232,22 @@ impl Secrets {
     }
 }
 
+impl Secrets {
+    /// Delete the secrets file when no entry is left in it (`tally purge`); the path deleted.
+    pub fn remove_file_if_empty(&self) -> Result<Option<PathBuf>> {
+        let (path, empty) = match self {
+            Secrets::File(path) => (path.as_path(), file::read_map(path)?.is_empty()),
+            Secrets::Sealed(s) => (s.path(), s.read()?.is_empty()),
+            _ => return Ok(None),
+        };
+        if !empty || !path.exists() {
+            return Ok(None);
+        }
+        fs::remove_file(path).with_context(|| format!("cannot delete {}", path.display()))?;
+        Ok(Some(path.to_path_buf()))
+    }
+}
+
 fn no_keyring(e: &keyring_core::Error) -> anyhow::Error {
     UserError::failure(format!("the OS keyring is not usable: {e}"))
         .hint(

@@ -10,6 +10,7 @@ pub mod cipher;
 pub mod connections;
 pub mod export;
 pub mod ledger;
+pub mod purge;
 pub mod raw;
 pub mod reports;
 pub mod rules;
