@@ -23,6 +23,7 @@ mod files;
 mod generated;
 mod help;
 mod hostile;
+mod hostile_input;
 mod import;
 mod import_account;
 mod import_hints;
