@@ -44,6 +44,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, sho
 complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new transactions from the banks'
 complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT, zips of CAMT)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "export" -d 'Export transactions as CSV, JSON or a ledger, hledger or beancount journal'
+complete -c tally -n "__fish_tally_needs_command" -f -a "purge" -d 'Erase everything tally holds: the database, every token and the database key'
 complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the database, the keyring, consents and syncs, with a hint for each problem'
 complete -c tally -n "__fish_tally_needs_command" -f -a "init" -d 'Create an empty database (encrypted with --encrypt)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "encrypt" -d 'Encrypt the database with a key kept in the secret store'
@@ -110,7 +111,7 @@ complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_
 complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -s h -l help -d 'Print help'
 complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -f -a "list" -d 'List connections with their status and consent expiry (the default)'
 complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -f -a "show" -d 'Show one connection'
-complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -f -a "unlink" -d 'Revoke a connection\'s consent at the provider and delete its tokens; its accounts and transactions stay in the database'
+complete -c tally -n "__fish_tally_using_subcommand connections; and not __fish_seen_subcommand_from list show unlink" -f -a "unlink" -d 'Revoke a connection\'s consent at the provider and delete its tokens; its accounts and transactions stay in the database unless --purge'
 complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
@@ -140,6 +141,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l purge -d 'Also erase its accounts, transactions, raw records and sync history (asks first)'
+complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l yes -d 'Do not ask before erasing (with --purge)'
 complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand connections; and __fish_seen_subcommand_from unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
@@ -157,7 +160,7 @@ complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_su
 complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -s h -l help -d 'Print help'
 complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -f -a "list" -d 'List connections with their status and consent expiry (the default)'
 complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -f -a "show" -d 'Show one connection'
-complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -f -a "unlink" -d 'Revoke a connection\'s consent at the provider and delete its tokens; its accounts and transactions stay in the database'
+complete -c tally -n "__fish_tally_using_subcommand conn; and not __fish_seen_subcommand_from list show unlink" -f -a "unlink" -d 'Revoke a connection\'s consent at the provider and delete its tokens; its accounts and transactions stay in the database unless --purge'
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
@@ -187,6 +190,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l purge -d 'Also erase its accounts, transactions, raw records and sync history (asks first)'
+complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l yes -d 'Do not ask before erasing (with --purge)'
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand conn; and __fish_seen_subcommand_from unlink" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
@@ -323,6 +328,18 @@ complete -c tally -n "__fish_tally_using_subcommand export" -s v -l verbose -d '
 complete -c tally -n "__fish_tally_using_subcommand export" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand export" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand purge" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand purge" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand purge" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand purge" -l yes -d 'Do not ask'
+complete -c tally -n "__fish_tally_using_subcommand purge" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand purge" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand purge" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand doctor" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand doctor" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

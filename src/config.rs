@@ -16,14 +16,50 @@ pub const DEFAULT_CONSENT_WARN_DAYS: i64 = 14;
 /// The commented default config, printed by `tally config default`.
 pub const DEFAULT_CONFIG: &str = include_str!("config.default.toml");
 
-/// Where secrets go when they cannot go to the OS keyring.
+/// Where secrets go: the user's explicit choice, never changed behind their back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum SecretsBackend {
     /// The OS keyring (Secret Service on Linux); an error with a hint where there is none.
     Keyring,
+    /// The Linux kernel keyring: in memory, forgotten at reboot.
+    Keyutils,
+    /// `secrets.sealed`, encrypted with a key derived from `TALLY_PASSPHRASE` (argon2id).
+    FilePassphrase,
+    /// `secrets.sealed`, encrypted with a key read from a key file (for cron).
+    FileKeyfile,
     /// A plaintext 0600 file next to the database: only where no keyring exists, by choice.
+    #[serde(alias = "plaintext")]
     File,
+}
+
+impl SecretsBackend {
+    /// The names `TALLY_SECRETS` and `secrets.backend` accept.
+    pub const NAMES: &str = "keyring, keyutils, file-passphrase, file-keyfile, file (plaintext)";
+
+    fn parse(s: &str) -> Option<SecretsBackend> {
+        Some(match s {
+            "keyring" => SecretsBackend::Keyring,
+            "keyutils" => SecretsBackend::Keyutils,
+            "file-passphrase" => SecretsBackend::FilePassphrase,
+            "file-keyfile" => SecretsBackend::FileKeyfile,
+            "file" | "plaintext" => SecretsBackend::File,
+            _ => return None,
+        })
+    }
+
+    /// Whether it keeps the secrets in a file of its own (which `tally purge` deletes).
+    pub fn keeps_a_file(self) -> bool {
+        matches!(self, SecretsBackend::File | SecretsBackend::FilePassphrase | SecretsBackend::FileKeyfile)
+    }
+
+    /// The file it keeps in the data directory, if it keeps one.
+    fn file_name(self) -> &'static str {
+        match self {
+            SecretsBackend::FilePassphrase | SecretsBackend::FileKeyfile => "secrets.sealed",
+            _ => "secrets.toml",
+        }
+    }
 }
 
 /// Where a setting in effect came from, for `tally config show`.
@@ -76,7 +112,10 @@ struct CategorizeSection {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SecretsSection {
+    #[serde(alias = "store")]
     backend: Option<SecretsBackend>,
+    /// The key file of the `file-keyfile` store.
+    key_file: Option<PathBuf>,
 }
 
 /// `[export.accounts]` and `[export.categories]`: journal account names that replace the
@@ -120,6 +159,12 @@ pub struct Config {
     pub db_from_flag: bool,
     pub secrets_path: PathBuf,
     pub secrets_backend: SecretsBackend,
+    /// `TALLY_PASSPHRASE`: unlocks the `file-passphrase` store.
+    #[serde(skip)]
+    pub secrets_passphrase: Option<crate::secrets::SecretString>,
+    /// `TALLY_KEY_FILE` or `secrets.key_file`: unlocks the `file-keyfile` store.
+    #[serde(skip)]
+    pub secrets_key_file: Option<PathBuf>,
     /// The `[providers.<name>]` sections, for the providers to read (see [`ProviderConfig`]).
     #[serde(skip)]
     pub providers: ProviderSections,
@@ -177,13 +222,10 @@ impl Config {
             .unwrap_or_else(|| data_dir.join("tally.db"));
         let secrets_backend = match env("TALLY_SECRETS").as_deref() {
             None | Some("") => file.secrets.backend.unwrap_or(SecretsBackend::Keyring),
-            Some("keyring") => SecretsBackend::Keyring,
-            Some("file") => SecretsBackend::File,
-            Some(other) => {
-                return Err(UserError::usage(format!("TALLY_SECRETS={other:?} is not a secrets backend"))
-                    .hint("use TALLY_SECRETS=keyring (the default) or TALLY_SECRETS=file")
-                    .into());
-            }
+            Some(name) => SecretsBackend::parse(name).ok_or_else(|| {
+                UserError::usage(format!("TALLY_SECRETS={name:?} is not a secret store"))
+                    .hint(format!("use one of: {} (keyring is the default)", SecretsBackend::NAMES))
+            })?,
         };
         let providers = ProviderSections::from_file(&config_path, file.providers, file.sandbox)?;
         let now = env("TALLY_NOW").map(|s| parse_now(&s)).transpose()?;
@@ -204,7 +246,11 @@ impl Config {
 
         Ok(Config {
             config_path,
-            secrets_path: data_dir.join("secrets.toml"),
+            secrets_path: data_dir.join(secrets_backend.file_name()),
+            secrets_passphrase: env("TALLY_PASSPHRASE")
+                .filter(|p| !p.is_empty())
+                .map(crate::secrets::SecretString::new),
+            secrets_key_file: env_path("TALLY_KEY_FILE").or(file.secrets.key_file),
             db_from_flag: db_flag.is_some(),
             db_path,
             secrets_backend,

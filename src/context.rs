@@ -68,6 +68,13 @@ impl Ctx {
             };
             let path = self.config.db_path.clone();
             self.store = Some(Store::open_with(&path, OpenOptions { mode, key: key.as_ref() })?);
+            if let Some(mode) = crate::files::open_to_others(&path) {
+                self.out.warn(&format!(
+                    "the database {} is readable by other users (mode {mode:o}); run `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                ));
+            }
         }
         Ok(self.store.as_mut().expect("just opened"))
     }

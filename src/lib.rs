@@ -9,6 +9,7 @@ pub mod consent;
 pub mod context;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod import;
 pub mod model;
 pub mod money;

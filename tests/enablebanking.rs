@@ -377,3 +377,13 @@ fn without_a_bank_named_the_conversation_offers_the_list() {
     assert_eq!(conversation.transcript.first().map(String::as_str), Some("choose: your bank"));
     server.assert_clean();
 }
+
+/// For the leak test (`tests/leaks.rs`): a linked Enable Banking session; keep the server alive.
+pub(crate) fn linked_for_leak_test(env: &TestEnv) -> (Box<dyn std::any::Any>, Run) {
+    let server = EbServer::start(bank());
+    env.set_env("TALLY_ENABLEBANKING_URL", &server.url);
+    env.set_env("TALLY_ENABLEBANKING_APP_ID", APP_ID);
+    env.set_env("TALLY_ENABLEBANKING_KEY_FILE", KEY_FILE);
+    let run = link(env, &server);
+    (Box::new(server), run)
+}

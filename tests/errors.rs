@@ -72,7 +72,8 @@ struct ReadOnly {
 impl ReadOnly {
     fn make(path: &Path) -> Option<ReadOnly> {
         let writable = || std::fs::OpenOptions::new().append(true).open(path).is_ok();
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        // 0400, not 0444: a database others can read gets its own warning (tests/files.rs).
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o400)).unwrap();
         if !writable() {
             return Some(ReadOnly { path: path.to_path_buf(), immutable: false });
         }

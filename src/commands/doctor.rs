@@ -70,6 +70,29 @@ fn last_sync(name: &str, runs: sync_runs::LastRuns, now: chrono::DateTime<chrono
     })
 }
 
+/// A row for each of the database's files (and its directory) that others may read.
+fn private_files(db: &std::path::Path) -> Vec<Finding> {
+    let mut paths = vec![db.to_path_buf()];
+    paths.extend(["-wal", "-shm"].map(|s| std::path::PathBuf::from(format!("{}{s}", db.display()))));
+    paths.extend(db.parent().filter(|d| !d.as_os_str().is_empty()).map(std::path::Path::to_path_buf));
+    paths
+        .iter()
+        .filter_map(|p| {
+            let mode = crate::files::open_to_others(p)?;
+            let fix = if p.is_dir() { 700 } else { 600 };
+            Some(
+                Finding::new(
+                    "permissions",
+                    p.display().to_string(),
+                    "warn",
+                    format!("readable by others (mode {mode:o})"),
+                )
+                .hint(format!("chmod {fix} {}", p.display())),
+            )
+        })
+        .collect()
+}
+
 /// A sync older than this is worth a warning.
 const STALE_DAYS: i64 = 7;
 
@@ -138,16 +161,25 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
             .hint("`tally encrypt` encrypts it with a key kept in the secret store")
     });
 
+    found.extend(private_files(&path));
+
     let backend = ctx.config.secrets_backend;
     let secrets = match Secrets::from_config(&ctx.config) {
         Ok(s) => {
             let subject = match backend {
-                SecretsBackend::Keyring => "OS keyring (Secret Service)".to_string(),
-                SecretsBackend::File => ctx.config.secrets_path.display().to_string(),
+                SecretsBackend::Keyring | SecretsBackend::Keyutils => s.describe(),
+                _ => ctx.config.secrets_path.display().to_string(),
             };
             found.push(match (backend, s.check()) {
                 (_, Err(e)) => Finding::failed("secrets", subject, &e),
                 (SecretsBackend::Keyring, Ok(())) => Finding::new("secrets", subject, "ok", "reachable"),
+                (SecretsBackend::Keyutils, Ok(())) => {
+                    Finding::new("secrets", subject, "warn", "reachable; its tokens are forgotten at reboot")
+                        .hint("link again after a reboot; for cron on a server, TALLY_SECRETS=file-keyfile lasts")
+                }
+                (SecretsBackend::FilePassphrase | SecretsBackend::FileKeyfile, Ok(())) => {
+                    Finding::new("secrets", subject, "ok", s.describe())
+                }
                 (SecretsBackend::File, Ok(())) => {
                     Finding::new("secrets", subject, "warn", "plaintext file (TALLY_SECRETS=file)")
                         .hint("fine for a server without a keyring; protect the file and its backups")
@@ -156,7 +188,11 @@ pub fn run(ctx: &mut Ctx, _args: Args) -> Result<()> {
             Some(s)
         }
         Err(e) => {
-            found.push(Finding::failed("secrets", "OS keyring", &e));
+            let subject = match backend {
+                SecretsBackend::Keyring => "OS keyring".to_string(),
+                _ => ctx.config.secrets_path.display().to_string(),
+            };
+            found.push(Finding::failed("secrets", subject, &e));
             None
         }
     };

@@ -14,8 +14,9 @@ pub mod generate;
 pub mod import;
 pub mod init;
 pub mod link;
-pub mod recurring;
+pub mod purge;
 pub mod rates;
+pub mod recurring;
 pub mod relink;
 pub mod report;
 pub mod review;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sync(args) => sync::run(&mut ctx, args),
         Command::Import(args) => import::run(&mut ctx, args),
         Command::Export(args) => export::run(&mut ctx, args),
+        Command::Purge(args) => purge::run(&mut ctx, args),
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
         Command::Categories(args) => categories::run(&mut ctx, args),
         Command::Categorize(args) => categorize::run(&mut ctx, args),

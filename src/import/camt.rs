@@ -70,7 +70,12 @@ fn parse(text: &str) -> Result<Node> {
     loop {
         let event = reader.read_event().map_err(|e| anyhow!("XML error at byte {}: {e}", reader.buffer_position()))?;
         match event {
-            Event::Start(e) => stack.push(node_of(&e)),
+            Event::Start(e) => {
+                stack.push(node_of(&e));
+                if stack.len() > crate::import::MAX_DEPTH {
+                    bail!("elements nested more than {} deep: not a bank statement", crate::import::MAX_DEPTH);
+                }
+            }
             Event::Empty(e) => {
                 let node = node_of(&e);
                 stack.last_mut().expect("root").children.push(node);

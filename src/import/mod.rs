@@ -117,6 +117,10 @@ impl ImportError {
     }
 }
 
+/// How deep the tree parsers (OFX, CAMT) let elements nest: real statements stay under 20;
+/// a hostile file nested 100,000 deep would overflow the stack when its tree is dropped.
+pub const MAX_DEPTH: usize = 256;
+
 /// What opening a file needs besides the file.
 #[derive(Debug, Clone, Default)]
 pub struct Options {

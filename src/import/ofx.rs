@@ -128,6 +128,9 @@ fn parse(text: &str) -> Result<Element> {
             bail!("an empty tag <>");
         }
         stack.push(Element { name, ..Default::default() });
+        if stack.len() > crate::import::MAX_DEPTH {
+            bail!("elements nested more than {} deep: not a bank statement", crate::import::MAX_DEPTH);
+        }
         if tag.ends_with('/') {
             close(&mut stack);
         }

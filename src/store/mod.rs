@@ -11,6 +11,7 @@ pub mod connections;
 pub mod export;
 pub mod learned;
 pub mod ledger;
+pub mod purge;
 pub mod rates;
 pub mod raw;
 pub mod recurring;

@@ -20,6 +20,8 @@ pub struct TestEnv {
     pub sandbox: Sandbox,
     /// tally's clock (`TALLY_NOW`), which `pass_days` moves with the bank's.
     now: std::cell::Cell<chrono::DateTime<chrono::Utc>>,
+    /// Environment set for every later command (`set_env`), after the defaults.
+    extra_env: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 /// What a command printed and how it ended.
@@ -69,7 +71,12 @@ impl TestEnv {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let now = tally::config::parse_now(NOW).unwrap();
         let sandbox = sandbox::serve(listener, Options { seed: 42, scale, now: Some(now) }).unwrap();
-        let env = TestEnv { dir: tempfile::tempdir().unwrap(), sandbox, now: std::cell::Cell::new(now) };
+        let env = TestEnv {
+            dir: tempfile::tempdir().unwrap(),
+            sandbox,
+            now: std::cell::Cell::new(now),
+            extra_env: Default::default(),
+        };
         if init_encrypted {
             env.run(&["init", "--encrypt"]).ok();
         }
@@ -109,8 +116,14 @@ impl TestEnv {
             .env("TALLY_SECRETS", "file")
             .env("NO_COLOR", "1")
             .env("COLUMNS", "200")
+            .envs(self.extra_env.borrow().iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// Every later command runs with `name=value` (a secret store other than the plaintext file).
+    pub fn set_env(&self, name: &str, value: &str) {
+        self.extra_env.borrow_mut().push((name.to_string(), value.to_string()));
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

@@ -334,3 +334,8 @@ fn a_pending_row_that_posts_under_a_new_id_stays_one_purchase() {
     assert!(live[0].contains("t1-posted") && live[0].contains("posted"), "{live:?}");
     bank.assert_clean();
 }
+
+/// For the leak test (`tests/leaks.rs`): the sandbox linked as an FDX bank.
+pub(crate) fn linked_for_leak_test(env: &TestEnv) -> (Box<dyn std::any::Any>, Run) {
+    (Box::new(()), link_sandbox(env, &[]))
+}

@@ -334,3 +334,13 @@ fn relink_after_the_keys_were_rotated_asks_for_the_new_ones() {
     run(&env, &plaid, &["sync"]).ok();
     assert!(!std::fs::read_to_string(env.home().join("secrets.toml")).unwrap().contains(SECRET));
 }
+
+/// For the leak test (`tests/leaks.rs`): a linked Plaid Item; keep the server alive.
+pub(crate) fn linked_for_leak_test(env: &TestEnv) -> (Box<dyn std::any::Any>, Run) {
+    let plaid = server();
+    coffee_pages(&plaid);
+    env.set_env("TALLY_PLAID_URL", &plaid.url);
+    env.set_env("TALLY_PLAID_POLL_MS", "5");
+    let run = link(env, &plaid);
+    (Box::new(plaid), run)
+}

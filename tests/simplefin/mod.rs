@@ -390,3 +390,10 @@ fn a_row_tally_cannot_read_fails_its_account_only() {
     let sum: i64 = env.query("SELECT sum(amount) FROM \"transaction\"");
     assert_eq!(sum, total, "the checking account went on");
 }
+
+/// For the leak test (`tests/leaks.rs`): a linked SimpleFIN connection; keep the server alive.
+pub(crate) fn linked_for_leak_test(env: &TestEnv) -> (Box<dyn std::any::Any>, Run) {
+    let (bridge, _) = bank();
+    let run = link(env, &bridge, "tok-1", &[]);
+    (Box::new(bridge), run)
+}

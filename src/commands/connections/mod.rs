@@ -1,7 +1,7 @@
 //! `tally connections`: list, show and unlink the consents tally holds.
 
 mod list;
-mod unlink;
+pub mod unlink;
 
 use anyhow::Result;
 use clap::Subcommand;
@@ -27,10 +27,16 @@ pub enum Command {
         name: String,
     },
     /// Revoke a connection's consent at the provider and delete its tokens; its accounts and
-    /// transactions stay in the database
+    /// transactions stay in the database unless --purge
     Unlink {
         /// The connection's name
         name: String,
+        /// Also erase its accounts, transactions, raw records and sync history (asks first)
+        #[arg(long)]
+        purge: bool,
+        /// Do not ask before erasing (with --purge)
+        #[arg(long, requires = "purge")]
+        yes: bool,
     },
 }
 
@@ -38,7 +44,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     match args.command.unwrap_or(Command::List) {
         Command::List => list::list(ctx),
         Command::Show { name } => list::show(ctx, &name),
-        Command::Unlink { name } => unlink::run(ctx, &name),
+        Command::Unlink { name, purge, yes } => unlink::run(ctx, &name, purge, yes),
     }
 }
 

@@ -1,0 +1,6 @@
+//! Fuzz the import path with Format::Ofx.
+#![no_main]
+
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::import_all(data, tally::import::Format::Ofx));

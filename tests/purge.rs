@@ -1,0 +1,56 @@
+//! Erasure: `connections unlink --purge` erases one connection's data; `tally purge` erases
+//! everything tally holds (database, side files, tokens, the database key). Both ask first.
+
+use crate::common::TestEnv;
+
+/// A text the sandbox puts in synced rows, to look for in the database file's bytes.
+fn db_bytes(env: &TestEnv) -> String {
+    let mut all = String::from_utf8_lossy(&std::fs::read(env.db()).unwrap()).to_string();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", env.db().display())) {
+        all.push_str(&String::from_utf8_lossy(&wal));
+    }
+    all
+}
+
+#[test]
+fn unlink_purge_erases_the_connections_rows_and_keeps_the_rest() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    env.run(&["accounts", "add", "Cash", "--currency", "EUR"]).ok();
+    let payee: String = env.query("SELECT description FROM \"transaction\" ORDER BY id LIMIT 1");
+    let accounts: i64 = env.query("SELECT count(*) FROM account WHERE connection_id IS NOT NULL");
+    assert!(accounts > 0);
+
+    let refused = env.run(&["connections", "unlink", "sandbox", "--purge"]).fails_with(2);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 1, "nothing erased without a yes");
+
+    let run = env.run(&["connections", "unlink", "sandbox", "--purge", "--yes"]).ok();
+    assert!(run.stderr.contains(&format!("Erased sandbox: {accounts} accounts")), "{}", run.stderr);
+    for table in ["connection", "raw_record", "sync_run", "call_ledger", "\"transaction\""] {
+        assert_eq!(env.query::<i64>(&format!("SELECT count(*) FROM {table}")), 0, "{table}");
+    }
+    assert_eq!(env.rows("SELECT name FROM account", []), ["Cash"], "a manual account stays");
+    let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    assert!(!secrets.contains("access_token"), "the tokens are gone");
+    if !crate::common::encrypted() {
+        assert!(!db_bytes(&env).contains(&payee), "erased rows are not left in the file's free pages");
+    }
+}
+
+#[test]
+fn purge_erases_the_database_and_the_tokens_after_a_yes() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let refused = env.run(&["purge"]).fails_with(2);
+    assert!(refused.stderr.contains("pass --yes"), "{}", refused.stderr);
+    assert!(env.db().exists());
+
+    let run = env.run(&["purge", "--yes"]).ok();
+    assert!(run.stderr.contains("1 connections unlinked"), "{}", run.stderr);
+    let left: Vec<String> =
+        std::fs::read_dir(env.home()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    assert!(left.iter().all(|f| !f.starts_with("tally.db") && !f.starts_with("secrets")), "{left:?}");
+    // Nothing left to open.
+    env.run(&["accounts"]).fails_with(1);
+}
