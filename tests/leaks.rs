@@ -21,6 +21,8 @@ const CASES: &[(&str, Link)] = &[
     ("enablebanking", crate::enablebanking::linked_for_leak_test),
     ("plaid", crate::plaid::linked_for_leak_test),
     ("fdx", crate::fdx::linked_for_leak_test),
+    ("teller", crate::teller::linked_for_leak_test),
+    ("gocardless", crate::gocardless::linked_for_leak_test),
 ];
 
 /// Key names inside a JSON secret whose string values are themselves secret.

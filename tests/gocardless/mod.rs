@@ -392,3 +392,60 @@ fn a_refused_token_is_renewed_once_and_one_failing_account_does_not_stop_the_oth
     assert_eq!(gc.state().seen.len(), before, "replay needs no network");
     gc.assert_no_violations();
 }
+
+#[test]
+fn account_two_of_three_that_cannot_be_read_is_reported_alone_and_the_next_sync_recovers() {
+    let env = TestEnv::new();
+    let mut accounts = bank();
+    accounts.push(Account {
+        id: "acc-0003-card".into(),
+        iban: "DE75512108001245126199".into(),
+        name: "Kreditkarte".into(),
+        booked: vec![booked("C1", "-5.00", "2026-11-18", "Kiosk")],
+        pending: vec![],
+        balances: json!([{"balanceAmount": {"amount": "-5.00", "currency": "EUR"}, "balanceType": "closingBooked"}]),
+    });
+    let gc = GcServer::start(accounts);
+    link(&env, &gc, &[]).ok();
+    // Account 2 of 3 answers with no `booked` list: unreadable.
+    let unreadable = json!({"transactions": {"pending": []}});
+    gc.fail_next("/api/v2/accounts/acc-0002-savings/transactions/", 200, unreadable, vec![]);
+    let partial = run(&env, &gc, &["sync", "--format", "json"]).fails_with(1);
+    assert!(partial.stderr.contains("1 account(s) failed to sync; the others synced"), "{}", partial.stderr);
+    let summary = partial.json();
+    let connection = &summary["connections"][0];
+    assert_eq!(connection["status"], "partial", "{summary:#}");
+    let failed: Vec<&Value> =
+        connection["accounts"].as_array().unwrap().iter().filter(|a| a.get("error").is_some()).collect();
+    assert_eq!(failed.len(), 1, "{summary:#}");
+    assert!(failed[0]["error"].as_str().unwrap().contains("no `booked` list"), "{summary:#}");
+    let rows = |id: &str| -> i64 {
+        env.query(&format!(
+            r#"SELECT count(*) FROM "transaction" t JOIN account a ON a.id = t.account_id WHERE a.external_id = '{id}'"#
+        ))
+    };
+    assert_eq!(rows("acc-0001-checking"), 5, "account 1 landed");
+    assert_eq!(rows("acc-0002-savings"), 0, "nothing of account 2");
+    assert_eq!(rows("acc-0003-card"), 1, "account 3 landed after the failing one");
+
+    // Fixed: the next sync reads account 2 from its first day and exits 0.
+    env.pass_days(1);
+    run(&env, &gc, &["sync"]).ok();
+    assert_eq!(rows("acc-0002-savings"), 1);
+    let windows: Vec<String> =
+        gc.calls().into_iter().filter(|c| c.contains("acc-0002-savings/transactions/")).collect();
+    assert_eq!(windows.len(), 2, "{windows:?}");
+    let last =
+        gc.state().seen.iter().rev().find(|(_, p, _)| p.contains("acc-0002-savings/transactions/")).unwrap().1.clone();
+    assert!(last.contains("date_from=2025-06-03"), "its whole history again: {last}");
+    gc.assert_no_violations();
+}
+
+/// For the leak test (`tests/leaks.rs`): a linked GoCardless connection; keep the server alive.
+pub(crate) fn linked_for_leak_test(env: &TestEnv) -> (Box<dyn std::any::Any>, Run) {
+    let gc = GcServer::start(bank());
+    env.set_env("TALLY_GOCARDLESS_URL", &gc.url);
+    env.set_env("TALLY_GOCARDLESS_POLL_MS", "5");
+    let run = link(env, &gc, &[]);
+    (Box::new(gc), run)
+}

@@ -303,20 +303,81 @@ fn a_pending_row_that_posts_stays_one_row() {
 }
 
 #[test]
-fn a_server_that_repeats_a_page_stops_that_account_and_keeps_nothing_of_it() {
+fn a_server_that_repeats_a_page_stops_that_account_alone_and_the_next_sync_recovers() {
     let env = TestEnv::new();
     let bank = Bank::new();
-    let (rows, _) = history("acc_chk", 300);
+    let (chk, _) = history("acc_chk", 300);
+    let (card, _) = history("acc_card", 300);
+    let (sav, _) = history("acc_sav", 4);
     {
         let mut s = bank.teller.state();
-        s.transactions.insert("acc_chk".into(), rows);
-        s.ignore_from_id = true;
+        s.accounts.push(account("acc_sav", "Savings", "depository", "savings", "5555"));
+        s.balances.insert("acc_sav".into(), balances("acc_sav", "10.00", "10.00"));
+        s.transactions.insert("acc_chk".into(), chk);
+        s.transactions.insert("acc_card".into(), card);
+        s.transactions.insert("acc_sav".into(), sav);
+        // Account 2 of 3 answers every page with its first one: it would page forever.
+        s.ignore_from_id.insert("acc_card".into());
     }
     bank.link(&env);
-    let run = bank.run(&env, &["sync"]).fails_with(1);
-    assert!(run.stderr.contains("Teller sent the same transactions again for account acc_chk"), "{}", run.stderr);
-    assert_eq!(bank.teller.seen("GET /accounts/acc_chk/transactions").len(), 2, "stopped at the repeat");
-    assert_eq!(live_rows(&env, "acc_chk"), 0, "nothing half-written");
+    let partial = bank.run(&env, &["sync", "--format", "json"]).fails_with(1);
+    assert!(partial.stderr.contains("account Platinum Card, failed"), "{partial:?}");
+    assert!(partial.stderr.contains("1 account(s) failed to sync; the others synced"), "{partial:?}");
+    let summary = partial.json();
+    let connection = &summary["connections"][0];
+    assert_eq!(connection["status"], "partial", "{summary:#}");
+    let failed: Vec<&Value> =
+        connection["accounts"].as_array().unwrap().iter().filter(|a| a.get("error").is_some()).collect();
+    assert_eq!(failed.len(), 1, "{summary:#}");
+    let why = failed[0]["error"].as_str().unwrap();
+    assert!(why.contains("Teller sent the same transactions again for account acc_card"), "{why}");
+    assert_eq!(bank.teller.seen("GET /accounts/acc_card/transactions").len(), 2, "stopped at the repeat");
+    let order = bank.teller.seen("GET /accounts/acc_");
+    let last_card = order.iter().rposition(|r| r.starts_with("GET /accounts/acc_card/transactions")).unwrap();
+    let first_sav = order.iter().position(|r| r.starts_with("GET /accounts/acc_sav/transactions")).unwrap();
+    assert!(last_card < first_sav, "the account after the failing one was read after it: {order:#?}");
+    assert_eq!(live_rows(&env, "acc_chk"), 300, "account 1 landed");
+    assert_eq!(live_rows(&env, "acc_card"), 0, "nothing half-written of account 2");
+    assert_eq!(live_rows(&env, "acc_sav"), 4, "account 3 landed");
+
+    // Fixed: the next sync reads account 2's whole history and exits 0.
+    bank.teller.state().ignore_from_id.clear();
+    env.pass_days(1);
+    bank.run(&env, &["sync"]).ok();
+    assert_eq!(live_rows(&env, "acc_card"), 300);
+    assert_eq!(live_rows(&env, "acc_chk"), 300);
+    bank.teller.assert_no_violations();
+}
+
+#[test]
+fn an_account_teller_does_not_find_fails_alone() {
+    let env = TestEnv::new();
+    let bank = Bank::new();
+    let (chk, _) = history("acc_chk", 3);
+    let (card, _) = history("acc_card", 2);
+    {
+        let mut s = bank.teller.state();
+        s.transactions.insert("acc_chk".into(), chk);
+        s.transactions.insert("acc_card".into(), card);
+    }
+    bank.link(&env);
+    let gone = json!({"error": {"code": "not_found", "message": "account not found"}});
+    bank.teller.state().fail.insert("/accounts/acc_chk/transactions".into(), vec![(404, gone)]);
+    let partial = bank.run(&env, &["sync"]).fails_with(1);
+    assert!(partial.stderr.contains("account Checking, failed"), "{partial:?}");
+    assert_eq!((live_rows(&env, "acc_chk"), live_rows(&env, "acc_card")), (0, 2));
+    // A closed account (410) fails alone too, with its own hint.
+    let closed = json!({"error": {"code": "gone", "message": "account closed"}});
+    bank.teller.state().fail.insert("/accounts/acc_chk/transactions".into(), vec![(410, closed)]);
+    let partial = bank.run(&env, &["sync", "--format", "json"]).fails_with(1);
+    let accounts = partial.json()["connections"][0]["accounts"].clone();
+    let failed: Vec<&Value> = accounts.as_array().unwrap().iter().filter(|a| a.get("error").is_some()).collect();
+    assert_eq!(failed.len(), 1, "{accounts:#}");
+    assert!(failed[0]["error"].as_str().unwrap().contains("closed at the bank"), "{accounts:#}");
+    assert!(failed[0]["hint"].as_str().unwrap().contains("closed account"), "{accounts:#}");
+    env.pass_days(1);
+    bank.run(&env, &["sync"]).ok();
+    assert_eq!(live_rows(&env, "acc_chk"), 3, "read again from its first day");
 }
 
 #[test]
@@ -409,4 +470,19 @@ fn unlink_deletes_every_account_of_the_enrollment_at_teller() {
     let deleted = bank.teller.seen("DELETE ");
     assert_eq!(deleted, ["DELETE /accounts/acc_chk", "DELETE /accounts/acc_card"]);
     bank.teller.assert_no_violations();
+}
+
+/// For the leak test (`tests/leaks.rs`): a linked Teller enrollment with rows to sync; keep
+/// the server alive.
+pub(crate) fn linked_for_leak_test(env: &TestEnv) -> (Box<dyn std::any::Any>, Run) {
+    let bank = Bank::new();
+    let (rows, _) = history("acc_chk", 3);
+    bank.teller.state().transactions.insert("acc_chk".into(), rows);
+    let (cert, key) = bank.cert_files(env, false);
+    let ca = env.home().join("teller-ca.pem");
+    std::fs::write(&ca, &bank.pki.ca).unwrap();
+    env.set_env("TALLY_TELLER_URL", &bank.teller.url);
+    env.set_env("TALLY_TELLER_CA_FILE", ca.to_str().unwrap());
+    let run = bank.link_with(env, &["--application-id", APP_ID, "--cert", &cert, "--key", &key], enroll);
+    (Box::new(bank), run)
 }

@@ -6,7 +6,7 @@
 //! anything else is recorded as a violation, which the tests assert never happens.
 //! `/accounts/{id}/transactions` pages newest first by `count` and `from_id`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -94,8 +94,8 @@ pub struct State {
     pub fail: HashMap<String, Vec<(u16, Value)>>,
     /// Transactions calls to leave unanswered until the client gives up (a time-out).
     pub stall: u32,
-    /// Answer every transactions call with the first page, whatever `from_id` says.
-    pub ignore_from_id: bool,
+    /// Accounts whose transactions calls all get the first page, whatever `from_id` says.
+    pub ignore_from_id: HashSet<String>,
     /// `METHOD path?query` in the order received (certified requests only).
     pub seen: Vec<String>,
     /// Requests that came without a client certificate.
@@ -256,7 +256,7 @@ fn answer(
                 }
             };
             let start = match query.get("from_id") {
-                Some(from) if !state.ignore_from_id => {
+                Some(from) if !state.ignore_from_id.contains(*id) => {
                     all.iter().position(|t| t["id"] == from.as_str()).map_or(all.len(), |i| i + 1)
                 }
                 _ => 0,

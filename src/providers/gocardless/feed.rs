@@ -1,7 +1,8 @@
 //! GoCardless' transactions as a window feed: one account per page (`WindowPosition`), one
 //! `GET /accounts/{id}/transactions/?date_from&date_to` per account (GoCardless does not page
-//! it), `booked` and `pending` both kept. An account that cannot be read is skipped for the
-//! pass and its error reported after the others; a consent that ended stops them all.
+//! it), `booked` and `pending` both kept. An account that cannot be read alone is reported to
+//! sync as failed (`Session::account_failed`) and the pass goes on with the next one; a consent
+//! that ended stops them all.
 
 use anyhow::Result;
 use chrono::Days;
@@ -57,14 +58,11 @@ impl GoCardless {
         ids.into_iter().zip(rows).map(|(tx_id, (pending, raw))| to_change(id, tx_id, pending, raw)).collect()
     }
 
-    /// One account's window per page (`Provider::fetch`).
+    /// One account's window per page (`Provider::fetch`). An account that cannot be read alone
+    /// (its own quota used up, a 4xx about it, an unreadable answer) does not stop the others:
+    /// sync is told it failed, and its window start is kept so the next pass reads the gap.
     pub(super) fn fetch_window(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
         let mut position = WindowPosition::parse(request.position, request.accounts)?;
-        if position.done.is_empty()
-            && let Some(e) = self.take_failure()
-        {
-            return Err(e);
-        }
         let stored = Stored::read(session.secret())?;
         let (order, history) = (stored.accounts, u64::from(stored.max_historical_days.max(1)));
         let today = self.env.now.date_naive();
@@ -72,49 +70,25 @@ impl GoCardless {
         let earliest = today - Days::new(history - 1);
         loop {
             let Some(account) = position.next(&order, request.accounts).cloned() else {
+                // Nothing left in this pass (every account left failed): a fresh pass next time.
                 let next = WindowPosition { done: Default::default(), ..position };
-                let has_more = self.has_failures();
-                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more, window: None });
+                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
             };
             let from = position.window_start(&account, today, OVERLAP_DAYS, history - 1).max(earliest);
             let changes = match self.read_account(session, &account, from, today) {
                 Ok(changes) => changes,
-                Err(e) if only_this_account(&e) => {
-                    tracing::debug!(account, "kept back: {e:#}");
-                    self.failed.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+                Err(e) if crate::providers::one_account_only(&e) => {
+                    session.account_failed(&account, e);
                     position.done.insert(account);
                     continue;
                 }
                 Err(e) => return Err(e),
             };
-            let (next, more) = position.after(&account, today, &order, request.accounts);
+            let (next, has_more) = position.after(&account, today, &order, request.accounts);
             let window = Window { account_external_id: account, from };
-            let has_more = more || self.has_failures();
             return Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) });
         }
     }
-
-    fn has_failures(&self) -> bool {
-        !self.failed.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
-    }
-
-    /// The first kept-back failure, naming how many more accounts failed.
-    fn take_failure(&self) -> Option<anyhow::Error> {
-        let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
-        let more = failed.len().saturating_sub(1);
-        let first = failed.drain(..).next()?;
-        Some(if more == 0 { first } else { first.context(format!("{more} more account(s) could not be read either")) })
-    }
-}
-
-/// Whether an error concerns one account alone, so the connection's other accounts go on.
-/// An ended consent, a rate limit or GoCardless being down concern them all.
-fn only_this_account(e: &anyhow::Error) -> bool {
-    matches!(
-        e.downcast_ref::<ProviderError>(),
-        Some(ProviderError::Malformed(_) | ProviderError::QuotaExhausted { .. })
-            | Some(ProviderError::Upstream { status: 400..=499, .. })
-    )
 }
 
 /// A stored raw record back into its change (`Provider::normalize`).

@@ -131,8 +131,6 @@ pub struct GoCardless {
     api: Api,
     /// Accounts with balances, once per command.
     accounts: OnceLock<Vec<RemoteAccount>>,
-    /// Accounts this command could not read, kept back until the others are read (`feed`).
-    failed: Mutex<Vec<anyhow::Error>>,
     /// Scopes whose rate-limit headers said no successful call is left today.
     exhausted: Mutex<HashSet<String>>,
 }
@@ -141,14 +139,7 @@ impl GoCardless {
     pub fn new(env: ProviderEnv) -> Result<GoCardless> {
         let settings = Settings::load(&env.settings)?;
         let api = Api { url: settings.url.clone(), http: env.http.client()?, now: env.now };
-        Ok(GoCardless {
-            env,
-            settings,
-            api,
-            accounts: OnceLock::new(),
-            failed: Mutex::default(),
-            exhausted: Mutex::default(),
-        })
+        Ok(GoCardless { env, settings, api, accounts: OnceLock::new(), exhausted: Mutex::default() })
     }
 
     /// The secret id and key: the stored ones on a relink, else asked (or read from

@@ -198,9 +198,12 @@ pub fn refusal(status: u16, body: &str, path: &str) -> anyhow::Error {
         }
         // 401: no token; 403: an invalid or revoked token (the user disconnected tally).
         401 | 403 => ProviderError::NeedsRelink(format!("{text}; the access token is not valid any more")).into(),
-        410 => UserError::failure(format!("{text}; the account was closed at the bank"))
-            .hint("Teller cannot read a closed account; its rows stay in tally")
-            .into(),
+        // About that account alone (`one_account_only` sees the `Upstream` under the message).
+        410 => anyhow::Error::new(ProviderError::Upstream { status, message: format!("{path}: {code} ({said})") })
+            .context(
+                UserError::failure(format!("{text}; the account was closed at the bank"))
+                    .hint("Teller cannot read a closed account; its rows stay in tally"),
+            ),
         429 => anyhow::Error::new(ProviderError::RateLimited { retry_after: None }).context(text),
         500.. => UserError::new(Exit::TempFail, text)
             .hint("Teller or the bank is having trouble; sync again later (https://status.teller.io)")

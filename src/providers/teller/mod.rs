@@ -274,30 +274,51 @@ impl Provider for Teller {
     }
 
     /// One tracked account per page: all of its transactions in its window, so a failure
-    /// keeps nothing of it and the position still names it as not done.
+    /// keeps nothing of it. An account that cannot be read alone (a repeated or endless
+    /// `from_id` page, an unreadable row, a 4xx about it) is reported to sync as failed
+    /// (`Session::account_failed`), keeps its window start so the next sync reads the gap, and
+    /// the pass goes on with the next account; an error about the whole enrollment stops it.
     fn fetch(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
         let keys = Keys::parse(session.secret())?;
-        let position = WindowPosition::parse(request.position, request.accounts)?;
+        let mut position = WindowPosition::parse(request.position, request.accounts)?;
         let today = self.env.now.date_naive();
-        let Some(account) = position.next(request.accounts, request.accounts).cloned() else {
-            let next = WindowPosition { done: Default::default(), ..position };
-            return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
-        };
-        let currency =
-            self.listed(session, &keys)?.iter().find(|a| a.external_id == account).map(|a| a.currency).ok_or_else(
-                || ProviderError::NeedsRelink(format!("Teller no longer lists account {account} in this enrollment")),
-            )?;
-        let until = position.since.get(&account).map(|d| *d - Days::new(OVERLAP_DAYS));
-        let rows = self.transactions(session, &keys, &account, until)?;
-        let from = until.or_else(|| rows.iter().map(|(h, _)| h.date).min()).unwrap_or(today);
-        let mut changes = Vec::with_capacity(rows.len());
-        for (_, raw) in rows {
-            let raw = wire::record(currency, &raw);
-            changes.push(AccountChange { account_external_id: account.clone(), change: wire::normalize(&raw)?, raw });
+        loop {
+            let Some(account) = position.next(request.accounts, request.accounts).cloned() else {
+                // Nothing left in this pass (every account left failed): a fresh pass next time.
+                let next = WindowPosition { done: Default::default(), ..position };
+                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
+            };
+            let currency = self.listed(session, &keys)?.iter().find(|a| a.external_id == account).map(|a| a.currency);
+            let currency = currency.ok_or_else(|| {
+                ProviderError::NeedsRelink(format!("Teller no longer lists account {account} in this enrollment"))
+            })?;
+            let until = position.since.get(&account).map(|d| *d - Days::new(OVERLAP_DAYS));
+            let read = self.transactions(session, &keys, &account, until).and_then(|rows| {
+                let from = until.or_else(|| rows.iter().map(|(h, _)| h.date).min()).unwrap_or(today);
+                let mut changes = Vec::with_capacity(rows.len());
+                for (_, raw) in rows {
+                    let raw = wire::record(currency, &raw);
+                    changes.push(AccountChange {
+                        account_external_id: account.clone(),
+                        change: wire::normalize(&raw)?,
+                        raw,
+                    });
+                }
+                Ok((from, changes))
+            });
+            let (from, changes) = match read {
+                Ok(read) => read,
+                Err(e) if super::one_account_only(&e) => {
+                    session.account_failed(&account, e);
+                    position.done.insert(account);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let (next, has_more) = position.after(&account, today, request.accounts, request.accounts);
+            let window = Window { account_external_id: account, from };
+            return Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) });
         }
-        let (next, has_more) = position.after(&account, today, request.accounts, request.accounts);
-        let window = Window { account_external_id: account, from };
-        Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) })
     }
 
     /// Teller has no token to revoke: tally's access ends when every account of the
