@@ -221,6 +221,24 @@ fn a_fresh_item_says_its_history_is_still_loading() {
 }
 
 #[test]
+fn recent_days_first_say_that_older_history_is_still_coming() {
+    let env = TestEnv::new();
+    let plaid = server();
+    link(&env, &plaid).ok();
+    let mut recent = page(vec![tx("t-1", "4.50", "2026-11-20", false, None)], vec![], vec![], "c0", false);
+    recent["transactions_update_status"] = json!("INITIAL_UPDATE_COMPLETE");
+    plaid.state().pages.insert(String::new(), recent);
+    let first = run(&env, &plaid, &["sync"]).ok();
+    assert!(first.stderr.contains("older history is still loading"), "{}", first.stderr);
+    let n: i64 = env.query(r#"SELECT count(*) FROM "transaction""#);
+    assert_eq!(n, 1, "the recent days are kept");
+    // Once Plaid has the whole history, nothing more is said.
+    plaid.state().pages.insert("c0".into(), page(vec![], vec![], vec![], "c1", false));
+    let second = run(&env, &plaid, &["sync"]).ok();
+    assert!(!second.stderr.contains("older history"), "{}", second.stderr);
+}
+
+#[test]
 fn each_error_class_has_its_exit_code_and_unlink_removes_the_item() {
     let cases = [
         (400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED", 77),

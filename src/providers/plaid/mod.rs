@@ -274,6 +274,14 @@ impl Provider for Plaid {
         if pos.pages >= MAX_PAGES {
             return Err(ProviderError::Malformed(format!("Plaid kept paging past {MAX_PAGES} pages; stopped")).into());
         }
+        if !page.has_more && page.transactions_update_status.as_deref() == Some("INITIAL_UPDATE_COMPLETE") {
+            // Plaid has the recent days ready and is still gathering the rest: say so, so a
+            // short history is not taken for all there is.
+            tracing::warn!(
+                "Plaid has sent this bank's recent transactions; older history is still loading at Plaid \
+                 and a later `tally sync` brings it"
+            );
+        }
         let mut changes = Vec::new();
         for raw in page.added.iter().chain(&page.modified) {
             let raw = raw.get().to_string();
