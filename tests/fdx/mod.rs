@@ -122,6 +122,50 @@ fn the_bank_can_come_from_the_config_and_the_link_keeps_it_whatever_the_config_s
 }
 
 #[test]
+fn banks_by_name_from_fdx_sections_the_flags_beating_them_and_the_link_remembering_them() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    let url = env.sandbox.url().to_string();
+    // The strict bank's section names a dead API: only the --api flag makes its link work.
+    let config = format!(
+        "[fdx.sandbox]\nissuer = \"{url}\"\nclient_id = \"tally-cli\"\napi = \"{url}/fdx\"\nscopes = \"accounts transactions\"\n\
+         [fdx.strict]\nissuer = \"{}\"\nclient_id = \"{}\"\napi = \"http://127.0.0.1:1/fdx\"\nscopes = \"accounts\"\nname = \"Strict Bank\"\n",
+        bank.url,
+        strict::CLIENT_ID
+    );
+    std::fs::create_dir_all(env.home()).unwrap();
+    std::fs::write(env.home().join("config.toml"), config).unwrap();
+    let link = ["link", "fdx", "--all", "--no-browser", "--timeout", "20", "--bank"];
+    let run = env.run_consenting(&[&link[..], &["sandbox"]].concat(), approve).ok();
+    assert!(run.stderr.contains("Linked fdx (sandbox)"), "{}", run.stderr);
+    let api = format!("{}/fdx", bank.url);
+    let strict_args = [&link[..], &["strict", "--name", "strict", "--api", &api]].concat();
+    let run = env.run_consenting(&strict_args, |u| bank.consent(u)).ok();
+    assert!(run.stderr.contains("Linked strict (Strict Bank)"), "{}", run.stderr);
+    env.run(&["sync"]).ok();
+    let per_connection = env.rows(
+        "SELECT c.name, count(*) FROM \"transaction\" t JOIN account a ON a.id = t.account_id
+         JOIN connection c ON c.id = a.connection_id GROUP BY c.name ORDER BY c.name",
+        (),
+    );
+    assert_eq!(per_connection.len(), 2, "{per_connection:?}");
+    assert_eq!(per_connection[1], "strict|3", "{per_connection:?}");
+    // A relink needs no flags: the connection remembers its bank (with the flag's API).
+    let relink = ["link", "--relink", "strict", "--no-browser", "--timeout", "20"];
+    env.run_consenting(&relink, |u| bank.consent(u)).ok();
+    env.run(&["sync", "strict"]).ok();
+    bank.assert_clean();
+    // An unknown name lists the configured ones.
+    let run = env.run(&[&link[..], &["nope"]].concat()).fails_with(2);
+    assert!(run.stderr.contains("no FDX bank named \"nope\""), "{}", run.stderr);
+    assert!(run.stderr.contains("the configured FDX banks are: sandbox, strict"), "{}", run.stderr);
+    // A typo in a section is caught.
+    std::fs::write(env.home().join("config.toml"), "[fdx.x]\nisuer = \"https://bank.example\"\n").unwrap();
+    let run = env.run(&[&link[..], &["x"]].concat()).fails_with(2);
+    assert!(run.stderr.contains("unknown key `isuer` in [fdx.x]"), "{}", run.stderr);
+}
+
+#[test]
 fn the_link_needs_an_issuer_an_api_and_a_client_id_and_says_which() {
     let env = TestEnv::new();
     let run = env.run(&["link", "fdx", "--all", "--no-browser", "--client-id", "x", "--api", "https://bank.test/fdx"]);
