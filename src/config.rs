@@ -84,6 +84,9 @@ struct FileConfig {
     /// The sandbox's section from before providers had their own (`[sandbox] url`): still read,
     /// as `[providers.sandbox]`.
     sandbox: Option<toml::Table>,
+    /// `[fdx.NAME]`: FDX banks by name (read by `providers::fdx::banks`).
+    #[serde(default)]
+    fdx: BTreeMap<String, toml::Table>,
     #[serde(default)]
     secrets: SecretsSection,
     #[serde(default)]
@@ -227,7 +230,8 @@ impl Config {
                     .hint(format!("use one of: {} (keyring is the default)", SecretsBackend::NAMES))
             })?,
         };
-        let providers = ProviderSections::from_file(&config_path, file.providers, file.sandbox)?;
+        let providers =
+            ProviderSections::from_file(&config_path, file.providers, file.sandbox)?.with_named("fdx", file.fdx);
         let now = env("TALLY_NOW").map(|s| parse_now(&s)).transpose()?;
         file.transfers.check()?;
         let share = |key: &str, value: Option<f64>, default: f64| match value {
@@ -309,9 +313,17 @@ pub struct ProviderSections {
     /// Sections read from the file under their pre-`[providers]` name (`[sandbox]`).
     legacy: Vec<String>,
     overrides: BTreeMap<String, toml::Table>,
+    /// A provider's top-level `[<provider>.NAME]` sections (only fdx has them).
+    named: BTreeMap<String, BTreeMap<String, toml::Table>>,
 }
 
 impl ProviderSections {
+    /// Give provider `name` its `[<name>.NAME]` sections.
+    fn with_named(mut self, name: &str, sections: BTreeMap<String, toml::Table>) -> Self {
+        self.named.insert(name.to_string(), sections);
+        self
+    }
+
     fn from_file(
         path: &Path,
         mut file: BTreeMap<String, toml::Table>,
@@ -327,7 +339,13 @@ impl ProviderSections {
             file.insert("sandbox".into(), old);
             legacy.push("sandbox".into());
         }
-        Ok(ProviderSections { path: path.to_path_buf(), file, legacy, overrides: BTreeMap::new() })
+        Ok(ProviderSections {
+            path: path.to_path_buf(),
+            file,
+            legacy,
+            overrides: BTreeMap::new(),
+            named: BTreeMap::new(),
+        })
     }
 
     /// What provider `name` sees of the configuration: its section and its environment.
@@ -340,6 +358,7 @@ impl ProviderSections {
             path: self.path.clone(),
             file: self.file.get(name).cloned().unwrap_or_default(),
             overrides: self.overrides.get(name).cloned().unwrap_or_default(),
+            named: self.named.get(name).cloned().unwrap_or_default(),
         }
     }
 
@@ -360,6 +379,7 @@ pub struct ProviderConfig {
     path: PathBuf,
     file: toml::Table,
     overrides: toml::Table,
+    named: BTreeMap<String, toml::Table>,
 }
 
 impl ProviderConfig {
@@ -371,11 +391,17 @@ impl ProviderConfig {
             path: PathBuf::new(),
             file: toml::Table::new(),
             overrides: toml::Table::new(),
+            named: BTreeMap::new(),
         }
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The provider's top-level `[<name>.NAME]` sections, raw, for it to read (fdx's banks).
+    pub fn named_sections(&self) -> &BTreeMap<String, toml::Table> {
+        &self.named
     }
 
     /// The environment variable that overrides `key`: `TALLY_<NAME>_<KEY>`, upper case, `-` as `_`.

@@ -51,7 +51,8 @@ pub struct Args {
     #[arg(long, value_name = "XX")]
     pub country: Option<String>,
     /// For providers that front many banks (enablebanking, gocardless): your bank's name as the provider
-    /// lists it, in any case; without it a terminal offers a picker
+    /// lists it, in any case; without it a terminal offers a picker. For fdx: the NAME of an
+    /// `[fdx.NAME]` section of the config (its issuer, client_id, api, scopes); flags beat it
     #[arg(long, value_name = "NAME")]
     pub bank: Option<String>,
     /// For banks that send you on to a web page tally cannot receive (enablebanking): read the

@@ -19,17 +19,20 @@ const LEEWAY_SECS: i64 = 60;
 pub struct Expected<'a> {
     pub issuer: &'a str,
     pub client_id: &'a str,
-    pub nonce: &'a str,
+    /// The request's nonce; `None` for a refresh's ID token (OIDC Core §12.2 wants none).
+    pub nonce: Option<&'a str>,
+    /// The `sub` of the link's ID token, which a refresh's must repeat (§12.2).
+    pub subject: Option<&'a str>,
     pub now: DateTime<Utc>,
 }
 
-/// Fetch the issuer's JWKS and check `id_token` with it.
+/// Fetch the issuer's JWKS and check `id_token` with it; its `sub`, if it has one.
 pub fn verify(
     http: &reqwest::blocking::Client,
     endpoints: &Endpoints,
     id_token: &str,
     expected: Expected<'_>,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let jwks_uri = endpoints
         .jwks_uri
         .as_deref()
@@ -46,8 +49,8 @@ pub fn verify(
     check(id_token, &keys, expected)
 }
 
-/// Check `id_token` against `keys` and `expected`.
-pub fn check(id_token: &str, keys: &JwkSet, expected: Expected<'_>) -> Result<()> {
+/// Check `id_token` against `keys` and `expected`; its `sub`, if it has one.
+pub fn check(id_token: &str, keys: &JwkSet, expected: Expected<'_>) -> Result<Option<String>> {
     let refused = |why: String| anyhow::anyhow!("the bank's ID token was refused: {why}");
     let header = jsonwebtoken::decode_header(id_token).map_err(|e| refused(format!("it is not a signed JWT ({e})")))?;
     if !matches!(
@@ -85,7 +88,14 @@ pub fn check(id_token: &str, keys: &JwkSet, expected: Expected<'_>) -> Result<()
         return Err(refused("it has expired".into()));
     }
     super::check_id_token_claims(&claims, expected.issuer, expected.client_id, expected.nonce)
-        .map_err(|e| refused(format!("{e:#}")))
+        .map_err(|e| refused(format!("{e:#}")))?;
+    let subject = claims.get("sub").and_then(serde_json::Value::as_str).map(str::to_string);
+    if let Some(original) = expected.subject
+        && subject.as_deref() != Some(original)
+    {
+        return Err(refused("it names another user (`sub`) than the one who consented".into()));
+    }
+    Ok(subject)
 }
 
 #[cfg(test)]
@@ -111,7 +121,8 @@ mod tests {
         Expected {
             issuer: "https://bank.test",
             client_id: "tally-cli",
-            nonce: "n1",
+            nonce: Some("n1"),
+            subject: None,
             now: chrono::DateTime::from_timestamp(1_000_000, 0).unwrap(),
         }
     }

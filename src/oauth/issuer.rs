@@ -74,13 +74,33 @@ impl Issuer {
     /// New tokens for `old`, saved in `session` at once (the old refresh token is spent). A
     /// refused refresh token means the consent is gone: [`ProviderError::NeedsRelink`].
     pub fn refresh(&self, session: &mut Session<'_>, old: &Tokens) -> Result<Tokens> {
-        let client = super::client(self.endpoints()?, &self.client)?;
-        let fresh = token::refresh(&self.http, &client, old, self.now).map_err(|e| {
+        let endpoints = self.endpoints()?;
+        let client = super::client(endpoints, &self.client)?;
+        let mut fresh = token::refresh(&self.http, &client, old, self.now).map_err(|e| {
             match e.downcast_ref::<token::TokenError>() {
                 Some(token::TokenError::Revoked(why)) => ProviderError::NeedsRelink(why.clone()).into(),
                 _ => e,
             }
         })?;
+        // OIDC Core §12.2: a refresh's ID token is checked as the link's was (signature, iss,
+        // aud), and must name the same user; no nonce. One that fails ends the consent: the
+        // new tokens are not kept (the bank has rotated, so the old refresh token is spent too).
+        if let Some(id_token) = fresh.id_token.take()
+            && self.client.scopes.split_whitespace().any(|s| s == "openid")
+        {
+            let expected = super::id_token::Expected {
+                issuer: &endpoints.issuer,
+                client_id: &self.client.client_id,
+                nonce: None,
+                subject: old.subject.as_deref(),
+                now: self.now,
+            };
+            let subject = super::id_token::verify(&self.http, endpoints, &id_token, expected).map_err(|e| {
+                ProviderError::NeedsRelink(format!("the ID token that came with refreshed tokens: {e:#}"))
+            })?;
+            // Links from before the subject was kept learn it from their first refresh.
+            fresh.subject = fresh.subject.or(subject);
+        }
         session.replace(fresh.to_secret())?;
         tracing::debug!("access token refreshed; the rotated refresh token is saved");
         Ok(fresh)

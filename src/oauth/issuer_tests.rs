@@ -102,6 +102,8 @@ fn tokens(expired: bool) -> SecretString {
         expires_at: Some(expires_at),
         consent_expires_at: None,
         bank: Some(serde_json::json!({"issuer": "kept"})),
+        subject: None,
+        id_token: None,
     }
     .to_secret()
 }

@@ -174,7 +174,10 @@ fn authorize(
     }
     let (url, state) = request.url();
 
-    let callback = conversation.redirect(url.as_str(), listener, timeout)?;
+    let redirect_uri = listener.url();
+    let callback = conversation
+        .redirect(url.as_str(), listener, timeout)
+        .map_err(|e| redirect_never_came(e, &redirect_uri, config))?;
 
     if let Some(error) = callback.get("error") {
         let detail = callback.get("error_description").unwrap_or("");
@@ -208,21 +211,73 @@ fn authorize(
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(verifier)
         .request(&http_fn(http))
-        .map_err(token::describe)?;
+        .map_err(|e| code_refused(token::describe(e), &redirect_uri, config))?;
     let id_token = response.extra_fields().id_token.as_deref();
+    let mut subject = None;
     if scopes.contains(&"openid") {
         // An OpenID Connect request: the ID token is required and must be signed by the issuer.
         let id_token = id_token.context("the bank sent no ID token for an OpenID Connect request")?;
-        let expected =
-            id_token::Expected { issuer: &endpoints.issuer, client_id: &config.client_id, nonce: nonce.secret(), now };
-        id_token::verify(http, endpoints, id_token, expected).map_err(|e| {
+        let expected = id_token::Expected {
+            issuer: &endpoints.issuer,
+            client_id: &config.client_id,
+            nonce: Some(nonce.secret()),
+            subject: None,
+            now,
+        };
+        subject = id_token::verify(http, endpoints, id_token, expected).map_err(|e| {
             UserError::failure(format!("{e:#}"))
                 .hint("tally refuses a link whose identity it cannot verify; check --issuer, or ask the bank")
         })?;
     } else if let Some(id_token) = id_token {
         check_id_token(id_token, &endpoints.issuer, &config.client_id, nonce.secret())?;
     }
-    Ok(Tokens::from_response(&response, now))
+    let mut tokens = Tokens::from_response(&response, now);
+    tokens.subject = subject;
+    Ok(tokens)
+}
+
+/// Where the user registers tally's redirect with the bank, for the hints below.
+fn register_hint(redirect_uri: &str, config: &ClientConfig) -> String {
+    format!(
+        "tally's redirect URI was {redirect_uri}; the bank must accept http://127.0.0.1{} on any port \
+         (RFC 8252 §7.3) for client id {:?}: register it in the bank's developer settings for that client",
+        config.redirect_path, config.client_id
+    )
+}
+
+/// The wait for the redirect ended without one (a timeout): say that the bank may have refused
+/// the redirect URI outright (RFC 6749 §4.1.2.1: it then shows an error and never redirects).
+fn redirect_never_came(e: anyhow::Error, redirect_uri: &str, config: &ClientConfig) -> anyhow::Error {
+    match crate::error::user_error(&e) {
+        Some(u) if u.exit == crate::error::Exit::TempFail => UserError::new(
+            crate::error::Exit::TempFail,
+            format!("{}; the bank may have refused the redirect URI {redirect_uri}", u.message),
+        )
+        .hint(format!(
+            "if the bank's page showed an error (such as an unregistered redirect_uri), {}; \
+             otherwise run `tally link` again and finish the consent in time (`--timeout` gives more)",
+            register_hint(redirect_uri, config)
+        ))
+        .into(),
+        _ => e,
+    }
+}
+
+/// The code exchange failed: a link, not a consent that ended, so no relink advice; a
+/// redirect_uri the bank will not match is the usual cause (RFC 6749 §4.1.3).
+fn code_refused(e: anyhow::Error, redirect_uri: &str, config: &ClientConfig) -> anyhow::Error {
+    let detail = match e.downcast_ref::<token::TokenError>() {
+        Some(token::TokenError::Revoked(why)) => format!("invalid_grant {why}").trim_end().to_string(),
+        Some(token::TokenError::Other(why)) => why.clone(),
+        None => return e,
+    };
+    UserError::failure(format!("the bank refused to exchange the consent's code for tokens: {detail}"))
+        .hint(format!(
+            "tally sent the same redirect URI in the authorization and the token request; if the bank \
+             says it differs or is not registered: {}; then run `tally link` again",
+            register_hint(redirect_uri, config)
+        ))
+        .into()
 }
 
 /// The nonce, issuer and audience of an ID token received straight from the token endpoint
@@ -235,12 +290,12 @@ fn check_id_token(id_token: &str, issuer: &str, client_id: &str, nonce: &str) ->
         .decode(payload)
         .context("the ID token's payload is not base64url")?;
     let claims: serde_json::Value = serde_json::from_slice(&bytes).context("the ID token's claims are not readable")?;
-    check_id_token_claims(&claims, issuer, client_id, nonce)
+    check_id_token_claims(&claims, issuer, client_id, Some(nonce))
 }
 
 /// The claim checks of [`check_id_token`], on claims already decoded (and, for OpenID
 /// Connect, verified: `id_token`).
-fn check_id_token_claims(claims: &serde_json::Value, issuer: &str, client_id: &str, nonce: &str) -> Result<()> {
+fn check_id_token_claims(claims: &serde_json::Value, issuer: &str, client_id: &str, nonce: Option<&str>) -> Result<()> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Audience {
@@ -264,7 +319,9 @@ fn check_id_token_claims(claims: &serde_json::Value, issuer: &str, client_id: &s
             Some(azp) => azp == client_id,
             None => audiences.len() == 1,
         };
-    if claims.iss != issuer || !for_us || claims.nonce.as_deref() != Some(nonce) {
+    // A refreshed ID token need carry no nonce (OIDC Core §12.2): `nonce` is `None` then.
+    let nonce_ok = nonce.is_none_or(|n| claims.nonce.as_deref() == Some(n));
+    if claims.iss != issuer || !for_us || !nonce_ok {
         anyhow::bail!("the ID token does not match this request (issuer, audience or nonce differ)");
     }
     Ok(())

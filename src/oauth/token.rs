@@ -21,6 +21,13 @@ pub struct Tokens {
     /// issuer, client id and API), carried across refreshes. Not secret, but per connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank: Option<serde_json::Value>,
+    /// The `sub` of the link's verified ID token: who consented. A refresh's ID token must
+    /// name the same (OIDC Core §12.2). Kept here, with the tokens, never in the database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The ID token of the answer these tokens came from, to be checked; never stored.
+    #[serde(skip)]
+    pub id_token: Option<String>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -47,6 +54,8 @@ impl Tokens {
             expires_at: r.expires_in().and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now + d),
             consent_expires_at: r.extra_fields().consent_expires_at,
             bank: None,
+            subject: None,
+            id_token: r.extra_fields().id_token.clone(),
         }
     }
 
@@ -99,6 +108,7 @@ pub fn refresh(http: &reqwest::blocking::Client, client: &Client, old: &Tokens, 
     }
     tokens.consent_expires_at = tokens.consent_expires_at.or(old.consent_expires_at);
     tokens.bank = old.bank.clone();
+    tokens.subject = old.subject.clone();
     Ok(tokens)
 }
 

@@ -5,7 +5,7 @@
 
 mod strict;
 
-use self::strict::{IdToken, StrictServer};
+use self::strict::{IdToken, RefreshIdToken, StrictServer};
 use crate::common::{Run, TestEnv, approve};
 
 /// `tally link fdx --all` at the sandbox, as a user who approves everything.
@@ -122,6 +122,50 @@ fn the_bank_can_come_from_the_config_and_the_link_keeps_it_whatever_the_config_s
 }
 
 #[test]
+fn banks_by_name_from_fdx_sections_the_flags_beating_them_and_the_link_remembering_them() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    let url = env.sandbox.url().to_string();
+    // The strict bank's section names a dead API: only the --api flag makes its link work.
+    let config = format!(
+        "[fdx.sandbox]\nissuer = \"{url}\"\nclient_id = \"tally-cli\"\napi = \"{url}/fdx\"\nscopes = \"accounts transactions\"\n\
+         [fdx.strict]\nissuer = \"{}\"\nclient_id = \"{}\"\napi = \"http://127.0.0.1:1/fdx\"\nscopes = \"accounts\"\nname = \"Strict Bank\"\n",
+        bank.url,
+        strict::CLIENT_ID
+    );
+    std::fs::create_dir_all(env.home()).unwrap();
+    std::fs::write(env.home().join("config.toml"), config).unwrap();
+    let link = ["link", "fdx", "--all", "--no-browser", "--timeout", "20", "--bank"];
+    let run = env.run_consenting(&[&link[..], &["sandbox"]].concat(), approve).ok();
+    assert!(run.stderr.contains("Linked fdx (sandbox)"), "{}", run.stderr);
+    let api = format!("{}/fdx", bank.url);
+    let strict_args = [&link[..], &["strict", "--name", "strict", "--api", &api]].concat();
+    let run = env.run_consenting(&strict_args, |u| bank.consent(u)).ok();
+    assert!(run.stderr.contains("Linked strict (Strict Bank)"), "{}", run.stderr);
+    env.run(&["sync"]).ok();
+    let per_connection = env.rows(
+        "SELECT c.name, count(*) FROM \"transaction\" t JOIN account a ON a.id = t.account_id
+         JOIN connection c ON c.id = a.connection_id GROUP BY c.name ORDER BY c.name",
+        (),
+    );
+    assert_eq!(per_connection.len(), 2, "{per_connection:?}");
+    assert_eq!(per_connection[1], "strict|3", "{per_connection:?}");
+    // A relink needs no flags: the connection remembers its bank (with the flag's API).
+    let relink = ["link", "--relink", "strict", "--no-browser", "--timeout", "20"];
+    env.run_consenting(&relink, |u| bank.consent(u)).ok();
+    env.run(&["sync", "strict"]).ok();
+    bank.assert_clean();
+    // An unknown name lists the configured ones.
+    let run = env.run(&[&link[..], &["nope"]].concat()).fails_with(2);
+    assert!(run.stderr.contains("no FDX bank named \"nope\""), "{}", run.stderr);
+    assert!(run.stderr.contains("the configured FDX banks are: sandbox, strict"), "{}", run.stderr);
+    // A typo in a section is caught.
+    std::fs::write(env.home().join("config.toml"), "[fdx.x]\nisuer = \"https://bank.example\"\n").unwrap();
+    let run = env.run(&[&link[..], &["x"]].concat()).fails_with(2);
+    assert!(run.stderr.contains("unknown key `isuer` in [fdx.x]"), "{}", run.stderr);
+}
+
+#[test]
 fn the_link_needs_an_issuer_an_api_and_a_client_id_and_says_which() {
     let env = TestEnv::new();
     let run = env.run(&["link", "fdx", "--all", "--no-browser", "--client-id", "x", "--api", "https://bank.test/fdx"]);
@@ -167,6 +211,11 @@ fn unlink_revokes_the_consent_at_the_bank() {
 
 /// `tally link fdx --all` at the strict server, its user approving.
 fn link_strict(env: &TestEnv, bank: &StrictServer) -> Run {
+    link_strict_waiting(env, bank, "20")
+}
+
+/// [`link_strict`], waiting `timeout` seconds for the redirect.
+fn link_strict_waiting(env: &TestEnv, bank: &StrictServer, timeout: &str) -> Run {
     let api = format!("{}/fdx", bank.url);
     let args = [
         "link",
@@ -174,7 +223,7 @@ fn link_strict(env: &TestEnv, bank: &StrictServer) -> Run {
         "--all",
         "--no-browser",
         "--timeout",
-        "20",
+        timeout,
         "--issuer",
         &bank.url,
         "--client-id",
@@ -225,6 +274,71 @@ fn an_id_token_that_is_unsigned_expired_or_for_another_request_is_refused_and_no
                 || !std::fs::read_to_string(env.home().join("secrets.toml")).unwrap().contains("access_token")
         );
     }
+}
+
+/// The one connection's tokens as the secret store holds them.
+fn stored_tokens(env: &TestEnv) -> serde_json::Value {
+    let file = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
+    let table: toml::Table = toml::from_str(&file).unwrap();
+    let tokens = table.values().find_map(|v| v.as_str().filter(|s| s.contains("refresh_token"))).unwrap();
+    serde_json::from_str(tokens).unwrap()
+}
+
+#[test]
+fn a_refresh_whose_id_token_names_another_user_or_is_forged_needs_a_relink() {
+    // Access tokens die at once: every command refreshes, and each refresh brings an ID token.
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    bank.with(|s| s.access_ttl = 1);
+    link_strict(&env, &bank).ok();
+    env.run(&["sync"]).ok();
+    assert_eq!(stored_tokens(&env)["subject"], "user-1", "who consented is kept with the tokens");
+    assert!(env.rows("SELECT * FROM connection", ()).iter().all(|r| !r.contains("user-1")), "not in the database");
+    bank.assert_clean();
+    for (fault, says) in
+        [(RefreshIdToken::OtherSubject, "names another user"), (RefreshIdToken::BadSignature, "InvalidSignature")]
+    {
+        let env = TestEnv::new();
+        let bank = StrictServer::start();
+        bank.with(|s| s.access_ttl = 1);
+        link_strict(&env, &bank).ok();
+        bank.with(|s| s.refresh_id_token = fault);
+        let run = env.run(&["sync"]).fails_with(77);
+        assert!(run.stderr.contains("ID token that came with refreshed tokens"), "{fault:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{fault:?}: {}", run.stderr);
+        assert!(run.stderr.contains("relink"), "{fault:?}: {}", run.stderr);
+        assert_eq!(env.query::<i64>("SELECT count(*) FROM \"transaction\""), 0, "{fault:?}");
+    }
+}
+
+#[test]
+fn a_bank_that_matches_another_redirect_uri_at_the_token_endpoint_is_a_clear_link_error() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    bank.with(|s| s.redirect_mismatch = true);
+    let run = link_strict(&env, &bank).fails_with(1);
+    assert!(run.stderr.contains("refused to exchange the consent's code"), "{}", run.stderr);
+    assert!(run.stderr.contains("redirect_uri mismatch"), "{}", run.stderr);
+    assert!(run.stderr.contains("tally's redirect URI was http://127.0.0.1:"), "{}", run.stderr);
+    assert!(run.stderr.contains("http://127.0.0.1/callback on any port"), "{}", run.stderr);
+    assert!(!run.stderr.contains("relink"), "a link that failed is no consent to renew: {}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0);
+}
+
+#[test]
+fn an_unregistered_redirect_is_refused_with_a_400_and_the_wait_says_the_bank_may_have_refused_it() {
+    let env = TestEnv::new();
+    let bank = StrictServer::start();
+    bank.with(|s| s.registered_path = "/oauth/callback");
+    let run = link_strict_waiting(&env, &bank, "2").fails_with(75);
+    // The bank answered the authorization request itself (400) and sent no one back.
+    let seen = bank.with(|s| s.violations.clone());
+    assert!(seen.iter().any(|v| v.contains("authorize: client or redirect_uri")), "{seen:?}");
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert!(run.stderr.contains("may have refused the redirect URI http://127.0.0.1:"), "{}", run.stderr);
+    assert!(run.stderr.contains("for client id \"strict-client\""), "{}", run.stderr);
+    assert!(run.stderr.contains("register it"), "{}", run.stderr);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0);
 }
 
 #[test]

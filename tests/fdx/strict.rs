@@ -32,6 +32,16 @@ pub enum IdToken {
     Expired,
 }
 
+/// What the ID token sent with refreshed tokens is like (OIDC Core §12.2: same `iss`, `sub`,
+/// `aud` as the link's, signed, no nonce).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RefreshIdToken {
+    #[default]
+    Same,
+    OtherSubject,
+    BadSignature,
+}
+
 #[derive(Debug, Clone)]
 struct Auth {
     redirect_uri: String,
@@ -43,6 +53,12 @@ struct Auth {
 #[derive(Debug, Default)]
 pub struct State {
     pub id_token: IdToken,
+    pub refresh_id_token: RefreshIdToken,
+    /// The redirect path registered for the client (tally's is `/callback`).
+    pub registered_path: &'static str,
+    /// The token endpoint compares redirect_uri against another than the authorization
+    /// request's (as a bank that rewrote 127.0.0.1 to localhost would).
+    pub redirect_mismatch: bool,
     /// Seconds an access token lives.
     pub access_ttl: i64,
     /// Every page of transactions names the same `nextOffset`.
@@ -93,7 +109,12 @@ impl StrictServer {
             tx("t2", "0.80", "DEBIT", "POSTED", "2026-11-07"),
             tx("t3", "101.80", "CREDIT", "POSTED", "2026-11-08"),
         ];
-        let state = Arc::new(Mutex::new(State { access_ttl: 3600, transactions, ..State::default() }));
+        let state = Arc::new(Mutex::new(State {
+            access_ttl: 3600,
+            transactions,
+            registered_path: "/callback",
+            ..State::default()
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (s, st, base) = (state.clone(), stop.clone(), url.clone());
         let thread = std::thread::spawn(move || {
@@ -201,7 +222,10 @@ fn authorize(s: &mut State, base: &str, q: &HashMap<String, String>) -> Answer {
     let get = |k: &str| q.get(k).map(String::as_str);
     let redirect = get("redirect_uri").unwrap_or("");
     let exact = url::Url::parse(redirect).is_ok_and(|u| {
-        u.scheme() == "http" && u.host_str() == Some("127.0.0.1") && u.path() == "/callback" && u.query().is_none()
+        u.scheme() == "http"
+            && u.host_str() == Some("127.0.0.1")
+            && u.path() == s.registered_path
+            && u.query().is_none()
     });
     if get("client_id") != Some(CLIENT_ID) || !exact {
         s.violations.push(format!("authorize: client or redirect_uri {redirect:?}"));
@@ -232,8 +256,9 @@ fn authorize(s: &mut State, base: &str, q: &HashMap<String, String>) -> Answer {
         return (302, String::new(), Some(back.into()));
     }
     let code = random();
+    let registered = if s.redirect_mismatch { redirect.replace("127.0.0.1", "localhost") } else { redirect.into() };
     let auth = Auth {
-        redirect_uri: redirect.into(),
+        redirect_uri: registered,
         challenge: get("code_challenge").unwrap().into(),
         nonce: get("nonce").unwrap().into(),
         offline,
@@ -258,7 +283,9 @@ fn token(s: &mut State, base: &str, f: &HashMap<String, String>) -> Answer {
                 return oauth_error(400, "invalid_grant", "unknown or used code");
             };
             if get("redirect_uri") != Some(auth.redirect_uri.as_str()) {
-                s.violations.push("token: redirect_uri differs from the authorization request's".into());
+                if !s.redirect_mismatch {
+                    s.violations.push("token: redirect_uri differs from the authorization request's".into());
+                }
                 return oauth_error(400, "invalid_grant", "redirect_uri mismatch");
             }
             let verifier = get("code_verifier").unwrap_or("");
@@ -300,23 +327,38 @@ fn issue(s: &mut State, base: &str, grant: u32, nonce: Option<&str>, offline: bo
         s.refresh.insert(refresh.clone(), (grant, true));
         body["refresh_token"] = json!(refresh);
     }
-    if let Some(nonce) = nonce {
-        let now = tally::config::parse_now(crate::common::NOW).unwrap().timestamp();
-        let mut claims =
-            json!({"iss": base, "sub": "user-1", "aud": CLIENT_ID, "nonce": nonce, "iat": now, "exp": now + 300});
-        match s.id_token {
-            IdToken::WrongNonce => claims["nonce"] = json!("not-the-nonce"),
-            IdToken::WrongAudience => claims["aud"] = json!("another-client"),
-            IdToken::Expired => claims["exp"] = json!(now - 3600),
-            IdToken::Signed | IdToken::Unsigned => {}
+    let now = tally::config::parse_now(crate::common::NOW).unwrap().timestamp();
+    let Some(nonce) = nonce else {
+        // A refresh: an ID token without a nonce, for the same user unless told otherwise.
+        let sub = if s.refresh_id_token == RefreshIdToken::OtherSubject { "user-2" } else { "user-1" };
+        let claims = json!({"iss": base, "sub": sub, "aud": CLIENT_ID, "iat": now, "exp": now + 300});
+        let mut signed = tally::sandbox::fdx::sign(&claims);
+        if s.refresh_id_token == RefreshIdToken::BadSignature {
+            // The signature of these claims over other ones: the user-2 claims, user-1's signature.
+            let other = tally::sandbox::fdx::sign(
+                &json!({"iss": base, "sub": "user-2", "aud": CLIENT_ID, "iat": now, "exp": now + 300}),
+            );
+            let parts: Vec<&str> = signed.split('.').collect();
+            let other_payload = other.split('.').nth(1).unwrap().to_string();
+            signed = format!("{}.{other_payload}.{}", parts[0], parts[2]);
         }
-        body["id_token"] = json!(if s.id_token == IdToken::Unsigned {
-            let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
-            format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), b64(claims.to_string().as_bytes()))
-        } else {
-            tally::sandbox::fdx::sign(&claims)
-        });
+        body["id_token"] = json!(signed);
+        return (200, body.to_string(), None);
+    };
+    let mut claims =
+        json!({"iss": base, "sub": "user-1", "aud": CLIENT_ID, "nonce": nonce, "iat": now, "exp": now + 300});
+    match s.id_token {
+        IdToken::WrongNonce => claims["nonce"] = json!("not-the-nonce"),
+        IdToken::WrongAudience => claims["aud"] = json!("another-client"),
+        IdToken::Expired => claims["exp"] = json!(now - 3600),
+        IdToken::Signed | IdToken::Unsigned => {}
     }
+    body["id_token"] = json!(if s.id_token == IdToken::Unsigned {
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), b64(claims.to_string().as_bytes()))
+    } else {
+        tally::sandbox::fdx::sign(&claims)
+    });
     (200, body.to_string(), None)
 }
 

@@ -1,7 +1,8 @@
 //! `tally link fdx`: any bank that speaks OpenID Connect and an FDX (Plaid Core Exchange 6.x)
 //! data API. Which bank is configuration, not code: its issuer (OIDC discovery), the client id
 //! tally is registered under there (a public client), scopes and API base URL, from
-//! `[providers.fdx]`, `TALLY_FDX_*` or `tally link fdx --issuer --client-id --api --scope`.
+//! `[providers.fdx]`, `TALLY_FDX_*` or `tally link fdx --issuer --client-id --api --scope`,
+//! or by name from an `[fdx.NAME]` section with `tally link fdx --bank NAME` ([`banks`]).
 //! The link keeps them with the tokens ([`Bank`], in the connection's secret), so each FDX
 //! connection syncs from the bank it was linked with, whatever the config says later.
 //! The consent (code + PKCE, `state`, `nonce`, a signed ID token, refresh with rotation,
@@ -9,9 +10,10 @@
 //! `GET /accounts/{id}`) and transactions, a window per
 //! account ([`WindowPosition`]), paging by `offset` until `page.nextOffset` is absent.
 
+mod banks;
 mod wire;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
 use anyhow::{Context as _, Result};
@@ -21,7 +23,7 @@ use super::window::WindowPosition;
 use super::{
     FetchRequest, LinkOptions, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry,
 };
-use crate::config::ProviderConfig;
+use crate::config::{Origin, ProviderConfig};
 use crate::consent::Conversation;
 use crate::error::UserError;
 use crate::model::{AccountChange, AccountKind, Change, RemoteAccount};
@@ -57,6 +59,10 @@ pub struct Settings {
     pub scope: Option<String>,
     /// The bank's name as tally shows it (default: the issuer's host).
     pub name: Option<String>,
+    /// `[fdx.NAME]`: banks by name, for `--bank NAME`.
+    pub banks: BTreeMap<String, banks::Named>,
+    /// The keys given as flags: they beat a named bank's section and a relinked bank's values.
+    pub flagged: Vec<&'static str>,
 }
 
 impl Settings {
@@ -69,6 +75,57 @@ impl Settings {
             api: trim(config.string("api")?),
             scope: config.string("scope")?,
             name: config.string("name")?,
+            banks: banks::load(config)?,
+            flagged: ["issuer", "client_id", "api", "scope"]
+                .into_iter()
+                .filter(|k| config.origin(k) == Origin::Flag)
+                .collect(),
+        })
+    }
+
+    /// The bank to link: `[fdx.NAME]` when `--bank NAME` says so, else on a relink the bank
+    /// the connection was linked with, else `[providers.fdx]` and the flags; flags beat the
+    /// first two.
+    fn chosen(&self, name: Option<&str>, renewing: Option<&Bank>) -> Result<Bank> {
+        let base = match (name, renewing) {
+            (Some(name), _) => {
+                let named = self.banks.get(name).ok_or_else(|| banks::unknown(name, &self.banks))?;
+                Settings {
+                    issuer: named.issuer.clone(),
+                    client_id: named.client_id.clone(),
+                    api: named.api.clone(),
+                    scope: named.scopes.clone(),
+                    name: named.name.clone().or_else(|| Some(name.to_string())),
+                    ..Settings::default()
+                }
+            }
+            (None, Some(bank)) => Settings {
+                issuer: Some(bank.issuer.clone()),
+                client_id: Some(bank.client_id.clone()),
+                api: Some(bank.api.clone()),
+                scope: Some(bank.scopes.clone()),
+                name: Some(bank.institution.clone()),
+                ..Settings::default()
+            },
+            (None, None) => return self.bank(),
+        };
+        let pick = |key: &'static str, ours: &Option<String>, theirs: Option<String>| {
+            if self.flagged.contains(&key) { ours.clone() } else { theirs }
+        };
+        let settings = Settings {
+            issuer: pick("issuer", &self.issuer, base.issuer),
+            client_id: pick("client_id", &self.client_id, base.client_id),
+            api: pick("api", &self.api, base.api),
+            scope: pick("scope", &self.scope, base.scope),
+            name: base.name,
+            ..Settings::default()
+        };
+        let section = name.map_or("the relinked connection".to_string(), |n| format!("[fdx.{n}]"));
+        settings.bank().map_err(|e| match crate::error::user_error(&e) {
+            Some(u) if name.is_some() => UserError::usage(u.message.clone())
+                .hint(format!("set it in {section}, or pass the flag; `tally link fdx --help` says where to find it"))
+                .into(),
+            _ => e,
         })
     }
 
@@ -251,7 +308,11 @@ impl Provider for Fdx {
     }
 
     fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked> {
-        let bank = self.settings.bank()?;
+        let renewing = match &options.renew {
+            Some(secret) => oauth::Tokens::from_secret(secret)?.bank.and_then(|b| serde_json::from_value(b).ok()),
+            None => None,
+        };
+        let bank = self.settings.chosen(options.bank.as_deref(), renewing.as_ref())?;
         let mut tokens = self.issuer_for(&bank).authorize(conversation, options.timeout)?;
         if tokens.refresh_token.is_none() {
             conversation.say(
