@@ -70,6 +70,9 @@ _tally() {
             tally,report)
                 cmd="tally__subcmd__report"
                 ;;
+            tally,restore)
+                cmd="tally__subcmd__restore"
+                ;;
             tally,review)
                 cmd="tally__subcmd__review"
                 ;;
@@ -215,7 +218,7 @@ _tally() {
 
     case "${cmd}" in
         tally)
-            opts="-v -q -h -V --db --format --color --verbose --quiet --no-input --help --version demo link connections conn accounts sync import export purge doctor init encrypt decrypt tx categories categorize review report rates rules transfers recurring sandbox config"
+            opts="-v -q -h -V --db --format --color --verbose --quiet --no-input --help --version demo link connections conn accounts sync import export restore purge doctor init encrypt decrypt tx categories categorize review report rates rules transfers recurring sandbox config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -907,7 +910,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__export)
-            opts="-o -v -q -h --account --from --to --category --pending --output --force --db --format --color --verbose --quiet --no-input --help csv json jsonl ledger hledger beancount"
+            opts="-o -v -q -h --all --account --from --to --category --pending --output --force --db --format --color --verbose --quiet --no-input --help csv json jsonl ledger hledger beancount"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1563,6 +1566,32 @@ _tally() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__restore)
+            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

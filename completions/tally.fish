@@ -44,6 +44,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "accounts" -d 'List, sho
 complete -c tally -n "__fish_tally_needs_command" -f -a "sync" -d 'Fetch new transactions from the banks'
 complete -c tally -n "__fish_tally_needs_command" -f -a "import" -d 'Import bank statement files (OFX/QFX, CSV, QIF, CAMT, zips of CAMT)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "export" -d 'Export transactions as CSV, JSON or a ledger, hledger or beancount journal'
+complete -c tally -n "__fish_tally_needs_command" -f -a "restore" -d 'Restore everything from a `tally export --all` document into a new database'
 complete -c tally -n "__fish_tally_needs_command" -f -a "purge" -d 'Erase everything tally holds: the database, every token and the database key'
 complete -c tally -n "__fish_tally_needs_command" -f -a "doctor" -d 'Check the database, the keyring, consents and syncs, with a hint for each problem'
 complete -c tally -n "__fish_tally_needs_command" -f -a "init" -d 'Create an empty database (encrypted with --encrypt)'
@@ -322,12 +323,24 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand export" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand export" -l all -d 'Everything tally holds (connections without secrets, accounts, categories, rules, transactions, transfers, budgets, rates, sync history, raw records) as one JSON document for `tally restore` (docs/export-all.md)'
 complete -c tally -n "__fish_tally_using_subcommand export" -l pending -d 'Include pending rows (flagged `!` in a journal)'
 complete -c tally -n "__fish_tally_using_subcommand export" -l force -d 'Replace the --output file if it exists'
 complete -c tally -n "__fish_tally_using_subcommand export" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand export" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand export" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand restore" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand restore" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand restore" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand restore" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand restore" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand restore" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand purge" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand purge" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

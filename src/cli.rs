@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     accounts, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import, init, link,
-    purge, rates, recurring, report, review, rules, sandbox, sync, transfers, tx,
+    purge, rates, recurring, report, restore, review, rules, sandbox, sync, transfers, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -61,6 +61,7 @@ pub enum Command {
     Sync(sync::Args),
     Import(import::Args),
     Export(export::Args),
+    Restore(restore::Args),
     Purge(purge::Args),
     Doctor(doctor::Args),
     Init(init::Args),

@@ -24,8 +24,13 @@ use crate::store::transactions::TxFilter;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The file format to write
-    #[arg(value_enum, value_name = "FORMAT")]
-    pub file_format: ExportFormat,
+    #[arg(value_enum, value_name = "FORMAT", required_unless_present = "all")]
+    pub file_format: Option<ExportFormat>,
+    /// Everything tally holds (connections without secrets, accounts, categories, rules,
+    /// transactions, transfers, budgets, rates, sync history, raw records) as one JSON
+    /// document for `tally restore` (docs/export-all.md)
+    #[arg(long, conflicts_with_all = ["file_format", "account", "category", "pending", "from", "to"])]
+    pub all: bool,
     /// Only this account (name or id)
     #[arg(long)]
     pub account: Option<String>,
@@ -47,16 +52,11 @@ pub struct Args {
 
 pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     args.dates.check()?;
+    refuse_existing(&args)?;
+    let Some(file_format) = args.file_format else {
+        return everything(ctx, args.output.as_deref(), args.force);
+    };
     let names = Names::new(&ctx.config.export.accounts, &ctx.config.export.categories)?;
-    if let Some(path) = &args.output
-        && !args.force
-        && path.exists()
-    {
-        return crate::error::usage(
-            format!("{} already exists", path.display()),
-            "pass --force to replace it, or choose another --output",
-        );
-    }
     let db = ctx.store()?.db();
     if let Some(category) = &args.category {
         crate::commands::tx::list::check_category(db, category)?;
@@ -71,7 +71,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         ..Default::default()
     };
     let rows = crate::store::export::rows(db, &filter, args.pending)?;
-    let text = crate::export::render(args.file_format, &rows, &names)?;
+    let text = crate::export::render(file_format, &rows, &names)?;
     match &args.output {
         None => ctx.out.data(&text),
         Some(path) => {
@@ -82,8 +82,59 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     }
 }
 
+fn refuse_existing(args: &Args) -> Result<()> {
+    if let Some(path) = &args.output
+        && !args.force
+        && path.exists()
+    {
+        return crate::error::usage(
+            format!("{} already exists", path.display()),
+            "pass --force to replace it, or choose another --output",
+        );
+    }
+    Ok(())
+}
+
+/// `--all`: the whole database as one document, streamed to stdout or a private file (removed
+/// again if the export fails half way, so no truncated document is left to restore).
+fn everything(ctx: &mut Ctx, output: Option<&Path>, force: bool) -> Result<()> {
+    let exported_at = ctx.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let db = ctx.store()?.db();
+    let counts = match output {
+        None => crate::export::all::write(db, &exported_at, &mut std::io::BufWriter::new(std::io::stdout().lock()))?,
+        Some(path) => {
+            let file = open_private(path, force).with_context(|| format!("while writing {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let written = crate::export::all::write(db, &exported_at, &mut out).and_then(|counts| {
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                Ok(counts)
+            });
+            match written {
+                Ok(counts) => counts,
+                Err(e) => {
+                    let _ = std::fs::remove_file(path);
+                    return Err(e.context(format!("while writing {}", path.display())));
+                }
+            }
+        }
+    };
+    if let Some(path) = output {
+        let tx = counts.get("transaction").copied().unwrap_or_default();
+        ctx.out.status(&format!("exported everything ({tx} transactions) to {}", path.display()));
+    }
+    Ok(())
+}
+
 /// Write `text` to a file only its owner can read; an existing file only when `replace`.
 fn write_private(path: &Path, text: &str, replace: bool) -> Result<()> {
+    let mut file = open_private(path, replace)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// A file only its owner can read, for writing; an existing one only when `replace`.
+fn open_private(path: &Path, replace: bool) -> Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).mode(0o600);
     if replace {
@@ -92,10 +143,8 @@ fn write_private(path: &Path, text: &str, replace: bool) -> Result<()> {
         // Checked above too; this closes the gap between that check and the write.
         options.create_new(true);
     }
-    let mut file = options.open(path)?;
+    let file = options.open(path)?;
     // `mode` applies only to a new file: a replaced one is made private too.
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
+    Ok(file)
 }

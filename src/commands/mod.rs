@@ -19,6 +19,7 @@ pub mod rates;
 pub mod recurring;
 pub mod relink;
 pub mod report;
+pub mod restore;
 pub mod review;
 pub mod rules;
 pub mod sandbox;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sync(args) => sync::run(&mut ctx, args),
         Command::Import(args) => import::run(&mut ctx, args),
         Command::Export(args) => export::run(&mut ctx, args),
+        Command::Restore(args) => restore::run(&mut ctx, args),
         Command::Purge(args) => purge::run(&mut ctx, args),
         Command::Tx(cmd) => tx::run(&mut ctx, cmd),
         Command::Categories(args) => categories::run(&mut ctx, args),

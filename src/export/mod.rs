@@ -4,6 +4,7 @@
 //! function of the rows, so exporting the same data twice gives the same bytes; where the
 //! bytes go (stdout, a file) is the command's business.
 
+pub mod all;
 mod beancount;
 mod ledger;
 pub mod names;
