@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Result;
 use chrono::{Datelike as _, Months, NaiveDate};
 
-use crate::recurring::{self, Direction};
+use crate::recurring::{self, Cadence, Direction};
 use crate::report::flow;
 use crate::store::Db;
 use crate::store::budgets::{self, Budget};
@@ -84,10 +84,11 @@ pub fn status(db: &Db, month: NaiveDate, today: NaiveDate) -> Result<Vec<Line>> 
     let series = recurring::load(db, today)?;
     let mut committed: Vec<(String, String, i64)> = Vec::new();
     for s in series.iter().filter(|s| s.direction == Direction::Expense && s.active) {
-        if month_of(s.next_expected) == month
+        let times = expected_in(s.cadence, s.next_expected, month);
+        if times > 0
             && let Some(category) = budgets::category_of(db, s.account_id, s.last, s.last_amount)?
         {
-            committed.push((category, s.currency.clone(), -s.typical));
+            committed.push((category, s.currency.clone(), -s.typical * times));
         }
     }
     let mut lines = Vec::new();
@@ -125,6 +126,27 @@ pub fn status(db: &Db, month: NaiveDate, today: NaiveDate) -> Result<Vec<Line>> 
     lines.extend(parents(&lines));
     lines.sort_by(|a, b| (&a.category, &a.currency).cmp(&(&b.category, &b.currency)));
     Ok(lines)
+}
+
+/// How many charges of a series due next on `next` fall in `month`: weekly and biweekly ones
+/// may come more than once; longer cadences come at most once.
+fn expected_in(cadence: Cadence, next: NaiveDate, month: NaiveDate) -> i64 {
+    let step = match cadence {
+        Cadence::Weekly | Cadence::Biweekly => cadence.days(),
+        _ => return i64::from(month_of(next) == month),
+    };
+    let mut day = next.max(month);
+    if day > next {
+        // Skip to the first charge on or after the month's first day.
+        let gaps = (day - next).num_days().unsigned_abs().div_ceil(step);
+        day = next + chrono::Days::new(gaps * step);
+    }
+    let mut n = 0;
+    while day <= month_end(month) {
+        n += 1;
+        day = day + chrono::Days::new(step);
+    }
+    n
 }
 
 fn at(by_month: &HashMap<String, i64>, month: NaiveDate) -> i64 {
@@ -198,6 +220,18 @@ mod tests {
         assert!(sums.iter().all(|l| l.category != "Food:Dining"), "Dining has its own budget");
         let with_own = parents(&[line("Food", 600, 0), line("Food:Groceries", 300, 100)]);
         assert!(with_own.is_empty(), "a parent with its own budget is not summed");
+    }
+
+    #[test]
+    fn weekly_charges_may_come_several_times_a_month_longer_ones_once() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let nov = d("2026-11-01");
+        assert_eq!(expected_in(Cadence::Weekly, d("2026-11-10"), nov), 3, "10th, 17th, 24th");
+        assert_eq!(expected_in(Cadence::Biweekly, d("2026-11-02"), nov), 3, "2nd, 16th, 30th");
+        assert_eq!(expected_in(Cadence::Weekly, d("2026-10-28"), nov), 4, "overdue: 4th, 11th, 18th, 25th");
+        assert_eq!(expected_in(Cadence::Monthly, d("2026-11-28"), nov), 1);
+        assert_eq!(expected_in(Cadence::Monthly, d("2026-12-01"), nov), 0);
+        assert_eq!(expected_in(Cadence::Semimonthly, d("2026-11-15"), nov), 1);
     }
 
     #[test]
