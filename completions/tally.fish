@@ -55,6 +55,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "categories" -d 'List, a
 complete -c tally -n "__fish_tally_needs_command" -f -a "categorize" -d 'Categorize every transaction you have not categorized yourself, again'
 complete -c tally -n "__fish_tally_needs_command" -f -a "review" -d 'Walk uncategorized and doubtful rows at a terminal: accept, change, skip, or make a rule'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions (transfers and removed rows never count)'
+complete -c tally -n "__fish_tally_needs_command" -f -a "budget" -d 'Monthly budgets per category: what you mean to spend, and how the month is going'
 complete -c tally -n "__fish_tally_needs_command" -f -a "rates" -d 'Exchange rates for converting reports into one currency (--convert-to)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "rules" -d 'Rules that categorize, rename and tag rows: the first that matches a row wins'
 complete -c tally -n "__fish_tally_needs_command" -f -a "transfers" -d 'Money moved between your own accounts, which reports leave out of spending and income'
@@ -673,6 +674,71 @@ complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subc
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -f -a "set" -d 'Budget AMOUNT a month for CATEGORY (and everything under it)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -f -a "list" -d 'List the budgets, with the month each holds from'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -f -a "remove" -d 'Remove a category\'s budgets (every month, every currency unless --currency)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -f -a "status" -d 'Budgeted, carried, spent, pending, committed and remaining per category, with a bar'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l currency -d 'The currency (ISO code); without it, the one currency of your accounts' -r
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l from -d 'The first month it holds (YYYY-MM); without it, this month' -r
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l rollover -d 'Carry what is left (or overspent) into the next month'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from list" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from list" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from list" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -l currency -d 'Only the budget in this currency' -r
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -l month -d 'The month (YYYY-MM); without it, this month' -r
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -l over -d 'Exit with status 1 when a category is over its budget (for cron)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand rates; and not __fish_seen_subcommand_from set list import" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    accounts, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import, init, link,
-    purge, rates, recurring, report, restore, review, rules, sandbox, sync, transfers, tx,
+    accounts, budget, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import,
+    init, link, purge, rates, recurring, report, restore, review, rules, sandbox, sync, transfers, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -74,6 +74,8 @@ pub enum Command {
     Review(review::Args),
     #[command(subcommand)]
     Report(report::Command),
+    #[command(subcommand)]
+    Budget(budget::Command),
     #[command(subcommand)]
     Rates(rates::Command),
     #[command(subcommand)]

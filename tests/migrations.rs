@@ -247,3 +247,14 @@ fn step_0007_fills_the_report_rollups_and_the_search_index_from_the_rows() {
     let listed = db.tally(&["tx", "list", "--search", &description, "--format", "json"]).ok().json();
     assert!(!listed.as_array().unwrap().is_empty(), "old rows are in the search index: {description}");
 }
+
+#[test]
+fn step_0008_adds_the_budget_rollover_flag_off_for_existing_budgets() {
+    let db = migrate_from(7);
+    db.assert_rows_kept();
+    assert_eq!(db.count("SELECT count(*) FROM budget"), 1);
+    assert_eq!(db.count("SELECT count(*) FROM budget WHERE rollover = 0"), 1, "an old budget does not roll over");
+    let listed = db.tally(&["budget", "list", "--format", "json"]).ok().json();
+    assert_eq!(listed[0]["category"], "Food:Groceries");
+    assert_eq!((&listed[0]["amount"], &listed[0]["rollover"]), (&"250.00".into(), &false.into()));
+}

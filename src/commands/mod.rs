@@ -2,6 +2,7 @@
 //! lives in its own file (a folder per group) with its clap `Args`.
 
 pub mod accounts;
+pub mod budget;
 pub mod categories;
 pub mod categorize;
 pub mod config;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Categorize(args) => categorize::run(&mut ctx, args),
         Command::Review(args) => review::run(&mut ctx, args),
         Command::Report(cmd) => report::run(&mut ctx, cmd),
+        Command::Budget(cmd) => budget::run(&mut ctx, cmd),
         Command::Rates(cmd) => rates::run(&mut ctx, cmd),
         Command::Rules(cmd) => rules::run(&mut ctx, cmd),
         Command::Transfers(cmd) => transfers::run(&mut ctx, cmd),

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 mod broken;
+pub mod budgets;
 pub mod categories;
 pub mod cipher;
 pub mod connections;
@@ -45,6 +46,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_rules", include_str!("migrations/0005_rules.sql")),
     ("0006_transfers", include_str!("migrations/0006_transfers.sql")),
     ("0007_report_rollups", include_str!("migrations/0007_report_rollups.sql")),
+    ("0008_budget_rollover", include_str!("migrations/0008_budget_rollover.sql")),
 ];
 
 /// The schema version this build writes.

@@ -235,23 +235,30 @@ pub fn fixture_db(version: i64, path: &Path) -> Vec<TableRows> {
     assert_eq!(found, version, "{} must set PRAGMA user_version", dump.display());
     let tables = rows_of(
         &conn,
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+           AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name",
         [],
     );
     tables
         .into_iter()
         .map(|table| {
-            let columns = rows_of(&conn, &format!("SELECT name FROM pragma_table_info('{table}')"), []);
+            let mut columns = rows_of(&conn, &format!("SELECT name FROM pragma_table_info('{table}')"), []);
+            // A WITHOUT ROWID table (a rollup, an FTS index) is known by its columns alone.
+            if conn.prepare(&format!("SELECT rowid FROM \"{table}\"")).is_ok() {
+                columns.insert(0, "rowid".into());
+            }
             let rows = rows_of(&conn, &select_rows(&table, &columns), []);
             TableRows { table, columns, rows }
         })
         .collect()
 }
 
-/// `SELECT rowid, COLUMNS FROM "TABLE" ORDER BY rowid`.
+/// `SELECT COLUMNS FROM "TABLE" ORDER BY COLUMNS` (`rowid` first where the table has one).
 pub fn select_rows(table: &str, columns: &[String]) -> String {
-    let columns: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
-    format!("SELECT rowid, {} FROM \"{table}\" ORDER BY rowid", columns.join(", "))
+    let columns: Vec<String> =
+        columns.iter().map(|c| if c == "rowid" { c.clone() } else { format!("\"{c}\"") }).collect();
+    let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+    format!("SELECT {} FROM \"{table}\" ORDER BY {}", columns.join(", "), order.join(", "))
 }
 
 /// insta's settings for every snapshot: files under tests/snapshots/, and no snapshot taken
