@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::output::Output;
-use crate::providers::{HttpOptions, Provider, ProviderEnv, ProviderKind};
+use crate::providers::{HttpOptions, Presence, Provider, ProviderEnv, ProviderKind};
 use crate::secrets::{SecretString, Secrets};
 use crate::store::{OpenMode, OpenOptions, Store, cipher};
 
@@ -103,12 +103,20 @@ impl Ctx {
         Ok((self.store.as_mut().expect("opened"), self.secrets.as_ref().expect("made")))
     }
 
-    /// A provider of `kind`, given its own settings, our HTTP options and the clock.
+    /// A provider of `kind`, given its own settings, our HTTP options, the clock, and whether
+    /// a person runs the command (a terminal).
     pub fn provider(&mut self, kind: ProviderKind) -> Result<Box<dyn Provider>> {
+        let presence = if self.interactive() { Presence::Terminal } else { Presence::NoTerminal };
+        self.provider_for(kind, presence)
+    }
+
+    /// A provider of `kind` for a run whose `presence` the command knows (`sync --if-due`).
+    pub fn provider_for(&mut self, kind: ProviderKind, presence: Presence) -> Result<Box<dyn Provider>> {
         let env = ProviderEnv {
             http: self.http_options(),
             settings: self.config.providers.get(kind.settings_name()),
             now: self.now(),
+            presence,
         };
         kind.build(env)
     }

@@ -1,31 +1,66 @@
-//! Money as integer minor units with an ISO 4217 currency: parsing and formatting. No `f64`.
+//! Money as integer minor units with a currency (ISO 4217, or a provider's custom unit such as
+//! miles): parsing and formatting. No `f64`.
 
 use std::fmt;
 
 use anyhow::{Result, bail};
+use sha2::{Digest, Sha256};
 
-/// An ISO 4217 currency code with its number of decimals.
+/// A currency code with its number of decimals: an ISO 4217 code, or a custom unit (points,
+/// miles) whose code is `X` and seven more capital letters. ISO codes have three letters, so a
+/// custom code never collides with one and never sums with money; letters only, so ledger,
+/// hledger and beancount take it as a commodity unquoted.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct Currency {
-    code: [u8; 3],
+    code: [u8; 8],
+    len: u8,
     exponent: u8,
 }
 
+/// Letters in a custom unit's code, and its decimals: fixed, since the code alone must give
+/// them back when read from the database, and two keep `100.23` (the protocol's own example).
+const CUSTOM_LEN: usize = 8;
+pub const CUSTOM_EXPONENT: u8 = 2;
+
 impl Currency {
-    /// Look up a code such as `EUR`; unknown codes are an error.
+    /// Look up a code such as `EUR` (or a custom unit's `XABCDEFG`); unknown codes are an error.
     pub fn parse(code: &str) -> Result<Currency> {
         let code = code.trim().to_ascii_uppercase();
+        if code.len() == CUSTOM_LEN && code.starts_with('X') && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Ok(Currency::from_bytes(code.as_bytes(), CUSTOM_EXPONENT));
+        }
         let Some(iso) = iso_currency::Currency::from_code(&code) else {
             bail!("{code:?} is not an ISO 4217 currency code");
         };
-        let bytes: [u8; 3] = code.as_bytes().try_into().expect("ISO codes have three letters");
         // Funds codes such as XAU have no exponent; treat them as whole units.
         let exponent = iso.exponent().unwrap_or(0) as u8;
-        Ok(Currency { code: bytes, exponent })
+        Ok(Currency::from_bytes(code.as_bytes(), exponent))
+    }
+
+    /// The custom unit named by `id` (a SimpleFIN currency URL, say): the same id always gives
+    /// the same code, which keeps it across syncs, the database and replay.
+    pub fn custom(id: &str) -> Currency {
+        let hash = Sha256::digest(id.trim().as_bytes());
+        let mut code = [b'X'; CUSTOM_LEN];
+        for (slot, byte) in code[1..].iter_mut().zip(hash.iter()) {
+            *slot = b'A' + byte % 26;
+        }
+        Currency::from_bytes(&code, CUSTOM_EXPONENT)
+    }
+
+    fn from_bytes(bytes: &[u8], exponent: u8) -> Currency {
+        let mut code = [0; CUSTOM_LEN];
+        code[..bytes.len()].copy_from_slice(bytes);
+        Currency { code, len: bytes.len() as u8, exponent }
+    }
+
+    /// Whether this is a custom unit rather than an ISO 4217 currency.
+    pub fn is_custom(&self) -> bool {
+        self.len as usize == CUSTOM_LEN
     }
 
     pub fn code(&self) -> &str {
-        std::str::from_utf8(&self.code).expect("validated ASCII")
+        std::str::from_utf8(&self.code[..self.len as usize]).expect("validated ASCII")
     }
 
     pub fn exponent(&self) -> u8 {
@@ -468,6 +503,7 @@ mod tests {
         assert!(parse_amount("15.5", jpy).is_err());
         assert_eq!(format_amount(1500, jpy), "1500");
         assert!(Currency::parse("ABC").is_err());
+        assert!(Currency::parse("XABCDEF").is_err() && Currency::parse("XABCDEF1").is_err());
     }
 
     #[test]
@@ -491,5 +527,18 @@ mod tests {
             let _ = parse_decimal(&s, usd());
             let _ = parse_styled(&s, ',', usd());
         }
+    }
+
+    #[test]
+    fn a_custom_unit_is_stable_apart_from_iso_and_read_back_from_its_code() {
+        let miles = Currency::custom("https://www.example.com/flight-miles");
+        assert_eq!(miles, Currency::custom("https://www.example.com/flight-miles"));
+        assert_ne!(miles, Currency::custom("https://www.example.com/brownie-points"));
+        assert!(miles.is_custom() && !usd().is_custom());
+        assert_eq!(miles.code().len(), 8);
+        assert!(miles.code().starts_with('X') && miles.code().bytes().all(|b| b.is_ascii_uppercase()));
+        assert_eq!(Currency::parse(miles.code()).unwrap(), miles, "the stored code gives the unit back");
+        assert_eq!(parse_decimal("100.23", miles).unwrap(), 10023);
+        assert_eq!(format_amount(-50000, miles), "-500.00");
     }
 }

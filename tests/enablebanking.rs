@@ -245,6 +245,59 @@ fn documented_errors_have_their_exit_codes_and_keep_nothing_half_read() {
     server.assert_clean();
 }
 
+/// `tally sync ARGS` with `psu_headers` set; the PSU headers of the account reads it made.
+fn sync_psu(env: &TestEnv, server: &EbServer, psu_headers: &str, args: &[&str]) -> (Run, Vec<server::Psu>) {
+    server.with(|s| s.psu.clear());
+    let mut all = vec!["sync"];
+    all.extend_from_slice(args);
+    let out = command(env, server, &all).env("TALLY_ENABLEBANKING_PSU_HEADERS", psu_headers).output().unwrap();
+    let run = Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap_or(-1),
+    };
+    (run, server.with(|s| s.psu.clone()))
+}
+
+#[test]
+fn psu_headers_go_only_with_a_person_and_their_reads_are_not_counted() {
+    let env = TestEnv::new();
+    let server = EbServer::start(bank());
+    link(&env, &server).ok();
+    let agent = format!("tally/{}", env!("CARGO_PKG_VERSION"));
+    let present = (Some("127.0.0.1".to_string()), Some(agent));
+
+    // Cron: never, even when the user asked for the headers without a terminal.
+    let (run, reads) = sync_psu(&env, &server, "always", &["--if-due"]);
+    run.ok();
+    assert!(!reads.is_empty() && reads.iter().all(|r| *r == (None, None)), "{reads:?}");
+    // No terminal (as in every test): none by default.
+    let (run, reads) = sync_psu(&env, &server, "auto", &[]);
+    run.ok();
+    assert!(!reads.is_empty() && reads.iter().all(|r| *r == (None, None)), "{reads:?}");
+    // A person (the terminal stood in for by `always`): every account read says so.
+    let (run, reads) = sync_psu(&env, &server, "always", &[]);
+    run.ok();
+    assert!(!reads.is_empty() && reads.iter().all(|r| *r == present), "{reads:?}");
+
+    // Unattended reads use up the PSD2 budget of about 4 a day; a person's reads are outside it.
+    let mut refused = None;
+    for _ in 0..6 {
+        let (run, _) = sync_psu(&env, &server, "never", &[]);
+        if run.code == 75 {
+            refused = Some(run);
+            break;
+        }
+        run.ok();
+    }
+    let refused = refused.expect("the unattended budget ran out");
+    assert!(refused.stderr.contains("today's quota is used up"), "{refused:?}");
+    let (run, reads) = sync_psu(&env, &server, "always", &[]);
+    run.ok();
+    assert!(!reads.is_empty() && reads.iter().all(|r| *r == present), "{reads:?}");
+    server.assert_clean();
+}
+
 #[test]
 fn one_account_that_fails_alone_is_reported_and_the_others_land() {
     let env = TestEnv::new();
@@ -349,7 +402,7 @@ fn a_loopback_redirect_registered_with_the_app_needs_no_pasting() {
 #[test]
 fn without_a_bank_named_the_conversation_offers_the_list() {
     use tally::consent::Scripted;
-    use tally::providers::{LinkOptions, ProviderEnv, ProviderKind};
+    use tally::providers::{LinkOptions, Presence, ProviderEnv, ProviderKind};
 
     let server = EbServer::start(bank());
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -359,7 +412,12 @@ fn without_a_bank_named_the_conversation_offers_the_list() {
         sections.set_override("enablebanking", key, value);
     }
     let now = tally::config::parse_now(crate::common::NOW).unwrap();
-    let env = ProviderEnv { http: Default::default(), settings: sections.get("enablebanking"), now };
+    let env = ProviderEnv {
+        http: Default::default(),
+        settings: sections.get("enablebanking"),
+        now,
+        presence: Presence::NoTerminal,
+    };
     let provider = ProviderKind::EnableBanking.build(env).unwrap();
     let options = LinkOptions {
         timeout: std::time::Duration::from_secs(20),

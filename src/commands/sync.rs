@@ -13,7 +13,7 @@ use crate::context::Ctx;
 use crate::error::{Exit, UserError};
 use crate::model::ConnectionStatus;
 use crate::output::Format;
-use crate::providers::{ProviderError, ProviderKind};
+use crate::providers::{Presence, ProviderError, ProviderKind};
 use crate::store::{connections, sync_runs};
 use crate::sync::{self, Outcome, exit_rank, lock::SyncLock};
 
@@ -174,7 +174,8 @@ pub fn sync_named(ctx: &mut Ctx, names: &[String], wait: Duration, if_due: bool)
             synced.skipped.push(Skipped { connection: c.name.clone(), reason });
             continue;
         }
-        let provider = ctx.provider(kind)?;
+        // A scheduled run is never a person, whatever terminal cron leaves it.
+        let provider = if if_due { ctx.provider_for(kind, Presence::Unattended)? } else { ctx.provider(kind)? };
         let bar = ctx.out.progress(&format!("syncing {}", c.name));
         let transfers = ctx.config.transfers;
         let (store, secrets) = ctx.store_and_secrets()?;

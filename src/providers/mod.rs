@@ -169,6 +169,20 @@ pub struct ProviderEnv {
     /// The provider's `[providers.<name>]` section and `TALLY_<NAME>_*` variables.
     pub settings: ProviderConfig,
     pub now: DateTime<Utc>,
+    /// Whether a person runs this command: a provider whose API has PSU-present headers
+    /// (PSD2) sends them only when one does.
+    pub presence: Presence,
+}
+
+/// Who is behind a command, as far as tally can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// A person at a terminal (stdin and stderr are terminals, no `--no-input`).
+    Terminal,
+    /// No terminal, but not a scheduled run either (a script, a wrapper, a test).
+    NoTerminal,
+    /// A scheduled run (`sync --if-due`, for cron): never a person.
+    Unattended,
 }
 
 /// Errors sync branches on: each has its own exit code and advice.

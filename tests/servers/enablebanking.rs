@@ -41,6 +41,9 @@ pub struct BankAccount {
     pub available: &'static str,
 }
 
+/// The `Psu-Ip-Address` and `Psu-User-Agent` of one request.
+pub type Psu = (Option<String>, Option<String>);
+
 #[derive(Debug, Default)]
 pub struct State {
     pub accounts: Vec<BankAccount>,
@@ -53,6 +56,8 @@ pub struct State {
     pub fault_for: Option<usize>,
     /// Every request: `METHOD path?query`.
     pub seen: Vec<String>,
+    /// Every account read (`GET /accounts/…`): its `Psu-Ip-Address` and `Psu-User-Agent`.
+    pub psu: Vec<Psu>,
     pub violations: Vec<String>,
     /// The `state` of the last `POST /auth`, and the code the bank will hand back.
     pub auth_state: Option<String>,
@@ -136,6 +141,12 @@ fn handle(s: &mut State, base: &str, request: &tiny_http::Request, body: &str) -
     let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
     let method = request.method().to_string();
     s.seen.push(format!("{method} {}", request.url()));
+    if method == "GET" && url.path().starts_with("/accounts/") {
+        let header = |name: &'static str| {
+            request.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str().to_string())
+        };
+        s.psu.push((header("Psu-Ip-Address"), header("Psu-User-Agent")));
+    }
     let path: Vec<&str> = url.path().trim_start_matches('/').split('/').collect();
     // The bank's own page is not the API: no JWT there.
     if path == ["consent"] {

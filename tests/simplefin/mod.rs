@@ -25,7 +25,7 @@ fn epoch(days_ago: i64) -> i64 {
 }
 
 /// Two banks, three accounts: Jill's checking with a year of history, her card, and an
-/// airline's miles (a custom currency). Returns the checking account's total in cents.
+/// airline's miles in a unit that is neither ISO 4217 nor a custom-currency URL. Returns the checking account's total in cents.
 fn bank() -> (Bridge, i64) {
     let bridge = Bridge::start();
     let mut total = 0;
@@ -42,7 +42,7 @@ fn bank() -> (Bridge, i64) {
         s.accounts = vec![
             account("ACT-1", "Everyday Checking", "CON-1", "USD", "1520.07"),
             account("ACT-2", "Rewards Visa Card", "CON-1", "USD", "-310.50"),
-            account("ACT-3", "Miles", "CON-2", "https://www.example.com/flight-miles", "80000"),
+            account("ACT-3", "Miles", "CON-2", "ZZZ", "80000"),
         ];
         // Every third day for 300 days: amounts with cents, some as JSON numbers.
         let mut txs = Vec::new();
@@ -93,7 +93,7 @@ fn links_with_a_token_from_a_file_and_keeps_the_access_url_a_secret() {
     let env = TestEnv::new();
     let (bridge, _) = bank();
     let run = link(&env, &bridge, "tok-1", &[]).ok();
-    assert!(run.stderr.contains("Miles is not kept: its unit is a custom currency"), "{}", run.stderr);
+    assert!(run.stderr.contains("Miles is not kept: its currency \"ZZZ\" is not an ISO 4217 code"), "{}", run.stderr);
     assert!(
         run.stderr.contains("Linked simplefin (My Bank - Jill, Fly Air): tracking 2 of 2 accounts"),
         "{}",
@@ -126,7 +126,7 @@ fn links_with_a_token_from_a_file_and_keeps_the_access_url_a_secret() {
     bridge.assert_no_violations();
     assert_secret_kept(&env, &[&run, &sync]);
     let miles: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE description = 'Flight'");
-    assert_eq!(miles, 0, "miles never mix with dollars");
+    assert_eq!(miles, 0, "an account in an unknown unit is not kept");
     let grocery: i64 = env.query(
         "SELECT count(*) FROM \"transaction\" t JOIN category c ON c.id = t.category_id WHERE c.full_name = 'Food:Groceries'",
     );
@@ -389,6 +389,55 @@ fn a_row_tally_cannot_read_fails_its_account_only() {
     assert_eq!(card, 0, "nothing half-written for the card");
     let sum: i64 = env.query("SELECT sum(amount) FROM \"transaction\"");
     assert_eq!(sum, total, "the checking account went on");
+}
+
+#[test]
+fn a_custom_currency_account_syncs_in_its_own_unit_apart_from_money() {
+    let env = TestEnv::new();
+    let bridge = Bridge::start();
+    {
+        let mut s = bridge.state();
+        s.connections =
+            vec![json!({"conn_id": "CON-1", "name": "My Bank", "org_id": "ORG-1", "sfin_url": bridge.root})];
+        let account = |id: &str, name: &str, currency: &str, balance: &str| {
+            json!({"id": id, "name": name, "conn_id": "CON-1", "currency": currency, "balance": balance,
+                   "balance-date": epoch(0) + 3600})
+        };
+        s.accounts = vec![
+            account("ACT-1", "Everyday Checking", "USD", "100.00"),
+            account("ACT-2", "Rewards", "https://www.example.com/flight-miles", "80000"),
+        ];
+        let tx = |id: &str, amount: &str| json!({"id": id, "posted": epoch(2) + 43_200, "amount": amount, "description": format!("SHOP {id}")});
+        s.transactions.insert("ACT-1".into(), vec![tx("T1", "-12.50")]);
+        s.transactions.insert("ACT-2".into(), vec![tx("M1", "-5000"), tx("M2", "-0.25")]);
+    }
+    let run = link(&env, &bridge, "t", &[]).ok();
+    assert!(run.stderr.contains("tracking 2 of 2 accounts"), "{}", run.stderr);
+    assert!(run.stderr.contains("Rewards is kept in its own unit X"), "{}", run.stderr);
+    env.run(&["sync"]).ok();
+    env.run(&["sync", "--replay"]).ok();
+    bridge.assert_no_violations();
+
+    let units = env.rows(
+        "SELECT a.name, a.currency, group_concat(t.currency), sum(t.amount) FROM account a \
+         JOIN \"transaction\" t ON t.account_id = a.id GROUP BY a.id ORDER BY a.name",
+        [],
+    );
+    assert_eq!(units.len(), 2, "{units:?}");
+    let (card, checking) = (&units[1], &units[0]);
+    assert_eq!(checking, "Everyday Checking|USD|USD|-1250", "the ISO account is unaffected");
+    let code = tally::money::Currency::custom("https://www.example.com/flight-miles").code().to_string();
+    assert_eq!(card, &format!("Rewards|{code}|{code},{code}|-500025"), "rows carry the unit, kept through replay");
+    let accounts = env.run(&["accounts", "--format", "json"]).ok().json();
+    assert_eq!(accounts[1]["balance"], "80000.00");
+
+    let spending = env.run(&["report", "spending", "--format", "json"]).ok().json();
+    let total = |currency: &str| {
+        let rows = spending.as_array().unwrap();
+        rows.iter().find(|r| r["category"] == "Total" && r["currency"] == currency).map(|r| r["total"].clone())
+    };
+    assert_eq!(total("USD"), Some(json!("12.50")), "{spending}");
+    assert_eq!(total(&code), Some(json!("5000.25")), "miles are reported apart from dollars: {spending}");
 }
 
 /// For the leak test (`tests/leaks.rs`): a linked SimpleFIN connection; keep the server alive.

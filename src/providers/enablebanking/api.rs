@@ -60,6 +60,8 @@ pub struct Api {
     pub http: reqwest::blocking::Client,
     pub now: DateTime<Utc>,
     signed: Mutex<Option<(String, String)>>,
+    /// The PSU-present headers sent with every read, when a person runs the command.
+    psu: Vec<(&'static str, String)>,
 }
 
 pub const UNREACHABLE_HINT: &str =
@@ -74,7 +76,22 @@ pub enum Method {
 
 impl Api {
     pub fn new(url: String, http: reqwest::blocking::Client, now: DateTime<Utc>) -> Api {
-        Api { url, http, now, signed: Mutex::new(None) }
+        Api { url, http, now, signed: Mutex::new(None), psu: Vec::new() }
+    }
+
+    /// Mark every read as made with the user present (PSD2): `Psu-Ip-Address`, the address
+    /// this machine reaches the API from, and `Psu-User-Agent`, tally and its version.
+    pub fn user_present(mut self) -> Api {
+        if let Some(ip) = local_ip_towards(&self.url) {
+            self.psu.push(("Psu-Ip-Address", ip.to_string()));
+        }
+        self.psu.push(("Psu-User-Agent", format!("tally/{}", env!("CARGO_PKG_VERSION"))));
+        self
+    }
+
+    /// Whether reads carry the PSU-present headers.
+    pub fn is_user_present(&self) -> bool {
+        !self.psu.is_empty()
     }
 
     fn bearer(&self, app: &App) -> Result<String> {
@@ -109,7 +126,12 @@ impl Api {
                 Method::Post => self.http.post(&url),
                 Method::Delete => self.http.delete(&url),
             };
-            let request = request.bearer_auth(&bearer).query(query);
+            let mut request = request.bearer_auth(&bearer).query(query);
+            if method == Method::Get {
+                for (name, value) in &self.psu {
+                    request = request.header(*name, value);
+                }
+            }
             match body {
                 Some(b) => request.json(b),
                 None => request,
@@ -136,6 +158,19 @@ impl Api {
         }
         Err(error_for(status, &text, retry_after))
     }
+}
+
+/// The local address of the route to `url`'s host: a UDP socket "connected" there sends
+/// nothing, it only picks the interface. `None` when there is no route (or no host).
+fn local_ip_towards(url: &str) -> Option<std::net::IpAddr> {
+    let parsed = url::Url::parse(url).ok()?;
+    let port = parsed.port_or_known_default()?;
+    let target =
+        std::net::ToSocketAddrs::to_socket_addrs(&(parsed.host_str()?.trim_matches(['[', ']']), port)).ok()?.next()?;
+    let any = if target.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+    let socket = std::net::UdpSocket::bind(any).ok()?;
+    socket.connect(target).ok()?;
+    Some(socket.local_addr().ok()?.ip())
 }
 
 /// The documented error body.

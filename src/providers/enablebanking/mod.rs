@@ -7,8 +7,13 @@
 //!
 //! The connection's secret holds the application id and key (read from `key_file` once, at
 //! link time, so the file may go afterwards), the session id, and the accounts `POST
-//! /sessions` listed (Enable Banking lists them only there). PSU-present headers are never
-//! sent: every read counts as unattended against the PSD2 budget of about 4 a day.
+//! /sessions` listed (Enable Banking lists them only there).
+//!
+//! PSU-present headers (`Psu-Ip-Address`, `Psu-User-Agent`) go with every read when a person
+//! runs the command (a terminal; `psu_headers = "always"` also without one), never from
+//! `sync --if-due`. Only unattended reads count against the PSD2 budget of about 4 a day: a
+//! read with the user present is outside that limit (RTS Art. 36(5)), so it is neither counted
+//! nor refused; the bank's own rate limit still answers 429 (retry later).
 
 mod api;
 mod consent;
@@ -23,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use self::api::{Api, App, Method};
 use super::{
-    FetchRequest, LinkOptions, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session,
+    FetchRequest, LinkOptions, Linked, Page, Presence, Provider, ProviderEnv, ProviderError, ProviderKind, Quota,
+    Session,
 };
 use crate::config::ProviderConfig;
 use crate::consent::Conversation;
@@ -41,8 +47,8 @@ pub fn quota() -> Quota {
     Quota { per_day: Some(4), interval: chrono::Duration::hours(12) }
 }
 
-/// `[providers.enablebanking]`: `url`, `app_id`, `key_file`, `redirect_url` (each also
-/// `TALLY_ENABLEBANKING_<KEY>`).
+/// `[providers.enablebanking]`: `url`, `app_id`, `key_file`, `redirect_url`, `psu_headers`
+/// (each also `TALLY_ENABLEBANKING_<KEY>`).
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub url: String,
@@ -50,11 +56,43 @@ pub struct Settings {
     pub key_file: Option<PathBuf>,
     /// Where the bank sends the user; default: the first one registered with the application.
     pub redirect_url: Option<String>,
+    /// When reads say the user is present: `auto` (at a terminal), `always` (also without
+    /// one: tally run by hand from a tool), `never`. A scheduled run never does.
+    pub psu_headers: PsuHeaders,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PsuHeaders {
+    Auto,
+    Always,
+    Never,
+}
+
+impl PsuHeaders {
+    fn parse(value: Option<String>) -> Result<PsuHeaders> {
+        match value.as_deref().map(str::trim) {
+            None | Some("auto") => Ok(PsuHeaders::Auto),
+            Some("always") => Ok(PsuHeaders::Always),
+            Some("never") => Ok(PsuHeaders::Never),
+            Some(other) => Err(UserError::usage(format!("psu_headers {other:?} is not auto, always or never"))
+                .hint("set [providers.enablebanking] psu_headers to auto (the default), always or never")
+                .into()),
+        }
+    }
+
+    /// Whether a run with `presence` sends the headers.
+    pub fn send(self, presence: Presence) -> bool {
+        match presence {
+            Presence::Unattended => false,
+            Presence::NoTerminal => self == PsuHeaders::Always,
+            Presence::Terminal => self != PsuHeaders::Never,
+        }
+    }
 }
 
 impl Settings {
     pub fn load(config: &ProviderConfig) -> Result<Settings> {
-        config.only_keys(&["url", "app_id", "key_file", "redirect_url"])?;
+        config.only_keys(&["url", "app_id", "key_file", "redirect_url", "psu_headers"])?;
         let url = config.string("url")?.unwrap_or_else(|| DEFAULT_URL.to_string());
         let parsed = url::Url::parse(&url).map_err(|e| {
             UserError::usage(format!("the Enable Banking url {url:?} is not a URL ({e})"))
@@ -71,6 +109,7 @@ impl Settings {
             app_id: config.string("app_id")?,
             key_file: config.string("key_file")?.map(PathBuf::from),
             redirect_url: config.string("redirect_url")?,
+            psu_headers: PsuHeaders::parse(config.string("psu_headers")?)?,
         })
     }
 
@@ -81,6 +120,7 @@ impl Settings {
             ("app_id", or_unset(self.app_id.clone())),
             ("key_file", or_unset(self.key_file.as_ref().map(|p| p.display().to_string()))),
             ("redirect_url", or_unset(self.redirect_url.clone())),
+            ("psu_headers", format!("{:?}", self.psu_headers).to_lowercase()),
         ]
     }
 
@@ -142,10 +182,11 @@ impl EnableBanking {
     pub fn new(env: ProviderEnv) -> Result<EnableBanking> {
         let settings = Settings::load(&env.settings)?;
         let api = Api::new(settings.url.clone(), env.http.client()?, env.now);
+        let api = if settings.psu_headers.send(env.presence) { api.user_present() } else { api };
         Ok(EnableBanking { env, settings, api, accounts: OnceLock::new() })
     }
 
-    /// A call on behalf of the connection, charged to `scope`.
+    /// A call on behalf of the connection, charged to `scope` unless the user is present.
     fn get(
         &self,
         session: &mut Session<'_>,
@@ -154,7 +195,10 @@ impl EnableBanking {
         scope: &str,
     ) -> Result<serde_json::Value> {
         let stored = Stored::read(session.secret())?;
-        self.api.call(&stored.app(), Method::Get, path, query, None, &mut || session.spend(scope))
+        let present = self.api.is_user_present();
+        self.api.call(&stored.app(), Method::Get, path, query, None, &mut || {
+            if present { Ok(()) } else { session.spend(scope) }
+        })
     }
 }
 
@@ -229,5 +273,17 @@ mod tests {
         let err = with_url("http://api.enablebanking.com").unwrap_err();
         assert_eq!(crate::error::user_error(&err).unwrap().exit, crate::error::Exit::Usage);
         assert!(Settings::load(&crate::config::ProviderConfig::empty("enablebanking")).unwrap().app().is_err());
+    }
+
+    #[test]
+    fn psu_headers_go_with_a_person_only_and_never_from_cron() {
+        use Presence::*;
+        let send = |setting, presence| PsuHeaders::send(setting, presence);
+        assert!(send(PsuHeaders::Auto, Terminal) && !send(PsuHeaders::Auto, NoTerminal));
+        assert!(send(PsuHeaders::Always, NoTerminal) && !send(PsuHeaders::Never, Terminal));
+        for setting in [PsuHeaders::Auto, PsuHeaders::Always, PsuHeaders::Never] {
+            assert!(!send(setting, Unattended), "{setting:?}");
+        }
+        assert!(PsuHeaders::parse(Some("sometimes".into())).is_err());
     }
 }

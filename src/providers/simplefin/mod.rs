@@ -95,13 +95,22 @@ impl SimpleFin {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The accounts tally can keep; the others with the reason why not. One account the
-    /// server describes badly (a balance that is not a number) costs only that account.
+    /// The accounts tally can keep; notes for the user: the others with the reason why not,
+    /// and the unit a custom-currency account is kept in. One account the server describes
+    /// badly (a balance that is not a number) costs only that account.
     fn remote(&self, set: &AccountSet) -> (Vec<RemoteAccount>, Vec<String>) {
         let (mut kept, mut refused) = (Vec::new(), Vec::new());
         for a in &set.accounts {
             let why = match wire::to_remote(a, self.env.now) {
                 Ok(Ok(r)) => {
+                    if r.currency.is_custom() {
+                        refused.push(format!(
+                            "{} is kept in its own unit {} (the custom currency {}), never mixed with money",
+                            wire::sanitize(&a.name),
+                            r.currency,
+                            wire::sanitize(&a.currency)
+                        ));
+                    }
                     kept.push(r);
                     continue;
                 }
@@ -178,7 +187,7 @@ impl SimpleFin {
         if let Some(account) = left.first() {
             let id = account.external_id();
             pass.done.insert(id.clone());
-            // A custom-currency account is never offered for tracking; skip it if it is.
+            // An account in an unknown currency is never offered for tracking; skip it if it is.
             if !pass.failed.contains(&id)
                 && let Ok(currency) = wire::currency_of(&account.currency)
             {

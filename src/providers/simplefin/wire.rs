@@ -106,11 +106,13 @@ fn opt_decimal_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D
     }
 }
 
-/// An account's currency: an ISO 4217 code, or why tally cannot keep the account (a custom
-/// currency is a URL naming points or miles, which must never be mixed with money).
+/// An account's currency: an ISO 4217 code, or a custom currency's URL (points, miles), kept
+/// as its own unit (`Currency::custom`) that never sums with money; `Err` says why tally
+/// cannot keep the account. The URL is not fetched: its `name`/`abbr` would only label the
+/// unit, and fetching it would tell a third party when tally syncs.
 pub fn currency_of(code: &str) -> Result<Currency, String> {
     if code.contains("://") {
-        return Err(format!("its unit is a custom currency ({}), not money", sanitize(code)));
+        return Ok(Currency::custom(code));
     }
     Currency::parse(code).map_err(|_| format!("its currency {:?} is not an ISO 4217 code", sanitize(code)))
 }
@@ -295,8 +297,10 @@ mod tests {
     }
 
     #[test]
-    fn custom_currencies_and_unknown_codes_are_refused_with_the_reason() {
-        assert!(currency_of("https://www.example.com/flight-miles").unwrap_err().contains("custom currency"));
+    fn custom_currencies_are_their_own_unit_and_unknown_codes_are_refused_with_the_reason() {
+        let miles = currency_of("https://www.example.com/flight-miles").unwrap();
+        assert!(miles.is_custom());
+        assert_eq!(miles, Currency::custom("https://www.example.com/flight-miles"));
         assert!(currency_of("ZZZ").unwrap_err().contains("not an ISO 4217 code"));
         assert_eq!(currency_of("CAD").unwrap().code(), "CAD");
     }
