@@ -18,6 +18,7 @@ fn providers() -> Vec<(ProviderKind, Box<dyn Provider>)> {
                 http: Default::default(),
                 settings: ProviderConfig::empty(kind.settings_name()),
                 now: tally::config::parse_now("2026-06-15T12:00:00Z").unwrap(),
+                presence: tally::providers::Presence::NoTerminal,
             };
             (*kind, kind.build(env).unwrap_or_else(|e| panic!("{kind:?}: {e:#}")))
         })
