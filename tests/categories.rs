@@ -129,3 +129,25 @@ fn removing_a_category_in_use_needs_a_destination_and_a_parent_is_refused() {
     env.run(&["categories", "remove", "Pets:Fish"]).ok();
     assert!(find(&categories(&env), "Pets:Fish").is_none());
 }
+
+#[test]
+fn removing_a_category_into_one_with_a_budget_for_the_same_month_adds_the_two() {
+    let env = TestEnv::new();
+    env.run(&["accounts", "add", "Checking", "--currency", "USD"]).ok();
+    env.run(&["budget", "set", "Food:Coffee", "10", "--currency", "USD", "--from", "2026-10"]).ok();
+    env.run(&["budget", "set", "Food:Coffee", "12", "--currency", "USD", "--from", "2026-11"]).ok();
+    env.run(&["budget", "set", "Food:Groceries", "20", "--currency", "USD", "--from", "2026-11"]).ok();
+    env.run(&["categories", "remove", "Food:Coffee", "--into", "Food:Groceries"]).ok();
+    let listed = env.run(&["budget", "list", "--format", "json"]).ok().json();
+    let mut got: Vec<(String, String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["category"].to_string(), b["amount"].to_string(), b["from"].to_string()))
+        .collect();
+    got.sort();
+    assert_eq!(got.len(), 2, "{listed}");
+    assert!(got.iter().all(|(c, _, _)| c.contains("Food:Groceries")), "{listed}");
+    assert!(got.iter().any(|(_, a, f)| a.contains("32") && f.contains("2026-11")), "the clash adds up: {listed}");
+    assert!(got.iter().any(|(_, a, f)| a.contains("10") && f.contains("2026-10")), "the rest moves: {listed}");
+}

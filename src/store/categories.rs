@@ -174,7 +174,22 @@ pub fn remove(db: &Db, id: i64, into: Option<&Category>) -> Result<Moved> {
             params![id, into.id, format!("moved from {} when it was removed", old.full_name)],
         )?;
         moved.rules = db.execute("UPDATE rule SET category_id = ?2 WHERE category_id = ?1", params![id, into.id])?;
-        moved.budgets =
+        // Where the other category already has a budget for the same month and currency, the
+        // two add up (the money set aside for both now goes to one); the others move as they are.
+        moved.budgets = db.execute(
+            "UPDATE budget AS t SET amount = t.amount + f.amount
+             FROM budget AS f
+             WHERE f.category_id = ?1 AND t.category_id = ?2
+               AND t.period = f.period AND t.currency = f.currency AND t.starts_on = f.starts_on",
+            params![id, into.id],
+        )?;
+        db.execute(
+            "DELETE FROM budget WHERE category_id = ?1 AND EXISTS (SELECT 1 FROM budget t
+                 WHERE t.category_id = ?2 AND t.period = budget.period AND t.currency = budget.currency
+                   AND t.starts_on = budget.starts_on)",
+            params![id, into.id],
+        )?;
+        moved.budgets +=
             db.execute("UPDATE budget SET category_id = ?2 WHERE category_id = ?1", params![id, into.id])?;
     }
     db.execute("DELETE FROM category WHERE id = ?1", [id]).map_err(|e| match e {
