@@ -88,6 +88,46 @@ impl WindowPosition {
     }
 }
 
+/// The next page of a window provider: the first account of this pass still to read, over the
+/// window `start` gives it, read by `read`. An account that cannot be read alone
+/// ([`super::one_account_only`]) does not stop the others: sync is told it failed and its
+/// window start is kept, so the next pass reads the gap. When no account is left (all read,
+/// or every one left failed), the page is empty and the next pass starts afresh.
+pub fn next_page(
+    session: &mut super::Session<'_>,
+    request: &super::FetchRequest<'_>,
+    order: &[String],
+    today: NaiveDate,
+    start: impl Fn(&WindowPosition, &str) -> NaiveDate,
+    mut read: impl FnMut(&mut super::Session<'_>, &str, NaiveDate) -> Result<Vec<super::AccountChange>>,
+) -> Result<super::Page> {
+    let mut position = WindowPosition::parse(request.position, request.accounts)?;
+    loop {
+        let Some(account) = position.next(order, request.accounts).cloned() else {
+            let next = WindowPosition { done: Default::default(), ..position };
+            return Ok(super::Page {
+                changes: Vec::new(),
+                next_position: next.encode(),
+                has_more: false,
+                window: None,
+            });
+        };
+        let from = start(&position, &account);
+        let changes = match read(session, &account, from) {
+            Ok(changes) => changes,
+            Err(e) if super::one_account_only(&e) => {
+                session.account_failed(&account, e);
+                position.done.insert(account);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let (next, has_more) = position.after(&account, today, order, request.accounts);
+        let window = super::Window { account_external_id: account, from };
+        return Ok(super::Page { changes, next_position: next.encode(), has_more, window: Some(window) });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

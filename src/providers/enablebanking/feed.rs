@@ -12,8 +12,8 @@ use serde_json::json;
 
 use super::{EnableBanking, Stored, wire};
 use crate::model::{AccountChange, Change};
-use crate::providers::window::WindowPosition;
-use crate::providers::{FetchRequest, Page, ProviderError, Session, Window};
+use crate::providers::window::{self, WindowPosition};
+use crate::providers::{FetchRequest, Page, ProviderError, Session};
 
 /// Enable Banking refuses longer ranges (`WRONG_TRANSACTIONS_PERIOD`).
 const WINDOW_DAYS: u64 = 90;
@@ -110,38 +110,18 @@ impl EnableBanking {
     /// stop the others: sync is told it failed, and its window start is kept so the next pass
     /// reads the gap.
     pub(super) fn fetch_window(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
-        let mut position = WindowPosition::parse(request.position, request.accounts)?;
         let order = Stored::read(session.secret())?.uids();
         let today = self.env.now.date_naive();
-        loop {
-            let Some(account) = position.next(&order, request.accounts).cloned() else {
-                // Nothing left in this pass (every account left failed, or none is listed):
-                // a fresh pass next time.
-                let next = WindowPosition { done: Default::default(), ..position };
-                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
-            };
-            let from = position.window_start(&account, today, OVERLAP_DAYS, HISTORY_DAYS);
-            let read = self.read_account(session, &account, from, today).and_then(|rows| {
-                let ids = wire::assign_ids(&rows);
-                let mut changes = Vec::with_capacity(rows.len());
-                for (id, raw) in ids.into_iter().zip(rows) {
-                    changes.extend(to_change(&account, id, raw)?);
-                }
-                Ok(changes)
-            });
-            let changes = match read {
-                Ok(changes) => changes,
-                Err(e) if crate::providers::one_account_only(&e) => {
-                    session.account_failed(&account, e);
-                    position.done.insert(account);
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            let (next, has_more) = position.after(&account, today, &order, request.accounts);
-            let window = Window { account_external_id: account, from };
-            return Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) });
-        }
+        let start = |p: &WindowPosition, a: &str| p.window_start(a, today, OVERLAP_DAYS, HISTORY_DAYS);
+        window::next_page(session, request, &order, today, start, |session, account, from| {
+            let rows = self.read_account(session, account, from, today)?;
+            let ids = wire::assign_ids(&rows);
+            let mut changes = Vec::with_capacity(rows.len());
+            for (id, raw) in ids.into_iter().zip(rows) {
+                changes.extend(to_change(account, id, raw)?);
+            }
+            Ok(changes)
+        })
     }
 }
 

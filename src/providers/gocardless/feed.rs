@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::{GoCardless, Stored, url_part, wire};
 use crate::model::{AccountChange, Change};
-use crate::providers::window::WindowPosition;
-use crate::providers::{FetchRequest, Page, ProviderError, Session, Window};
+use crate::providers::window::{self, WindowPosition};
+use crate::providers::{FetchRequest, Page, ProviderError, Session};
 
 /// Later syncs re-read this many days before the last one, for late and changed rows (and
 /// pending rows that posted).
@@ -62,32 +62,15 @@ impl GoCardless {
     /// (its own quota used up, a 4xx about it, an unreadable answer) does not stop the others:
     /// sync is told it failed, and its window start is kept so the next pass reads the gap.
     pub(super) fn fetch_window(&self, session: &mut Session<'_>, request: &FetchRequest<'_>) -> Result<Page> {
-        let mut position = WindowPosition::parse(request.position, request.accounts)?;
         let stored = Stored::read(session.secret())?;
         let (order, history) = (stored.accounts, u64::from(stored.max_historical_days.max(1)));
         let today = self.env.now.date_naive();
         // GoCardless refuses a window older than the agreement's history.
         let earliest = today - Days::new(history - 1);
-        loop {
-            let Some(account) = position.next(&order, request.accounts).cloned() else {
-                // Nothing left in this pass (every account left failed): a fresh pass next time.
-                let next = WindowPosition { done: Default::default(), ..position };
-                return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
-            };
-            let from = position.window_start(&account, today, OVERLAP_DAYS, history - 1).max(earliest);
-            let changes = match self.read_account(session, &account, from, today) {
-                Ok(changes) => changes,
-                Err(e) if crate::providers::one_account_only(&e) => {
-                    session.account_failed(&account, e);
-                    position.done.insert(account);
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            let (next, has_more) = position.after(&account, today, &order, request.accounts);
-            let window = Window { account_external_id: account, from };
-            return Ok(Page { changes, next_position: next.encode(), has_more, window: Some(window) });
-        }
+        let start = |p: &WindowPosition, a: &str| p.window_start(a, today, OVERLAP_DAYS, history - 1).max(earliest);
+        window::next_page(session, request, &order, today, start, |session, account, from| {
+            self.read_account(session, account, from, today)
+        })
     }
 }
 
