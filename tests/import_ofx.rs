@@ -54,3 +54,43 @@ fn investment_amounts_past_the_cent_are_rounded_and_said_so() {
     env.run(&["sync", "--replay", "--format", "json"]).ok();
     assert_eq!(env.run(&["tx", "list", "--account", &account, "--format", "json"]).ok().json(), listed);
 }
+
+#[test]
+fn a_brokerage_statement_imports_the_cash_its_trades_move_settled_to_its_cash_balance() {
+    // A statement whose cash carried a fraction of a cent before it began (1000.0037): trades
+    // with four-decimal totals, a dividend, a reinvestment (no cash) and a fee.
+    let env = TestEnv::new();
+    let qfx = fixture("brokerage-trades.qfx");
+    let run = env.run(&["import", &qfx, "--create-account", "--format", "json"]).ok();
+    assert_eq!(run.json()[0]["new"], 7, "two bank rows, five trades; the reinvestment moves no cash: {}", run.stderr);
+    assert!(run.stderr.contains("1 investment transaction(s) move no cash"), "{}", run.stderr);
+    assert!(run.stderr.contains("5 amount(s) have more decimals than USD has"), "{}", run.stderr);
+    let account = run.json()[0]["account"].as_str().unwrap().to_string();
+    let listed = env.run(&["tx", "list", "--account", &account, "--format", "json"]).ok().json();
+    let rows = listed.as_array().unwrap();
+    let amount_of = |memo: &str| {
+        let row = rows
+            .iter()
+            .find(|t| t["description"].as_str().unwrap().contains(memo))
+            .unwrap_or_else(|| panic!("{memo}: {listed}"));
+        row["amount"].as_str().unwrap().to_string()
+    };
+    // Row by row, -490.2468 would round to -490.25; the running balance (1127.0329 -> 636.7861,
+    // i.e. 1127.03 -> 636.79) says the broker took 490.24.
+    assert_eq!(amount_of("BUYSTOCK 2 VTI @ 245.1234"), "-490.24");
+    assert_eq!(amount_of("YOU BOUGHT VANGUARD"), "-372.97");
+    assert_eq!(amount_of("YOU SOLD"), "250.01");
+    assert_eq!(amount_of("ADR FEE"), "-0.44");
+    let sold = rows.iter().find(|t| t["description"] == "YOU SOLD").unwrap();
+    assert_eq!(sold["payee"], "Vanguard Total Stock Market ETF", "named from the SECLIST");
+    // The rows add up to the rounded closing cash (788.23) less the rounded opening (1000.00).
+    let total: i64 = rows.iter().map(|t| t["amount"].as_str().unwrap().replace('.', "").parse::<i64>().unwrap()).sum();
+    assert_eq!(total, 78823 - 100000);
+    let shown = env.run(&["accounts", "show", &account, "--format", "json"]).ok().json();
+    assert!(shown.to_string().contains("788.23"), "{shown}");
+    // The same file again adds nothing; a replay rebuilds the same rows.
+    let again = env.run(&["import", &qfx, "--format", "json"]).ok();
+    assert_eq!((again.json()[0]["new"].as_u64(), again.json()[0]["unchanged"].as_u64()), (Some(0), Some(7)));
+    env.run(&["sync", "--replay", "--format", "json"]).ok();
+    assert_eq!(env.run(&["tx", "list", "--account", &account, "--format", "json"]).ok().json(), listed);
+}

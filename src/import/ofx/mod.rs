@@ -1,11 +1,15 @@
 //! OFX and QFX: 1.x (SGML: leaf tags left open, a `KEY:VALUE` header, any charset) and 2.x
 //! (XML). One small tokenizer reads both: a leaf element closes at the next tag. Bank,
-//! credit-card and investment-cash statements; several in one file; the ledger balance.
+//! credit-card and investment-cash statements (`invest`: trades as the cash they move); several
+//! in one file; the ledger balance.
+
+mod invest;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use sha2::Digest as _;
 
+use self::invest::Securities;
 use super::replay::Reader;
 use super::text::Encoding;
 use super::{AccountHint, Balance, Importer, Row, RowStream, Statement};
@@ -197,6 +201,7 @@ pub fn reread(raw: &str, currency: Currency) -> Result<NewTransaction> {
 /// The statements in an OFX file; rows are parsed up front (OFX files are small).
 pub fn read(label: &str, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Statement<'static>>> {
     let root = parse(&decode(bytes)).map_err(|e| anyhow!("{label}: not a readable OFX file: {e}"))?;
+    let securities = invest::securities(&root);
     let mut statements = Vec::new();
     for (aggregate, from, kind) in [
         ("STMTRS", "BANKACCTFROM", None),
@@ -207,7 +212,7 @@ pub fn read(label: &str, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec
         root.all(aggregate, &mut found);
         for (n, stmt) in found.into_iter().enumerate() {
             let place = format!("{label}: {aggregate}[{}]", n + 1);
-            statements.push(statement(stmt, from, kind, &place, warnings)?);
+            statements.push(statement(stmt, from, kind, &securities, &place, warnings)?);
         }
     }
     if statements.is_empty() {
@@ -250,6 +255,7 @@ fn statement(
     stmt: &Element,
     from: &str,
     kind: Option<AccountKind>,
+    securities: &Securities,
     place: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Statement<'static>> {
@@ -275,6 +281,8 @@ fn statement(
         kind: Some(kind),
         currency: Some(currency),
     };
+    // The cash balance as written, which investment rows settle against (see `invest::settle`).
+    let mut closing = None;
     let balance = match stmt.child("LEDGERBAL").or_else(|| stmt.child("INVBAL")) {
         Some(b) => {
             let amount = b.text_of("BALAMT").or_else(|| b.text_of("AVAILCASH"));
@@ -291,9 +299,14 @@ fn statement(
                         Err(_) if invest && rounded(a, currency).is_some() => {
                             warnings
                                 .push(format!("{place}: the cash balance {a} is rounded to {currency}'s minor unit"));
+                            closing = Some(a);
                             rounded(a, currency).expect("checked")
                         }
-                        other => other.map_err(|e| anyhow!("{place}: balance: {e}"))?,
+                        Ok(amount) => {
+                            closing = Some(a);
+                            amount
+                        }
+                        Err(e) => bail!("{place}: balance: {e}"),
                     },
                     as_of: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
                 }),
@@ -304,40 +317,45 @@ fn statement(
     };
     let mut trns = Vec::new();
     stmt.all("STMTTRN", &mut trns);
+    let mut trns: Vec<std::borrow::Cow<'_, Element>> = trns.into_iter().map(std::borrow::Cow::Borrowed).collect();
+    if kind == AccountKind::Investment {
+        let (trades, skipped) = invest::trades(stmt, securities);
+        trns.extend(trades.into_iter().map(std::borrow::Cow::Owned));
+        if skipped > 0 {
+            warnings.push(format!(
+                "{place}: {skipped} investment transaction(s) move no cash (reinvested income, splits, security \
+                 transfers) and are not imported: tally keeps this account's cash, not its holdings"
+            ));
+        }
+    }
     // Ids: the FITID; a second use of one in the statement gets `#2` (and a warning); a
     // transaction without one gets a digest of what it says, numbered by occurrence. Either
     // way the raw record keeps the id given (TALLY.ID), so a replay gives the same.
     let mut seen: std::collections::HashMap<String, (u32, usize)> = std::collections::HashMap::new();
-    // A brokerage may write cash amounts to a fraction of a cent: rounded (and said so), each
-    // kept in the raw record as rounded (TALLY.AMOUNT), so a replay gives the same.
-    let mut round = 0usize;
-    let trns: Vec<std::borrow::Cow<'_, Element>> = trns
-        .into_iter()
-        .map(|t| {
-            let cents = t
-                .text_of("TRNAMT")
-                .filter(|_| kind == AccountKind::Investment)
-                .and_then(|a| ofx_amount(a, currency).is_err().then(|| rounded(a, currency)).flatten());
-            match cents {
-                Some(c) => {
-                    round += 1;
-                    let mut owned = t.clone();
-                    owned.children.push(Element {
+    // A brokerage may write cash amounts to a fraction of a cent: each is settled as the broker's
+    // cash balance implies (`invest::settle`), said so, and kept in the raw record as settled
+    // (TALLY.AMOUNT), so a replay gives the same.
+    let finer = |t: &Element| {
+        t.text_of("TRNAMT").is_some_and(|a| ofx_amount(a, currency).is_err() && invest::exact(a).is_some())
+    };
+    let round = if kind == AccountKind::Investment { trns.iter().filter(|t| finer(t)).count() } else { 0 };
+    if round > 0 {
+        let amounts: Vec<_> = trns.iter().map(|t| (invest::posted(t), t.text_of("TRNAMT").unwrap_or("0"))).collect();
+        if let Some(settled) = invest::settle(&amounts, closing, currency.exponent()) {
+            for (t, cents) in trns.iter_mut().zip(settled) {
+                if finer(t) {
+                    t.to_mut().children.push(Element {
                         name: "TALLY.AMOUNT".into(),
-                        text: Some(c.to_string()),
+                        text: Some(cents.to_string()),
                         children: vec![],
                     });
-                    std::borrow::Cow::Owned(owned)
                 }
-                None => std::borrow::Cow::Borrowed(t),
             }
-        })
-        .collect();
-    if round > 0 {
-        warnings.push(format!(
-            "{place}: {round} amount(s) have more decimals than {currency} has; each is rounded half away from \
-             zero to the minor unit the broker keeps its cash balance in"
-        ));
+            warnings.push(format!(
+                "{place}: {round} amount(s) have more decimals than {currency} has; each is rounded so the \
+                 running cash balance stays in {currency}'s minor unit, as the broker's own cash balance implies"
+            ));
+        }
     }
     let rows: Vec<Result<Row>> = trns
         .iter()
@@ -419,24 +437,13 @@ fn ofx_amount(text: &str, currency: Currency) -> Result<i64> {
 }
 
 /// An amount with more decimals than `currency` has, as brokerages write prices and fractional
-/// shares' cash (`12.3456`), rounded half away from zero to the currency's minor unit: the unit
-/// the broker's own cash balance is kept in. `None` when it is not such an amount.
+/// shares' cash (`12.3456`), rounded to the currency's minor unit by `invest::round`'s rule: the
+/// unit the broker's own cash balance is kept in. `None` when it is not such an amount.
 fn rounded(text: &str, currency: Currency) -> Option<i64> {
-    let t = text.trim();
-    let sep = if t.contains(',') { ',' } else { '.' };
-    let (int, frac) = t.split_once(sep)?;
-    let keep = usize::from(currency.exponent());
-    if frac.len() <= keep || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if ofx_amount(text, currency).is_ok() {
         return None;
     }
-    let cut = parse_strict(&format!("{int}{sep}{}", &frac[..keep]), sep, currency).ok()?;
-    let up = frac.as_bytes()[keep] >= b'5';
-    let negative = int.trim_start().starts_with('-');
-    Some(match (up, negative) {
-        (false, _) => cut,
-        (true, false) => cut.checked_add(1)?,
-        (true, true) => cut.checked_sub(1)?,
-    })
+    invest::round(invest::exact(text)?, currency.exponent())
 }
 
 /// [`dump`] with the id tally gave the transaction, for one whose FITID is missing or repeated.
