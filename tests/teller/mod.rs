@@ -381,6 +381,38 @@ fn an_account_teller_does_not_find_fails_alone() {
 }
 
 #[test]
+fn an_account_whose_balances_are_refused_fails_alone_and_keeps_its_last_balance() {
+    let env = TestEnv::new();
+    let bank = Bank::new();
+    let (chk, _) = history("acc_chk", 3);
+    let (card, _) = history("acc_card", 2);
+    {
+        let mut s = bank.teller.state();
+        s.transactions.insert("acc_chk".into(), chk);
+        s.transactions.insert("acc_card".into(), card);
+    }
+    bank.link(&env);
+    bank.run(&env, &["sync"]).ok();
+    let balance = |name: &str| {
+        let listed = env.run(&["accounts", "--format", "json"]).ok().json();
+        let account = listed.as_array().unwrap().iter().find(|a| a["name"] == name).cloned();
+        account.unwrap_or_else(|| panic!("{name}: {listed}"))["balance"].clone()
+    };
+    let before = balance("Checking");
+    assert!(before.is_string(), "a balance to keep: {before}");
+    // A 404 about that account's balances (a 401/403 would be about the whole enrollment).
+    let missing = json!({"error": {"code": "not_found", "message": "balances not available for this account"}});
+    bank.teller.state().fail.insert("/accounts/acc_chk/balances".into(), vec![(404, missing)]);
+    let partial = bank.run(&env, &["sync", "--format", "json"]).fails_with(1);
+    let accounts = partial.json()["connections"][0]["accounts"].clone();
+    let failed: Vec<&Value> = accounts.as_array().unwrap().iter().filter(|a| a.get("error").is_some()).collect();
+    assert_eq!(failed.len(), 1, "only the checking account fails: {accounts:#}");
+    assert_eq!(balance("Checking"), before, "its last balance is not wiped");
+    assert!(balance("Platinum Card").is_string(), "the card keeps syncing: {accounts:#}");
+    assert_eq!(live_rows(&env, "acc_card"), 2);
+}
+
+#[test]
 fn the_first_transactions_call_that_times_out_is_tried_again() {
     let env = TestEnv::new();
     let bank = Bank::new();

@@ -121,7 +121,7 @@ pub struct Teller {
     settings: Settings,
     api: Api,
     /// The enrollment's accounts, by access token: listed once per command.
-    accounts: Mutex<Option<(String, Vec<RemoteAccount>)>>,
+    accounts: Mutex<Option<Listed>>,
 }
 
 impl Teller {
@@ -214,14 +214,17 @@ impl Teller {
         .into())
     }
 
-    /// The enrollment's accounts with their live balances, listed once per command.
-    fn listed(&self, session: &mut Session<'_>, keys: &Keys) -> Result<Vec<RemoteAccount>> {
+    /// The enrollment's accounts with their live balances, listed once per command. An account
+    /// whose balances cannot be read alone (a 4xx about it) is reported failed
+    /// (`Session::account_failed`) and kept without balances: the others go on.
+    fn listed(&self, session: &mut Session<'_>, keys: &Keys) -> Result<Listed> {
         let mut cached = self.accounts.lock().expect("not poisoned");
-        if let Some((token, accounts)) = cached.as_ref()
-            && *token == keys.access_token
+        if let Some(listed) = cached.as_ref()
+            && listed.token == keys.access_token
         {
-            return Ok(accounts.clone());
+            return Ok(listed.clone());
         }
+        let mut failed = Vec::new();
         let wire: Vec<wire::WireAccount> = self.api.get(keys, "/accounts", &mut || session.spend("accounts"))?;
         let mut accounts = Vec::with_capacity(wire.len());
         for a in &wire {
@@ -229,17 +232,32 @@ impl Teller {
             let balances = if a.links.balances.is_some() && a.status.as_deref() != Some("closed") {
                 let scope = session.account_scope(&a.id);
                 let id = url::form_urlencoded::byte_serialize(a.id.as_bytes()).collect::<String>();
-                let b: wire::WireBalances =
-                    self.api.get(keys, &format!("/accounts/{id}/balances"), &mut || session.spend(&scope))?;
-                Some(b)
+                match self.api.get(keys, &format!("/accounts/{id}/balances"), &mut || session.spend(&scope)) {
+                    Ok(b) => Some(b),
+                    Err(e) if super::one_account_only(&e) => {
+                        session.account_failed(&a.id, e);
+                        failed.push(a.id.clone());
+                        None
+                    }
+                    Err(e) => return Err(e),
+                }
             } else {
                 None
             };
             accounts.push(wire::to_remote(a, balances.as_ref(), self.env.now)?);
         }
-        *cached = Some((keys.access_token.clone(), accounts.clone()));
-        Ok(accounts)
+        let listed = Listed { token: keys.access_token.clone(), accounts, failed };
+        *cached = Some(listed.clone());
+        Ok(listed)
     }
+}
+
+/// The accounts one listing found, for the access token it used, and those that failed in it.
+#[derive(Clone)]
+struct Listed {
+    token: String,
+    accounts: Vec<RemoteAccount>,
+    failed: Vec<String>,
 }
 
 impl Provider for Teller {
@@ -270,7 +288,7 @@ impl Provider for Teller {
 
     fn accounts(&self, session: &mut Session<'_>) -> Result<Vec<RemoteAccount>> {
         let keys = Keys::parse(session.secret())?;
-        self.listed(session, &keys)
+        Ok(self.listed(session, &keys)?.accounts)
     }
 
     /// One tracked account per page: all of its transactions in its window, so a failure
@@ -288,7 +306,13 @@ impl Provider for Teller {
                 let next = WindowPosition { done: Default::default(), ..position };
                 return Ok(Page { changes: Vec::new(), next_position: next.encode(), has_more: false, window: None });
             };
-            let currency = self.listed(session, &keys)?.iter().find(|a| a.external_id == account).map(|a| a.currency);
+            let listed = self.listed(session, &keys)?;
+            // Failed while listing: reported there; its window stays where it was.
+            if listed.failed.contains(&account) {
+                position.done.insert(account);
+                continue;
+            }
+            let currency = listed.accounts.iter().find(|a| a.external_id == account).map(|a| a.currency);
             let currency = currency.ok_or_else(|| {
                 ProviderError::NeedsRelink(format!("Teller no longer lists account {account} in this enrollment"))
             })?;
