@@ -1,14 +1,16 @@
 //! `tally report`: reports over the synced data. Each subcommand reads the shared filters into
 //! a `reports::Scope`, asks `report::` for rows and hands them to `Output`.
 
-use anyhow::Result;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::cli::DateRange;
 use crate::context::Ctx;
 use crate::money::Currency;
-use crate::report::{self, Converter, Period, merchants::Rank};
+use crate::report::{self, Converter, Period, chart, merchants::Rank};
 use crate::store::reports::Scope;
 
 /// Reports over your transactions (transfers and removed rows never count)
@@ -50,6 +52,25 @@ pub struct Filters {
     /// Convert every amount into this currency with the rates of `tally rates`
     #[arg(long, value_name = "CODE")]
     pub convert_to: Option<String>,
+    #[command(flatten)]
+    pub draw: Draw,
+}
+
+/// Pictures instead of the table.
+#[derive(Debug, clap::Args, Default)]
+pub struct Draw {
+    /// Draw the report in the terminal: bars and sparklines (colour only on a terminal
+    /// without NO_COLOR)
+    #[arg(long)]
+    pub chart: bool,
+    /// Write one self-contained HTML page (created 0600, nothing fetched from the network)
+    /// with SVG charts of spending by category over time, cash flow and net worth for these
+    /// filters, whichever report is asked for; each chart comes with a table of its figures
+    #[arg(long, value_name = "FILE", conflicts_with = "chart")]
+    pub html: Option<PathBuf>,
+    /// Replace the --html file if it exists
+    #[arg(long, requires = "html")]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args, Default)]
@@ -109,6 +130,22 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
         Command::Trends(a) => &a.common.filters,
     };
     filters.dates.check()?;
+    let draw = Draw { chart: filters.draw.chart, html: filters.draw.html.clone(), force: filters.draw.force };
+    if draw.chart && ctx.out.format() != crate::output::Format::Table {
+        return crate::error::usage(
+            "--chart draws for people: it does not go with --format csv or json",
+            "leave out --chart for CSV or JSON, or leave out --format for the chart",
+        );
+    }
+    if let Some(path) = &draw.html
+        && !draw.force
+        && path.exists()
+    {
+        return crate::error::usage(
+            format!("{} already exists", path.display()),
+            "pass --force to replace it, or choose another --html file",
+        );
+    }
     if matches!(cmd, Command::Networth(_)) && filters.category.is_some() {
         return crate::error::usage(
             "net worth counts every row of an account: --category does not apply",
@@ -123,6 +160,20 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
     let account_id = account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?.map(|a| a.id);
     let scope = Scope { account_id, from: dates.from, to: dates.to, category, currency };
     let mut converter = target.map(|t| Converter::new(db, t));
+    if let Some(path) = &draw.html {
+        let (period, depth) = match &cmd {
+            Command::Spending(a) => (a.common.period, a.depth.map(usize::from)),
+            Command::Cashflow(a) | Command::Networth(a) => (a.period, None),
+            Command::Merchants(_) => (Period::Month, None),
+            Command::Trends(a) => (a.common.period, a.depth.map(usize::from)),
+        };
+        let page = dashboard(db, &scope, period, depth, today, converter.as_mut())?;
+        crate::files::write_private_new(path, page.as_bytes(), draw.force)
+            .with_context(|| format!("while writing {}", path.display()))?;
+        note(ctx, target.is_some());
+        ctx.out.status(&format!("wrote the charts to {}", path.display()));
+        return Ok(());
+    }
     let convert = converter.as_mut();
     match cmd {
         Command::Spending(args) => {
@@ -131,6 +182,9 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let grid = report::spending::grid(db, &scope, args.common.period, depth, convert)?;
             let rows = report::spending::spending(&grid, &spans)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return picture(ctx, chart::spending(&rows)?);
+            }
             emit(ctx, &rows, report::spending::template(&spans))
         }
         Command::Cashflow(args) => {
@@ -138,6 +192,9 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let grid = report::cashflow::grid(db, &scope, args.period, convert)?;
             let rows = report::cashflow::cashflow(&grid, &spans)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return picture(ctx, chart::cashflow(&rows)?);
+            }
             ctx.out.rows(&rows)
         }
         Command::Networth(args) => {
@@ -151,12 +208,18 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
                 ));
             }
             note(ctx, target.is_some());
+            if draw.chart {
+                return picture(ctx, chart::networth(&rows)?);
+            }
             emit(ctx, &rows, report::networth::template(&spans))
         }
         Command::Merchants(args) => {
             let grid = report::merchants::grid(db, &scope, convert)?;
             let rows = report::merchants::merchants(&grid, args.by, args.limit as usize)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return picture(ctx, chart::merchants(&rows)?);
+            }
             ctx.out.rows(&rows)
         }
         Command::Trends(args) => {
@@ -165,6 +228,9 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let depth = args.depth.map(usize::from);
             let rows = report::trends::trends(db, &window, args.common.period, &spans, depth, convert)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return picture(ctx, chart::trends(&rows)?);
+            }
             ctx.out.rows(&rows)
         }
     }
@@ -187,4 +253,67 @@ fn note(ctx: &Ctx, converted: bool) {
     if converted {
         ctx.out.status(&format!("note: {}", report::convert::NOTE));
     }
+}
+
+/// `--chart`: the blocks drawn as wide as `COLUMNS`, else the terminal, else 80 columns, in
+/// colour only when stdout takes it (a terminal, no NO_COLOR, or `--color always`).
+fn picture(ctx: &Ctx, blocks: Vec<chart::Block>) -> Result<()> {
+    use std::io::IsTerminal as _;
+    let stdout = std::io::stdout();
+    let width = ctx.config.columns.map(usize::from).or_else(|| {
+        stdout.is_terminal().then(|| terminal_size::terminal_size_of(&stdout)).flatten().map(|(w, _)| usize::from(w.0))
+    });
+    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
+    match chart::render(&blocks, chart::Style { width: width.unwrap_or(80), color }) {
+        Some(text) => ctx.out.data(&text),
+        None => {
+            ctx.out.status("(nothing to draw: no figures, or every figure is zero)");
+            Ok(())
+        }
+    }
+}
+
+/// `--html`: spending, cash flow and net worth over the same filters, as one page.
+fn dashboard(
+    db: &crate::store::Db,
+    scope: &Scope,
+    period: Period,
+    depth: Option<usize>,
+    today: NaiveDate,
+    mut convert: Option<&mut Converter<'_>>,
+) -> Result<String> {
+    let spans = report::columns(db, scope, period)?;
+    let grid = report::spending::grid(db, scope, period, depth, convert.as_deref_mut())?;
+    let spending = report::spending::spending(&grid, &spans)?;
+    let grid = report::cashflow::grid(db, scope, period, convert.as_deref_mut())?;
+    let cashflow = report::cashflow::cashflow(&grid, &spans)?;
+    let to = scope.to.unwrap_or(today);
+    let worth_spans = report::columns(db, &Scope { to: Some(to), category: None, ..scope.clone() }, period)?;
+    let networth_scope = Scope { category: None, ..scope.clone() };
+    let (networth, _) = report::networth::networth(db, &networth_scope, &worth_spans, today, convert)?;
+    let subtitle = describe(scope, period, spans.first().zip(spans.last()));
+    report::html::page(&report::html::Dashboard {
+        subtitle,
+        spending: &spending,
+        cashflow: &cashflow,
+        networth: &networth,
+    })
+}
+
+/// What the page covers, in words.
+fn describe(scope: &Scope, period: Period, span: Option<(&report::Span, &report::Span)>) -> String {
+    let mut parts = vec![match span {
+        Some((first, last)) => format!("{} to {}, per {period:?}", first.label, last.label).to_lowercase(),
+        None => "no periods with data".to_string(),
+    }];
+    if let Some(c) = &scope.category {
+        parts.push(format!("category {c} (spending and cash flow; net worth counts every row)"));
+    }
+    if let Some(c) = &scope.currency {
+        parts.push(format!("currency {c}"));
+    }
+    if scope.account_id.is_some() {
+        parts.push("one account".to_string());
+    }
+    parts.join("; ")
 }
