@@ -60,10 +60,10 @@ fn strip(text: &str) -> String {
 fn bars_follow_columns_and_negative_figures_go_left() {
     let env = TestEnv::new();
     env.linked_and_synced();
-    for columns in ["40", "160"] {
+    // No COLUMNS and no terminal: 80 columns.
+    for (columns, width) in [("40", 40), ("160", 160), ("", 80)] {
         env.set_env("COLUMNS", columns);
         let run = env.run(&["report", "cashflow", "--chart", "--from", "2026-07-01"]).ok();
-        let width: usize = columns.parse().unwrap();
         let widest = run.stdout.lines().map(|l| l.width()).max().unwrap();
         assert!(widest <= width && widest > width - 10, "COLUMNS={columns}: widest line {widest}\n{}", run.stdout);
         // EUR only spends in the sandbox: every net is below zero, drawn left of the axis.
@@ -83,4 +83,27 @@ fn nothing_to_draw_and_the_wrong_format_are_said() {
         let run = env.run(&["report", "merchants", "--chart", "--format", format]).fails_with(2);
         assert!(run.stderr.contains("--chart") && run.stderr.contains("hint:"), "{}", run.stderr);
     }
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let have = std::process::Command::new("sh").args(["-c", "command -v script"]).output();
+    if !have.is_ok_and(|o| o.status.success()) {
+        return;
+    }
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    env.set_env("TERM", "xterm-256color");
+    let line = format!("{} report cashflow --chart --from 2026-07-01", env!("CARGO_BIN_EXE_tally"));
+    let on_terminal = |no_color: &str| {
+        env.set_env("NO_COLOR", no_color);
+        let out = env.command_for("script").args(["-qec", &line, "/dev/null"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let colored = on_terminal("");
+    assert!(colored.contains("\u{1b}[32m") && colored.contains('█'), "a terminal gets colour\n{colored:?}");
+    let plain = on_terminal("1");
+    assert!(plain.contains('█') && !plain.contains('\u{1b}'), "NO_COLOR=1 means none\n{plain:?}");
 }

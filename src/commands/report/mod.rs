@@ -1,6 +1,8 @@
 //! `tally report`: reports over the synced data. Each subcommand reads the shared filters into
 //! a `reports::Scope`, asks `report::` for rows and hands them to `Output`.
 
+mod draw;
+
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
@@ -167,7 +169,12 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             Command::Merchants(_) => (Period::Month, None),
             Command::Trends(a) => (a.common.period, a.depth.map(usize::from)),
         };
-        let page = dashboard(db, &scope, period, depth, today, converter.as_mut())?;
+        let (page, unanchored) = draw::dashboard(db, &scope, period, depth, today, converter.as_mut())?;
+        for name in unanchored {
+            ctx.out.warn(&format!(
+                "account {name:?} never reported a balance: its net worth is the sum of its transactions"
+            ));
+        }
         crate::files::write_private_new(path, page.as_bytes(), draw.force)
             .with_context(|| format!("while writing {}", path.display()))?;
         note(ctx, target.is_some());
@@ -183,7 +190,7 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let rows = report::spending::spending(&grid, &spans)?;
             note(ctx, target.is_some());
             if draw.chart {
-                return picture(ctx, chart::spending(&rows)?);
+                return draw::picture(ctx, chart::spending(&rows)?);
             }
             emit(ctx, &rows, report::spending::template(&spans))
         }
@@ -193,7 +200,7 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let rows = report::cashflow::cashflow(&grid, &spans)?;
             note(ctx, target.is_some());
             if draw.chart {
-                return picture(ctx, chart::cashflow(&rows)?);
+                return draw::picture(ctx, chart::cashflow(&rows)?);
             }
             ctx.out.rows(&rows)
         }
@@ -209,7 +216,7 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             }
             note(ctx, target.is_some());
             if draw.chart {
-                return picture(ctx, chart::networth(&rows)?);
+                return draw::picture(ctx, chart::networth(&rows)?);
             }
             emit(ctx, &rows, report::networth::template(&spans))
         }
@@ -218,7 +225,7 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let rows = report::merchants::merchants(&grid, args.by, args.limit as usize)?;
             note(ctx, target.is_some());
             if draw.chart {
-                return picture(ctx, chart::merchants(&rows)?);
+                return draw::picture(ctx, chart::merchants(&rows)?);
             }
             ctx.out.rows(&rows)
         }
@@ -229,7 +236,7 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let rows = report::trends::trends(db, &window, args.common.period, &spans, depth, convert)?;
             note(ctx, target.is_some());
             if draw.chart {
-                return picture(ctx, chart::trends(&rows)?);
+                return draw::picture(ctx, chart::trends(&rows)?);
             }
             ctx.out.rows(&rows)
         }
@@ -253,67 +260,4 @@ fn note(ctx: &Ctx, converted: bool) {
     if converted {
         ctx.out.status(&format!("note: {}", report::convert::NOTE));
     }
-}
-
-/// `--chart`: the blocks drawn as wide as `COLUMNS`, else the terminal, else 80 columns, in
-/// colour only when stdout takes it (a terminal, no NO_COLOR, or `--color always`).
-fn picture(ctx: &Ctx, blocks: Vec<chart::Block>) -> Result<()> {
-    use std::io::IsTerminal as _;
-    let stdout = std::io::stdout();
-    let width = ctx.config.columns.map(usize::from).or_else(|| {
-        stdout.is_terminal().then(|| terminal_size::terminal_size_of(&stdout)).flatten().map(|(w, _)| usize::from(w.0))
-    });
-    let color = anstream::AutoStream::choice(&stdout) != anstream::ColorChoice::Never;
-    match chart::render(&blocks, chart::Style { width: width.unwrap_or(80), color }) {
-        Some(text) => ctx.out.data(&text),
-        None => {
-            ctx.out.status("(nothing to draw: no figures, or every figure is zero)");
-            Ok(())
-        }
-    }
-}
-
-/// `--html`: spending, cash flow and net worth over the same filters, as one page.
-fn dashboard(
-    db: &crate::store::Db,
-    scope: &Scope,
-    period: Period,
-    depth: Option<usize>,
-    today: NaiveDate,
-    mut convert: Option<&mut Converter<'_>>,
-) -> Result<String> {
-    let spans = report::columns(db, scope, period)?;
-    let grid = report::spending::grid(db, scope, period, depth, convert.as_deref_mut())?;
-    let spending = report::spending::spending(&grid, &spans)?;
-    let grid = report::cashflow::grid(db, scope, period, convert.as_deref_mut())?;
-    let cashflow = report::cashflow::cashflow(&grid, &spans)?;
-    let to = scope.to.unwrap_or(today);
-    let worth_spans = report::columns(db, &Scope { to: Some(to), category: None, ..scope.clone() }, period)?;
-    let networth_scope = Scope { category: None, ..scope.clone() };
-    let (networth, _) = report::networth::networth(db, &networth_scope, &worth_spans, today, convert)?;
-    let subtitle = describe(scope, period, spans.first().zip(spans.last()));
-    report::html::page(&report::html::Dashboard {
-        subtitle,
-        spending: &spending,
-        cashflow: &cashflow,
-        networth: &networth,
-    })
-}
-
-/// What the page covers, in words.
-fn describe(scope: &Scope, period: Period, span: Option<(&report::Span, &report::Span)>) -> String {
-    let mut parts = vec![match span {
-        Some((first, last)) => format!("{} to {}, per {period:?}", first.label, last.label).to_lowercase(),
-        None => "no periods with data".to_string(),
-    }];
-    if let Some(c) = &scope.category {
-        parts.push(format!("category {c} (spending and cash flow; net worth counts every row)"));
-    }
-    if let Some(c) = &scope.currency {
-        parts.push(format!("currency {c}"));
-    }
-    if scope.account_id.is_some() {
-        parts.push("one account".to_string());
-    }
-    parts.join("; ")
 }
