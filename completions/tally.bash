@@ -1461,7 +1461,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__report__subcmd__cashflow)
-            opts="-v -q -h --from --to --account --category --currency --convert-to --period --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --from --to --account --category --currency --convert-to --chart --html --force --period --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,6 +1488,10 @@ _tally() {
                     return 0
                     ;;
                 --convert-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1515,7 +1519,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__report__subcmd__merchants)
-            opts="-v -q -h --from --to --account --category --currency --convert-to --by --limit --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --from --to --account --category --currency --convert-to --chart --html --force --by --limit --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1542,6 +1546,10 @@ _tally() {
                     return 0
                     ;;
                 --convert-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1573,7 +1581,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__report__subcmd__networth)
-            opts="-v -q -h --from --to --account --category --currency --convert-to --period --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --from --to --account --category --currency --convert-to --chart --html --force --period --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1600,6 +1608,10 @@ _tally() {
                     return 0
                     ;;
                 --convert-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1627,7 +1639,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__report__subcmd__spending)
-            opts="-v -q -h --from --to --account --category --currency --convert-to --period --depth --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --from --to --account --category --currency --convert-to --chart --html --force --period --depth --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1654,6 +1666,10 @@ _tally() {
                     return 0
                     ;;
                 --convert-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1685,7 +1701,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__report__subcmd__trends)
-            opts="-v -q -h --from --to --account --category --currency --convert-to --period --last --depth --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --from --to --account --category --currency --convert-to --chart --html --force --period --last --depth --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1712,6 +1728,10 @@ _tally() {
                     return 0
                     ;;
                 --convert-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

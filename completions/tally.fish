@@ -577,6 +577,7 @@ complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subc
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l html -d 'Write one self-contained HTML page (created 0600, nothing fetched from the network) with SVG charts of spending by category over time, cash flow and net worth for these filters, whichever report is asked for; each chart comes with a table of its figures' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l period -d 'The columns\' period' -r -f -a "month\t''
 quarter\t''
 year\t''"
@@ -588,6 +589,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l chart -d 'Draw the report in the terminal: bars and sparklines (colour only on a terminal without NO_COLOR)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l force -d 'Replace the --html file if it exists'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from spending" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
@@ -598,6 +601,7 @@ complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subc
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l html -d 'Write one self-contained HTML page (created 0600, nothing fetched from the network) with SVG charts of spending by category over time, cash flow and net worth for these filters, whichever report is asked for; each chart comes with a table of its figures' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l period -d 'The columns\' period' -r -f -a "month\t''
 quarter\t''
 year\t''"
@@ -608,6 +612,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l chart -d 'Draw the report in the terminal: bars and sparklines (colour only on a terminal without NO_COLOR)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l force -d 'Replace the --html file if it exists'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from cashflow" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
@@ -618,6 +624,7 @@ complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subc
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l html -d 'Write one self-contained HTML page (created 0600, nothing fetched from the network) with SVG charts of spending by category over time, cash flow and net worth for these filters, whichever report is asked for; each chart comes with a table of its figures' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l period -d 'The columns\' period' -r -f -a "month\t''
 quarter\t''
 year\t''"
@@ -628,6 +635,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l chart -d 'Draw the report in the terminal: bars and sparklines (colour only on a terminal without NO_COLOR)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l force -d 'Replace the --html file if it exists'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from networth" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
@@ -638,6 +647,7 @@ complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subc
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l html -d 'Write one self-contained HTML page (created 0600, nothing fetched from the network) with SVG charts of spending by category over time, cash flow and net worth for these filters, whichever report is asked for; each chart comes with a table of its figures' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l by -d 'Rank payees by spending or by number of purchases' -r -f -a "spend\t'By net spending, largest first'
 count\t'By number of purchases, most first'"
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l limit -d 'How many payees per currency (0 for all)' -r
@@ -648,6 +658,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l chart -d 'Draw the report in the terminal: bars and sparklines (colour only on a terminal without NO_COLOR)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l force -d 'Replace the --html file if it exists'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from merchants" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
@@ -658,6 +670,7 @@ complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subc
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l category -d 'Only this category and the ones under it (`Food` includes `Food:Groceries`)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l currency -d 'Only amounts in this currency (ISO code, e.g. EUR)' -r
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l convert-to -d 'Convert every amount into this currency with the rates of `tally rates`' -r
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l html -d 'Write one self-contained HTML page (created 0600, nothing fetched from the network) with SVG charts of spending by category over time, cash flow and net worth for these filters, whichever report is asked for; each chart comes with a table of its figures' -r -F
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l period -d 'The columns\' period' -r -f -a "month\t''
 quarter\t''
 year\t''"
@@ -670,6 +683,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l chart -d 'Draw the report in the terminal: bars and sparklines (colour only on a terminal without NO_COLOR)'
+complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l force -d 'Replace the --html file if it exists'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand report; and __fish_seen_subcommand_from trends" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'

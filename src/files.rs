@@ -40,6 +40,20 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write().with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Write a file only its owner can read: a new one, or (with `replace`) over an old one
+/// atomically. Without `replace` an existing file is never touched (`--output` without `--force`).
+pub fn write_private_new(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
+    if replace {
+        return write_private_atomic(path, bytes);
+    }
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    };
+    write().with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// The permission bits of `path` when group or others may read or write it; `None` when only
 /// its owner can, or when it does not exist.
 pub fn open_to_others(path: &Path) -> Option<u32> {

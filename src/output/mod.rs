@@ -5,6 +5,7 @@ mod csv;
 mod table;
 
 pub use csv::neutralize;
+pub use table::escape;
 
 use std::io::{IsTerminal as _, Write};
 

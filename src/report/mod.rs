@@ -4,11 +4,14 @@
 //! written (exact decimal strings, shares in per cent).
 
 pub mod cashflow;
+pub mod chart;
 pub mod convert;
+pub mod html;
 pub mod merchants;
 pub mod networth;
 pub mod period;
 pub mod spending;
+pub mod svg;
 pub mod trends;
 
 use std::collections::{BTreeMap, BTreeSet};

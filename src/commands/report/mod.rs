@@ -1,14 +1,18 @@
 //! `tally report`: reports over the synced data. Each subcommand reads the shared filters into
 //! a `reports::Scope`, asks `report::` for rows and hands them to `Output`.
 
-use anyhow::Result;
+mod draw;
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::cli::DateRange;
 use crate::context::Ctx;
 use crate::money::Currency;
-use crate::report::{self, Converter, Period, merchants::Rank};
+use crate::report::{self, Converter, Period, chart, merchants::Rank};
 use crate::store::reports::Scope;
 
 /// Reports over your transactions (transfers and removed rows never count)
@@ -50,6 +54,25 @@ pub struct Filters {
     /// Convert every amount into this currency with the rates of `tally rates`
     #[arg(long, value_name = "CODE")]
     pub convert_to: Option<String>,
+    #[command(flatten)]
+    pub draw: Draw,
+}
+
+/// Pictures instead of the table.
+#[derive(Debug, clap::Args, Default)]
+pub struct Draw {
+    /// Draw the report in the terminal: bars and sparklines (colour only on a terminal
+    /// without NO_COLOR)
+    #[arg(long)]
+    pub chart: bool,
+    /// Write one self-contained HTML page (created 0600, nothing fetched from the network)
+    /// with SVG charts of spending by category over time, cash flow and net worth for these
+    /// filters, whichever report is asked for; each chart comes with a table of its figures
+    #[arg(long, value_name = "FILE", conflicts_with = "chart")]
+    pub html: Option<PathBuf>,
+    /// Replace the --html file if it exists
+    #[arg(long, requires = "html")]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args, Default)]
@@ -109,6 +132,22 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
         Command::Trends(a) => &a.common.filters,
     };
     filters.dates.check()?;
+    let draw = Draw { chart: filters.draw.chart, html: filters.draw.html.clone(), force: filters.draw.force };
+    if draw.chart && ctx.out.format() != crate::output::Format::Table {
+        return crate::error::usage(
+            "--chart draws for people: it does not go with --format csv or json",
+            "leave out --chart for CSV or JSON, or leave out --format for the chart",
+        );
+    }
+    if let Some(path) = &draw.html
+        && !draw.force
+        && path.exists()
+    {
+        return crate::error::usage(
+            format!("{} already exists", path.display()),
+            "pass --force to replace it, or choose another --html file",
+        );
+    }
     if matches!(cmd, Command::Networth(_)) && filters.category.is_some() {
         return crate::error::usage(
             "net worth counts every row of an account: --category does not apply",
@@ -123,6 +162,25 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
     let account_id = account.as_deref().map(|a| crate::commands::accounts::resolve(db, a)).transpose()?.map(|a| a.id);
     let scope = Scope { account_id, from: dates.from, to: dates.to, category, currency };
     let mut converter = target.map(|t| Converter::new(db, t));
+    if let Some(path) = &draw.html {
+        let (period, depth) = match &cmd {
+            Command::Spending(a) => (a.common.period, a.depth.map(usize::from)),
+            Command::Cashflow(a) | Command::Networth(a) => (a.period, None),
+            Command::Merchants(_) => (Period::Month, None),
+            Command::Trends(a) => (a.common.period, a.depth.map(usize::from)),
+        };
+        let (page, unanchored) = draw::dashboard(db, &scope, period, depth, today, converter.as_mut())?;
+        for name in unanchored {
+            ctx.out.warn(&format!(
+                "account {name:?} never reported a balance: its net worth is the sum of its transactions"
+            ));
+        }
+        crate::files::write_private_new(path, page.as_bytes(), draw.force)
+            .with_context(|| format!("while writing {}", path.display()))?;
+        note(ctx, target.is_some());
+        ctx.out.status(&format!("wrote the charts to {}", path.display()));
+        return Ok(());
+    }
     let convert = converter.as_mut();
     match cmd {
         Command::Spending(args) => {
@@ -131,6 +189,9 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let grid = report::spending::grid(db, &scope, args.common.period, depth, convert)?;
             let rows = report::spending::spending(&grid, &spans)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return draw::picture(ctx, chart::spending(&rows)?);
+            }
             emit(ctx, &rows, report::spending::template(&spans))
         }
         Command::Cashflow(args) => {
@@ -138,6 +199,9 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let grid = report::cashflow::grid(db, &scope, args.period, convert)?;
             let rows = report::cashflow::cashflow(&grid, &spans)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return draw::picture(ctx, chart::cashflow(&rows)?);
+            }
             ctx.out.rows(&rows)
         }
         Command::Networth(args) => {
@@ -151,12 +215,18 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
                 ));
             }
             note(ctx, target.is_some());
+            if draw.chart {
+                return draw::picture(ctx, chart::networth(&rows)?);
+            }
             emit(ctx, &rows, report::networth::template(&spans))
         }
         Command::Merchants(args) => {
             let grid = report::merchants::grid(db, &scope, convert)?;
             let rows = report::merchants::merchants(&grid, args.by, args.limit as usize)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return draw::picture(ctx, chart::merchants(&rows)?);
+            }
             ctx.out.rows(&rows)
         }
         Command::Trends(args) => {
@@ -165,6 +235,9 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
             let depth = args.depth.map(usize::from);
             let rows = report::trends::trends(db, &window, args.common.period, &spans, depth, convert)?;
             note(ctx, target.is_some());
+            if draw.chart {
+                return draw::picture(ctx, chart::trends(&rows)?);
+            }
             ctx.out.rows(&rows)
         }
     }
