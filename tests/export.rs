@@ -50,13 +50,16 @@ fn status_count(env: &TestEnv, status: TxStatus) -> i64 {
     tally::store::transactions::count_by_status(env.store().db(), status).unwrap()
 }
 
-/// tally's own sums per account, from `tx list` (posted rows: an export leaves pending out).
+/// tally's balance of each account today, as `report networth` gives it: the one a journal
+/// opens and asserts (posted rows: an export leaves pending out).
 fn tally_totals(env: &TestEnv) -> Totals {
-    let rows = env.run(&["tx", "list", "--limit", "0", "--format", "json"]).ok().json();
+    let rows = env.run(&["report", "networth", "--period", "year", "--format", "json"]).ok().json();
     let mut totals = Totals::new();
-    for r in rows.as_array().unwrap().iter().filter(|r| r["status"] == "posted") {
-        let key = (r["account"].as_str().unwrap().to_string(), r["currency"].as_str().unwrap().to_string());
-        *totals.entry(key).or_default() += minor(r["amount"].as_str().unwrap(), r["currency"].as_str().unwrap());
+    for r in rows.as_array().unwrap().iter().filter(|r| r["account"] != "Total") {
+        let (account, currency) = (r["account"].as_str().unwrap(), r["currency"].as_str().unwrap());
+        let newest = r.as_object().unwrap().keys().filter(|k| k.chars().all(|c| c.is_ascii_digit())).max().unwrap();
+        let balance = minor(r[newest].as_str().unwrap(), currency);
+        totals.insert((account.to_string(), currency.to_string()), balance);
     }
     assert!(totals.len() >= 4, "the sandbox has four accounts: {totals:?}");
     totals
@@ -407,4 +410,81 @@ fn the_config_renames_journal_accounts_and_refuses_names_no_tool_takes() {
     let bad = env.run(&["export", "ledger"]).fails_with(2);
     assert!(bad.stderr.contains("\"Spending:Food\", which is not a journal account name"), "{}", bad.stderr);
     assert!(bad.stderr.contains("hint: start it with one of Assets, Liabilities"), "{}", bad.stderr);
+}
+
+/// How a tool checks a journal file: its exit status and what it said.
+fn tool_check(tool: &str, file: &Path) -> (bool, String) {
+    let path = file.to_str().unwrap();
+    let args: Vec<&str> = match tool {
+        "hledger" => vec!["-f", path, "check"],
+        "ledger" => vec!["-f", path, "bal"],
+        _ => vec![path],
+    };
+    let out = Command::new(tool).args(&args).output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success() && !said.to_lowercase().contains("error"), said)
+}
+
+/// The journal with its first assertion off: `= 12.34` or `balance A  12.34` made `112.34`.
+fn broken(text: &str, beancount: bool) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| if beancount { l.contains(" balance ") } else { l.contains(" = ") }).unwrap();
+    let (head, amount) =
+        if beancount { lines[at].rsplit_once("  ").unwrap() } else { lines[at].split_once(" = ").unwrap() };
+    let sep = if beancount { "  " } else { " = " };
+    let digits = amount.find(|c: char| c.is_ascii_digit()).unwrap();
+    let line = format!("{head}{sep}{}1{}", &amount[..digits], &amount[digits..]);
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out[at] = line;
+    out.join("\n") + "\n"
+}
+
+/// Each account opens with tally's balance before its first exported row and asserts it; the
+/// tools check those assertions (a wrong one fails them), with pending rows and with filters,
+/// and the balances they end at are tally's.
+#[test]
+fn journals_open_and_assert_each_accounts_balance_and_the_tools_check_them() {
+    let env = synced_with_pending();
+    let tally = tally_totals(&env);
+    let dir = tempfile::tempdir().unwrap();
+    let checks: [(&str, &str, ToolTotals); 3] = [
+        ("hledger", "hledger", hledger_totals),
+        ("ledger", "ledger", ledger_totals),
+        ("beancount", "bean-check", beancount_totals),
+    ];
+    let filters: [&[&str]; 4] =
+        [&[], &["--pending"], &["--from", "2026-10-15"], &["--account", "Everyday Checking", "--from", "2026-11-01"]];
+    for (format, tool, totals) in checks {
+        if !have(tool, &["--version"]) {
+            continue;
+        }
+        let beancount = format == "beancount";
+        for (i, extra) in filters.iter().enumerate() {
+            let text = export(&env, format, extra);
+            let accounts = if extra.contains(&"--account") { 1 } else { tally.len() };
+            let asserted = if beancount { text.matches(" balance ").count() } else { text.matches(" = ").count() };
+            assert_eq!(asserted, accounts, "{format} {extra:?}: one assertion per account:\n{text}");
+            assert_eq!(text.matches("Opening balance").count(), accounts, "{format} {extra:?}:\n{text}");
+            let file = dir.path().join(format!("{i}.{format}"));
+            std::fs::write(&file, &text).unwrap();
+            let (ok, said) = tool_check(tool, &file);
+            assert!(ok, "{tool} {extra:?} rejects the journal: {said}\n{text}");
+            if !extra.contains(&"--pending") {
+                // Whatever the first exported day, each account ends at tally's balance.
+                let journal = totals(&file);
+                let name = |a: &str| if beancount { a.replace(' ', "-") } else { a.to_string() };
+                for ((account, currency), balance) in
+                    tally.iter().filter(|(k, _)| accounts > 1 || k.0 == "Everyday Checking")
+                {
+                    let leaf = format!(":{}", name(account));
+                    let got = journal.iter().find(|((a, c), _)| a.ends_with(&leaf) && c == currency).map(|(_, v)| *v);
+                    assert_eq!(got, Some(*balance), "{format} {extra:?}: {account}");
+                }
+            }
+            let wrong = dir.path().join(format!("{i}.wrong.{format}"));
+            std::fs::write(&wrong, broken(&text, beancount)).unwrap();
+            let (ok, said) = tool_check(tool, &wrong);
+            assert!(!ok, "{tool} {extra:?} accepts a wrong assertion: {said}");
+        }
+    }
 }
