@@ -1132,7 +1132,7 @@ _tally() {
                     return 0
                     ;;
                 --file-format)
-                    COMPREPLY=($(compgen -W "auto ofx csv camt qif" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ofx csv camt qif tally" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

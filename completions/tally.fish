@@ -293,7 +293,8 @@ complete -c tally -n "__fish_tally_using_subcommand import" -l file-format -d 'T
 ofx\t'OFX 1.x (SGML) or 2.x (XML), QFX'
 csv\t'Delimited text, with a profile or detected columns'
 camt\t'ISO 20022 CAMT.053 statements, CAMT.052 reports and CAMT.054 notifications'
-qif\t'Quicken Interchange Format'"
+qif\t'Quicken Interchange Format'
+tally\t'tally\'s own `export csv|json|jsonl`'"
 complete -c tally -n "__fish_tally_using_subcommand import" -l profile -d 'A CSV profile: built in (us-checking, de-giro) or profiles/NAME.toml beside the config' -r
 complete -c tally -n "__fish_tally_using_subcommand import" -l date-order -d 'For CSV dates like 03/04/2026: day first or month first' -r -f -a "dmy\t'03/04/2026 is the 3rd of April'
 mdy\t'03/04/2026 is March 4th'"
