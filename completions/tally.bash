@@ -505,7 +505,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__budget__subcmd__set)
-            opts="-v -q -h --currency --rollover --from --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --currency --rollover --yearly --from --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
