@@ -259,6 +259,10 @@ fn hostile_names_and_texts_still_make_journals_the_tools_load() {
         if have(tool, &["--version"]) {
             let file = dir.path().join(format!("hostile.{format}"));
             export_to(&env, format, &file);
+            let text = std::fs::read_to_string(&file).unwrap();
+            let unknown = text.matches(": tally knows no balance for it, so no opening balance or assertion.").count();
+            assert_eq!(unknown, 4, "{format}: hand-made accounts have no balance, and the journal says so:\n{text}");
+            assert!(!text.contains("Opening balance"), "{format}: {text}");
             let journal = totals(&file);
             assert_eq!(of_accounts(&journal), expected, "{format}: {journal:#?}");
             assert_eq!(journal.keys().filter(|(a, _)| a.starts_with("Assets:")).count(), 4, "{format}: four accounts");
@@ -520,4 +524,8 @@ fn journals_open_and_assert_each_accounts_balance_and_the_tools_check_them() {
             assert!(!ok, "{tool} {extra:?} accepts a wrong assertion: {said}");
         }
     }
+    // A category's rows are not an account's whole story: no balance would hold.
+    let food = export(&env, "ledger", &["--category", "Food"]);
+    assert!(food.contains("; No opening balances or assertions: a --category export"), "{food}");
+    assert!(!food.contains(" = ") && !food.contains("Opening balance"), "{food}");
 }
