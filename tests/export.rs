@@ -425,6 +425,28 @@ fn an_export_imported_into_a_fresh_tally_gives_the_same_rows() {
     }
 }
 
+/// One account's export imported into an account of another name with --account: every row
+/// goes there, the rest as it was.
+#[test]
+fn an_accounts_export_imports_into_the_account_named_on_the_command_line() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checking.jsonl");
+    env.run(&["export", "jsonl", "--account", "Everyday Checking", "--output", file.to_str().unwrap()]).ok();
+    let other = TestEnv::new();
+    other.run(&["accounts", "add", "Joint", "--currency", "USD"]).ok();
+    other.run(&["import", file.to_str().unwrap(), "--account", "Joint"]).ok();
+    let renamed = |text: &str| -> Vec<Vec<String>> {
+        let mut rows = fields("jsonl", text);
+        rows.iter_mut().for_each(|r| r[1] = "Joint".into());
+        rows
+    };
+    let sent = std::fs::read_to_string(&file).unwrap();
+    assert!(sent.lines().count() > 100);
+    assert_eq!(fields("jsonl", &export(&other, "jsonl", &[])), renamed(&sent));
+}
+
 #[test]
 fn the_config_renames_journal_accounts_and_refuses_names_no_tool_takes() {
     let env = TestEnv::new();
