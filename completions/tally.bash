@@ -505,7 +505,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__budget__subcmd__set)
-            opts="-v -q -h --currency --rollover --from --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --currency --rollover --yearly --from --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1132,7 +1132,7 @@ _tally() {
                     return 0
                     ;;
                 --file-format)
-                    COMPREPLY=($(compgen -W "auto ofx csv camt qif" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto ofx csv camt qif tally" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

@@ -55,7 +55,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "categories" -d 'List, a
 complete -c tally -n "__fish_tally_needs_command" -f -a "categorize" -d 'Categorize every transaction you have not categorized yourself, again'
 complete -c tally -n "__fish_tally_needs_command" -f -a "review" -d 'Walk uncategorized and doubtful rows at a terminal: accept, change, skip, or make a rule'
 complete -c tally -n "__fish_tally_needs_command" -f -a "report" -d 'Reports over your transactions (transfers and removed rows never count)'
-complete -c tally -n "__fish_tally_needs_command" -f -a "budget" -d 'Monthly budgets per category: what you mean to spend, and how the month is going'
+complete -c tally -n "__fish_tally_needs_command" -f -a "budget" -d 'Monthly or yearly budgets per category: what you mean to spend, and how it is going'
 complete -c tally -n "__fish_tally_needs_command" -f -a "rates" -d 'Exchange rates for converting reports into one currency (--convert-to)'
 complete -c tally -n "__fish_tally_needs_command" -f -a "rules" -d 'Rules that categorize, rename and tag rows: the first that matches a row wins'
 complete -c tally -n "__fish_tally_needs_command" -f -a "transfers" -d 'Money moved between your own accounts, which reports leave out of spending and income'
@@ -293,7 +293,8 @@ complete -c tally -n "__fish_tally_using_subcommand import" -l file-format -d 'T
 ofx\t'OFX 1.x (SGML) or 2.x (XML), QFX'
 csv\t'Delimited text, with a profile or detected columns'
 camt\t'ISO 20022 CAMT.053 statements, CAMT.052 reports and CAMT.054 notifications'
-qif\t'Quicken Interchange Format'"
+qif\t'Quicken Interchange Format'
+tally\t'tally\'s own `export csv|json|jsonl`'"
 complete -c tally -n "__fish_tally_using_subcommand import" -l profile -d 'A CSV profile: built in (us-checking, de-giro) or profiles/NAME.toml beside the config' -r
 complete -c tally -n "__fish_tally_using_subcommand import" -l date-order -d 'For CSV dates like 03/04/2026: day first or month first' -r -f -a "dmy\t'03/04/2026 is the 3rd of April'
 mdy\t'03/04/2026 is March 4th'"
@@ -705,7 +706,7 @@ complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_
 complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -f -a "remove" -d 'Remove a category\'s budgets (every month, every currency unless --currency)'
 complete -c tally -n "__fish_tally_using_subcommand budget; and not __fish_seen_subcommand_from set list remove status" -f -a "status" -d 'Budgeted, carried, spent, pending, committed and remaining per category, with a bar'
 complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l currency -d 'The currency (ISO code); without it, the one currency of your accounts' -r
-complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l from -d 'The first month it holds (YYYY-MM); without it, this month' -r
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l from -d 'The first month it holds (YYYY-MM), or with --yearly the first year (YYYY); without it, this month (this year)' -r
 complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''
@@ -713,7 +714,8 @@ json\t''"
 complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l color -d 'When to color the output' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l rollover -d 'Carry what is left (or overspent) into the next month'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l rollover -d 'Carry what is left (or overspent) into the next month (the next year with --yearly)'
+complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l yearly -d 'A budget for each calendar year instead of each month'
 complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
 complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand budget; and __fish_seen_subcommand_from set" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'

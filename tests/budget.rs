@@ -1,5 +1,6 @@
 //! `tally budget`: set, list and remove; a month's status on sandbox data (pending apart);
-//! rollover across months; parents summing children; committed recurring charges; `--over`
+//! rollover across months; yearly budgets (year to date, rollover across years); parents
+//! summing children; committed recurring charges; `--over`
 //! for cron; bad input with hints.
 
 use serde_json::Value;
@@ -48,9 +49,9 @@ fn set_list_and_remove() {
     env.run(&["budget", "set", "Food:Restaurants", "100", "--currency", "eur", "--from", "2026-09"]).ok();
     let listed = env.run(&["budget", "list", "--format", "json"]).ok().json();
     let expected = serde_json::json!([
-        {"category": "Food:Groceries", "amount": "300.00", "currency": "USD", "from": "2026-11", "rollover": false},
-        {"category": "Food:Restaurants", "amount": "100.00", "currency": "EUR", "from": "2026-09", "rollover": false},
-        {"category": "Food:Restaurants", "amount": "80.50", "currency": "USD", "from": "2026-09", "rollover": true},
+        {"category": "Food:Groceries", "amount": "300.00", "currency": "USD", "period": "month", "from": "2026-11", "rollover": false},
+        {"category": "Food:Restaurants", "amount": "100.00", "currency": "EUR", "period": "month", "from": "2026-09", "rollover": false},
+        {"category": "Food:Restaurants", "amount": "80.50", "currency": "USD", "period": "month", "from": "2026-09", "rollover": true},
     ]);
     assert_eq!(listed, expected);
     // Setting the same month again replaces it.
@@ -203,4 +204,45 @@ fn bad_input_gets_a_hint() {
     env.run(&["accounts", "add", "Euro", "--currency", "EUR"]).ok();
     let run = env.run(&["budget", "set", "Groceries", "300"]).fails_with(2);
     assert!(run.stderr.contains("several currencies") && run.stderr.contains("--currency"), "{}", run.stderr);
+}
+
+#[test]
+fn a_yearly_budget_shows_the_years_spending_so_far_and_rolls_over_year_to_year() {
+    let env = imported(&[
+        ("2025-03-05", "-600.00", "BISTRO A"), // 2025: 1000 budgeted, 600 ...
+        ("2025-11-05", "-100.00", "BISTRO B"), // ... and 100 spent: 300 carried into 2026
+        ("2026-02-03", "-500.00", "BISTRO C"),
+        ("2026-11-04", "-900.00", "BISTRO D"), // 1400 so far in November: 100 over 1300
+        ("2026-12-01", "-50.00", "BISTRO E"),  // after November: not in its status
+        ("2026-11-05", "-30.00", "GROCER"),    // another category, budgeted by the month
+    ]);
+    env.run(&["budget", "set", "Restaurants", "1000", "--yearly", "--rollover", "--from", "2025"]).ok();
+    env.run(&["budget", "set", "Groceries", "100", "--from", "2026-09"]).ok();
+    let listed = env.run(&["budget", "list", "--format", "json"]).ok().json();
+    assert_eq!(listed[1]["period"], "year");
+    assert_eq!(listed[1]["from"], "2025");
+    assert_eq!(listed[0]["period"], "month");
+
+    let nov = status(&env, "2026-11");
+    let restaurants = line(&nov, "Food:Restaurants");
+    assert_eq!(restaurants["period"], "year");
+    assert_eq!(figures(restaurants), ["1000.00", "300.00", "1400.00", "0.00", "0.00", "-100.00", "over"]);
+    assert_eq!(figures(line(&nov, "Food:Groceries"))[2], "30.00", "a monthly budget counts its month");
+    assert_eq!(figures(line(&status(&env, "2026-01"), "Food:Restaurants"))[5], "1300.00", "nothing spent in January");
+    assert_eq!(figures(line(&status(&env, "2026-02"), "Food:Restaurants"))[5], "800.00", "the year so far");
+    assert_eq!(
+        figures(line(&status(&env, "2025-06"), "Food:Restaurants")),
+        ["1000.00", "0.00", "600.00", "0.00", "0.00", "400.00", "ok"]
+    );
+    assert!(status(&env, "2024-12").iter().all(|l| l["category"] != "Food:Restaurants"), "before its first year");
+
+    let over = env.run(&["budget", "status", "--month", "2026-11", "--over"]).fails_with(1);
+    assert!(over.stderr.contains("Food:Restaurants by 100.00 USD"), "{}", over.stderr);
+    env.run(&["budget", "status", "--month", "2026-01", "--over"]).ok();
+
+    // Without rollover each year starts afresh; a year given as a month means its year.
+    env.run(&["budget", "set", "Restaurants", "1000", "--yearly", "--from", "2026-06"]).ok();
+    assert_eq!(figures(line(&status(&env, "2026-11"), "Food:Restaurants"))[1], "0.00");
+    let bad = env.run(&["budget", "set", "Restaurants", "1", "--yearly", "--from", "26"]).fails_with(2);
+    assert!(bad.stderr.contains("YYYY (2026)"), "{}", bad.stderr);
 }

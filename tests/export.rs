@@ -50,13 +50,16 @@ fn status_count(env: &TestEnv, status: TxStatus) -> i64 {
     tally::store::transactions::count_by_status(env.store().db(), status).unwrap()
 }
 
-/// tally's own sums per account, from `tx list` (posted rows: an export leaves pending out).
+/// tally's balance of each account today, as `report networth` gives it: the one a journal
+/// opens and asserts (posted rows: an export leaves pending out).
 fn tally_totals(env: &TestEnv) -> Totals {
-    let rows = env.run(&["tx", "list", "--limit", "0", "--format", "json"]).ok().json();
+    let rows = env.run(&["report", "networth", "--period", "year", "--format", "json"]).ok().json();
     let mut totals = Totals::new();
-    for r in rows.as_array().unwrap().iter().filter(|r| r["status"] == "posted") {
-        let key = (r["account"].as_str().unwrap().to_string(), r["currency"].as_str().unwrap().to_string());
-        *totals.entry(key).or_default() += minor(r["amount"].as_str().unwrap(), r["currency"].as_str().unwrap());
+    for r in rows.as_array().unwrap().iter().filter(|r| r["account"] != "Total") {
+        let (account, currency) = (r["account"].as_str().unwrap(), r["currency"].as_str().unwrap());
+        let newest = r.as_object().unwrap().keys().filter(|k| k.chars().all(|c| c.is_ascii_digit())).max().unwrap();
+        let balance = minor(r[newest].as_str().unwrap(), currency);
+        totals.insert((account.to_string(), currency.to_string()), balance);
     }
     assert!(totals.len() >= 4, "the sandbox has four accounts: {totals:?}");
     totals
@@ -256,6 +259,10 @@ fn hostile_names_and_texts_still_make_journals_the_tools_load() {
         if have(tool, &["--version"]) {
             let file = dir.path().join(format!("hostile.{format}"));
             export_to(&env, format, &file);
+            let text = std::fs::read_to_string(&file).unwrap();
+            let unknown = text.matches(": tally knows no balance for it, so no opening balance or assertion.").count();
+            assert_eq!(unknown, 4, "{format}: hand-made accounts have no balance, and the journal says so:\n{text}");
+            assert!(!text.contains("Opening balance"), "{format}: {text}");
             let journal = totals(&file);
             assert_eq!(of_accounts(&journal), expected, "{format}: {journal:#?}");
             assert_eq!(journal.keys().filter(|(a, _)| a.starts_with("Assets:")).count(), 4, "{format}: four accounts");
@@ -357,32 +364,87 @@ fn the_output_file_is_private_and_never_replaced_by_accident() {
     assert_eq!(mode(&file), 0o600, "a replaced file is made private too");
 }
 
+/// The exported rows' fields but the id (each database numbers its own rows), sorted.
+fn fields(format: &str, text: &str) -> Vec<Vec<String>> {
+    const KEYS: [&str; 8] = ["date", "account", "payee", "description", "amount", "currency", "category", "status"];
+    let mut rows: Vec<Vec<String>> = if format == "csv" {
+        csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().skip(1).map(str::to_string).collect())
+            .collect()
+    } else {
+        let values: Vec<serde_json::Value> = if format == "json" {
+            serde_json::from_str(text).unwrap()
+        } else {
+            text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        };
+        let cell = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+        values.iter().map(|v| KEYS.iter().map(|k| cell(&v[*k])).collect()).collect()
+    };
+    rows.sort();
+    rows
+}
+
+/// `tally export csv|json|jsonl --pending` imported into a fresh tally (accounts created as
+/// the rows name them) exports again as the same rows: dates, accounts, payees, texts (a
+/// formula the CSV defused, several lines), amounts, currencies, categories and pending
+/// status; importing the file again adds nothing.
 #[test]
-fn a_csv_export_imported_back_gives_the_same_rows() {
+fn an_export_imported_into_a_fresh_tally_gives_the_same_rows() {
+    let env = synced_with_pending();
+    env.run(&["accounts", "add", "Cash (old); \"x\"", "--currency", "EUR"]).ok();
+    let hostile =
+        "Date,Amount,Payee,Description\n2026-10-01,-5.00,=SUM(A1),\"two\nlines\"\n2026-10-02,1.5,+49 30 1234,-2+3 'x\n";
+    let path = env.home().join("hostile.csv");
+    std::fs::write(&path, hostile).unwrap();
+    env.run(&["import", path.to_str().unwrap(), "--account", "Cash (old); \"x\""]).ok();
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["csv", "json", "jsonl"] {
+        let file = dir.path().join(format!("all.{format}"));
+        env.run(&["export", format, "--pending", "--output", file.to_str().unwrap()]).ok();
+        let sent = std::fs::read_to_string(&file).unwrap();
+        if format == "csv" {
+            assert!(sent.contains(",'=SUM(A1),"), "the export defuses the formula: {sent}");
+        }
+
+        let other = TestEnv::new();
+        let path = file.to_str().unwrap();
+        let first = other.run(&["import", path, "--create-account"]).ok();
+        let back = export(&other, format, &["--pending"]);
+        let (sent_rows, back_rows) = (fields(format, &sent), fields(format, &back));
+        assert!(sent_rows.len() > 100, "{sent}");
+        assert!(sent_rows.iter().any(|r| r[7] == "pending") && sent_rows.iter().any(|r| !r[6].is_empty()));
+        assert_eq!(back_rows, sent_rows, "{format}: the rows came back changed ({})", first.stderr);
+        // The texts themselves, not the CSV's defused cells, are what came back.
+        let texts = fields("json", &export(&other, "json", &["--pending"]));
+        assert!(texts.iter().any(|r| r[2] == "=SUM(A1)" && r[3] == "two\nlines"), "{format}: defused text");
+        assert!(texts.iter().any(|r| r[2] == "+49 30 1234" && r[3] == "-2+3 'x"), "{format}: defused text");
+
+        other.run(&["import", path]).ok();
+        assert_eq!(fields(format, &export(&other, format, &["--pending"])), sent_rows, "{format}: imported twice");
+    }
+}
+
+/// One account's export imported into an account of another name with --account: every row
+/// goes there, the rest as it was.
+#[test]
+fn an_accounts_export_imports_into_the_account_named_on_the_command_line() {
     let env = TestEnv::new();
     env.linked_and_synced();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("checking.csv");
-    env.run(&["export", "csv", "--account", "Everyday Checking", "--output", file.to_str().unwrap()]).ok();
-
+    let file = dir.path().join("checking.jsonl");
+    env.run(&["export", "jsonl", "--account", "Everyday Checking", "--output", file.to_str().unwrap()]).ok();
     let other = TestEnv::new();
-    other.run(&["accounts", "add", "Everyday Checking", "--currency", "USD"]).ok();
-    other.run(&["import", file.to_str().unwrap(), "--account", "Everyday Checking"]).ok();
-    // Everything but the id (the new database's own; the old one became the external id) and
-    // the category (an import categorizes afresh) comes back as it went out.
-    let without_id_and_category = |text: &str| -> Vec<Vec<String>> {
-        csv::Reader::from_reader(text.as_bytes())
-            .records()
-            .map(|r| {
-                let r = r.unwrap();
-                r.iter().enumerate().filter(|(i, _)| ![0, 7].contains(i)).map(|(_, c)| c.to_string()).collect()
-            })
-            .collect()
+    other.run(&["accounts", "add", "Joint", "--currency", "USD"]).ok();
+    other.run(&["import", file.to_str().unwrap(), "--account", "Joint"]).ok();
+    let renamed = |text: &str| -> Vec<Vec<String>> {
+        let mut rows = fields("jsonl", text);
+        rows.iter_mut().for_each(|r| r[1] = "Joint".into());
+        rows
     };
     let sent = std::fs::read_to_string(&file).unwrap();
-    let back = export(&other, "csv", &[]);
-    assert!(sent.lines().count() > 100, "{sent}");
-    assert_eq!(without_id_and_category(&back), without_id_and_category(&sent));
+    assert!(sent.lines().count() > 100);
+    assert_eq!(fields("jsonl", &export(&other, "jsonl", &[])), renamed(&sent));
 }
 
 #[test]
@@ -407,4 +469,85 @@ fn the_config_renames_journal_accounts_and_refuses_names_no_tool_takes() {
     let bad = env.run(&["export", "ledger"]).fails_with(2);
     assert!(bad.stderr.contains("\"Spending:Food\", which is not a journal account name"), "{}", bad.stderr);
     assert!(bad.stderr.contains("hint: start it with one of Assets, Liabilities"), "{}", bad.stderr);
+}
+
+/// How a tool checks a journal file: its exit status and what it said.
+fn tool_check(tool: &str, file: &Path) -> (bool, String) {
+    let path = file.to_str().unwrap();
+    let args: Vec<&str> = match tool {
+        "hledger" => vec!["-f", path, "check"],
+        "ledger" => vec!["-f", path, "bal"],
+        _ => vec![path],
+    };
+    let out = Command::new(tool).args(&args).output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success() && !said.to_lowercase().contains("error"), said)
+}
+
+/// The journal with its first assertion off: `= 12.34` or `balance A  12.34` made `112.34`.
+fn broken(text: &str, beancount: bool) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| if beancount { l.contains(" balance ") } else { l.contains(" = ") }).unwrap();
+    let (head, amount) =
+        if beancount { lines[at].rsplit_once("  ").unwrap() } else { lines[at].split_once(" = ").unwrap() };
+    let sep = if beancount { "  " } else { " = " };
+    let digits = amount.find(|c: char| c.is_ascii_digit()).unwrap();
+    let line = format!("{head}{sep}{}1{}", &amount[..digits], &amount[digits..]);
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out[at] = line;
+    out.join("\n") + "\n"
+}
+
+/// Each account opens with tally's balance before its first exported row and asserts it; the
+/// tools check those assertions (a wrong one fails them), with pending rows and with filters,
+/// and the balances they end at are tally's.
+#[test]
+fn journals_open_and_assert_each_accounts_balance_and_the_tools_check_them() {
+    let env = synced_with_pending();
+    let tally = tally_totals(&env);
+    let dir = tempfile::tempdir().unwrap();
+    let checks: [(&str, &str, ToolTotals); 3] = [
+        ("hledger", "hledger", hledger_totals),
+        ("ledger", "ledger", ledger_totals),
+        ("beancount", "bean-check", beancount_totals),
+    ];
+    let filters: [&[&str]; 4] =
+        [&[], &["--pending"], &["--from", "2026-10-15"], &["--account", "Everyday Checking", "--from", "2026-11-01"]];
+    for (format, tool, totals) in checks {
+        if !have(tool, &["--version"]) {
+            continue;
+        }
+        let beancount = format == "beancount";
+        for (i, extra) in filters.iter().enumerate() {
+            let text = export(&env, format, extra);
+            let accounts = if extra.contains(&"--account") { 1 } else { tally.len() };
+            let asserted = if beancount { text.matches(" balance ").count() } else { text.matches(" = ").count() };
+            assert_eq!(asserted, accounts, "{format} {extra:?}: one assertion per account:\n{text}");
+            assert_eq!(text.matches("Opening balance").count(), accounts, "{format} {extra:?}:\n{text}");
+            let file = dir.path().join(format!("{i}.{format}"));
+            std::fs::write(&file, &text).unwrap();
+            let (ok, said) = tool_check(tool, &file);
+            assert!(ok, "{tool} {extra:?} rejects the journal: {said}\n{text}");
+            if !extra.contains(&"--pending") {
+                // Whatever the first exported day, each account ends at tally's balance.
+                let journal = totals(&file);
+                let name = |a: &str| if beancount { a.replace(' ', "-") } else { a.to_string() };
+                for ((account, currency), balance) in
+                    tally.iter().filter(|(k, _)| accounts > 1 || k.0 == "Everyday Checking")
+                {
+                    let leaf = format!(":{}", name(account));
+                    let got = journal.iter().find(|((a, c), _)| a.ends_with(&leaf) && c == currency).map(|(_, v)| *v);
+                    assert_eq!(got, Some(*balance), "{format} {extra:?}: {account}");
+                }
+            }
+            let wrong = dir.path().join(format!("{i}.wrong.{format}"));
+            std::fs::write(&wrong, broken(&text, beancount)).unwrap();
+            let (ok, said) = tool_check(tool, &wrong);
+            assert!(!ok, "{tool} {extra:?} accepts a wrong assertion: {said}");
+        }
+    }
+    // A category's rows are not an account's whole story: no balance would hold.
+    let food = export(&env, "ledger", &["--category", "Food"]);
+    assert!(food.contains("; No opening balances or assertions: a --category export"), "{food}");
+    assert!(!food.contains(" = ") && !food.contains("Opening balance"), "{food}");
 }

@@ -3,8 +3,11 @@
 //! (recurring charges still expected this month) and what remains. Spending is what reports
 //! count ([`crate::report::flow`] over the month rollups: transfers and removed rows never
 //! count, refunds reduce); a category's spending includes its children's, and a parent with no
-//! budget of its own but budgeted children gets a row summing them. Storage is
-//! `store::budgets`, printing `commands::budget`'s.
+//! budget of its own but budgeted children gets a row summing them. A yearly budget is for a
+//! calendar year: in a month's status it shows the year's amount against the year's spending
+//! so far (year to date, not prorated), and rollover carries from year to year; committed is
+//! still what is expected this month. Storage is `store::budgets`, printing
+//! `commands::budget`'s.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,6 +38,8 @@ pub struct Line {
     pub rollover: bool,
     /// A parent without a budget of its own: the sum of its budgeted children.
     pub summed: bool,
+    /// A budget for the calendar year: spent and pending are the year's so far.
+    pub yearly: bool,
 }
 
 impl Line {
@@ -67,12 +72,29 @@ fn key(month: NaiveDate) -> String {
     month.format("%Y-%m").to_string()
 }
 
+/// The first day of the period a budget counts `month` in: the month, or its year.
+fn period_of(month: NaiveDate, yearly: bool) -> NaiveDate {
+    if yearly { month.with_month(1).expect("January exists") } else { month }
+}
+
+/// The sum of `by_month` over the months of the period from `start` up to `upto` (inclusive).
+fn through(by_month: &HashMap<String, i64>, start: NaiveDate, yearly: bool, upto: NaiveDate) -> i64 {
+    let end = if yearly { start + Months::new(11) } else { start };
+    let mut m = start;
+    let mut sum = 0;
+    while m <= end.min(upto) {
+        sum += at(by_month, m);
+        m = m + Months::new(1);
+    }
+    sum
+}
+
 /// Every budget in effect in `month` (its first day), as of `today` (which recurring charges
 /// are still expected).
 pub fn status(db: &Db, month: NaiveDate, today: NaiveDate) -> Result<Vec<Line>> {
-    let mut groups: BTreeMap<(String, String), Vec<Budget>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String, bool), Vec<Budget>> = BTreeMap::new();
     for b in budgets::list(db)? {
-        groups.entry((b.category.clone(), b.currency.clone())).or_default().push(b);
+        groups.entry((b.category.clone(), b.currency.clone(), b.yearly)).or_default().push(b);
     }
     groups.retain(|_, bs| bs.first().is_some_and(|b| b.starts_on <= month));
     let Some(first) = groups.values().filter_map(|bs| bs.first()).map(|b| b.starts_on).min() else {
@@ -92,23 +114,25 @@ pub fn status(db: &Db, month: NaiveDate, today: NaiveDate) -> Result<Vec<Line>> 
         }
     }
     let mut lines = Vec::new();
-    for ((category, currency), bs) in &groups {
+    for ((category, currency, yearly), bs) in &groups {
+        let yearly = *yearly;
         let spent = spending(&all, category, currency);
         let pending = spending(&pending, category, currency);
         let mut carry = 0;
-        let mut m = bs[0].starts_on;
+        let mut p = period_of(bs[0].starts_on, yearly);
+        let step = Months::new(if yearly { 12 } else { 1 });
         loop {
-            let b = bs.iter().rev().find(|b| b.starts_on <= m).expect("the first starts on or before m");
+            let b = bs.iter().rev().find(|b| period_of(b.starts_on, yearly) <= p).expect("the first starts by p");
             let carried = if b.rollover { carry } else { 0 };
-            let (all_m, pending_m) = (at(&spent, m), at(&pending, m));
-            if m == month {
+            let (all_p, pending_p) = (through(&spent, p, yearly, month), through(&pending, p, yearly, month));
+            if p == period_of(month, yearly) {
                 lines.push(Line {
                     category: category.clone(),
                     currency: currency.clone(),
                     budgeted: b.amount,
                     carried,
-                    spent: all_m - pending_m,
-                    pending: pending_m,
+                    spent: all_p - pending_p,
+                    pending: pending_p,
                     committed: committed
                         .iter()
                         .filter(|(c, cur, _)| cur == currency && within(c, category))
@@ -116,15 +140,18 @@ pub fn status(db: &Db, month: NaiveDate, today: NaiveDate) -> Result<Vec<Line>> 
                         .sum(),
                     rollover: b.rollover,
                     summed: false,
+                    yearly,
                 });
                 break;
             }
-            carry = b.amount + carried - all_m;
-            m = m + Months::new(1);
+            carry = b.amount + carried - all_p;
+            p = p + step;
         }
     }
-    lines.extend(parents(&lines));
-    lines.sort_by(|a, b| (&a.category, &a.currency).cmp(&(&b.category, &b.currency)));
+    let (yearly, monthly): (Vec<Line>, Vec<Line>) = lines.iter().cloned().partition(|l| l.yearly);
+    lines.extend(parents(&monthly));
+    lines.extend(parents(&yearly).into_iter().map(|l| Line { yearly: true, ..l }));
+    lines.sort_by(|a, b| (&a.category, &a.currency, a.yearly).cmp(&(&b.category, &b.currency, b.yearly)));
     Ok(lines)
 }
 

@@ -46,6 +46,8 @@ pub struct Categorizer {
     learned: Option<Box<dyn Layer>>,
     /// The provider's codes onto our tree (none for file imports).
     map: Option<CategoryMap>,
+    /// The rows' categories are our own full names (tally's export read back).
+    own_names: bool,
 }
 
 impl Categorizer {
@@ -64,6 +66,7 @@ impl Categorizer {
             rules: rules::RuleSet::new(crate::store::rules::list(db)?)?,
             learned: None,
             map: map_for(provider),
+            own_names: providers::names_our_categories(provider),
         })
     }
 
@@ -120,12 +123,12 @@ impl Categorizer {
 
     fn provider(&self, t: &NewTransaction) -> Option<Categorized> {
         let code = t.provider_category.as_deref()?;
-        let name = (self.map?)(code)?;
-        Some(Categorized {
-            category_id: *self.ids.get(name)?,
-            source: CategorySource::Provider,
-            reason: format!("the bank's category {code}"),
-        })
+        let (name, reason) = match self.map {
+            Some(map) => (map(code)?, format!("the bank's category {code}")),
+            None if self.own_names => (code, format!("the exported category {code}")),
+            None => return None,
+        };
+        Some(Categorized { category_id: *self.ids.get(name)?, source: CategorySource::Provider, reason })
     }
 }
 

@@ -1,10 +1,10 @@
-//! `tally budget`: set, list and remove monthly budgets per category, and show a month's
+//! `tally budget`: set, list and remove monthly or yearly budgets per category, and show a month's
 //! status with a bar per category. The arithmetic is `budget`'s; storage `store::budgets`.
 
 use std::io::IsTerminal as _;
 
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 use clap::Subcommand;
 use serde::Serialize;
 
@@ -17,28 +17,34 @@ use crate::output::Format;
 use crate::report::money;
 use crate::store::budgets;
 
-/// Monthly budgets per category: what you mean to spend, and how the month is going
+/// Monthly or yearly budgets per category: what you mean to spend, and how it is going
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Budget AMOUNT a month for CATEGORY (and everything under it)
     ///
     /// A budget holds from its month (--from, else this month) until a later one of the same
     /// category and currency replaces it. With --rollover, what is left at the end of a month
-    /// adds to the next, and overspending takes from it.
+    /// adds to the next, and overspending takes from it. With --yearly, AMOUNT is for each
+    /// calendar year (from --from's year, else this one): a month's status shows it against the
+    /// year's spending so far, and --rollover carries from year to year.
     Set {
         /// The category (`Food`, `Food:Groceries`, or a unique leaf name)
         category: String,
         #[arg(allow_hyphen_values = true)]
-        /// The amount a month, with `.` as the decimal point (250, 250.00, 1,250.00)
+        /// The amount a month (a year with --yearly), with `.` as the decimal point (250, 250.00, 1,250.00)
         amount: String,
         /// The currency (ISO code); without it, the one currency of your accounts
         #[arg(long)]
         currency: Option<String>,
-        /// Carry what is left (or overspent) into the next month
+        /// Carry what is left (or overspent) into the next month (the next year with --yearly)
         #[arg(long)]
         rollover: bool,
-        /// The first month it holds (YYYY-MM); without it, this month
-        #[arg(long, value_name = "MONTH", value_parser = parse_month)]
+        /// A budget for each calendar year instead of each month
+        #[arg(long)]
+        yearly: bool,
+        /// The first month it holds (YYYY-MM), or with --yearly the first year (YYYY); without
+        /// it, this month (this year)
+        #[arg(long, value_name = "MONTH", value_parser = parse_start)]
         from: Option<NaiveDate>,
     },
     /// List the budgets, with the month each holds from
@@ -71,6 +77,8 @@ struct ListRow {
     category: String,
     amount: String,
     currency: String,
+    /// `month` or `year`: what the amount is for.
+    period: &'static str,
     from: String,
     rollover: bool,
 }
@@ -79,6 +87,8 @@ struct ListRow {
 struct StatusRow {
     category: String,
     currency: String,
+    /// `month`, or `year` (spent and pending are then the year's so far).
+    period: &'static str,
     budgeted: String,
     carried: String,
     spent: String,
@@ -95,7 +105,7 @@ struct StatusRow {
 pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
     let this_month = budget::month_of(ctx.now().date_naive());
     match cmd {
-        Command::Set { category, amount, currency, rollover, from } => {
+        Command::Set { category, amount, currency, rollover, yearly, from } => {
             let db = ctx.store_or_create()?.db();
             let category = resolve(db, &category)?;
             let currency = currency_for(db, currency.as_deref())?;
@@ -112,14 +122,24 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
                 );
             }
             let from = from.unwrap_or(this_month);
-            budgets::set(db, category.id, minor, currency.code(), from, rollover)?;
+            let starts_on = if yearly { from.with_month(1).expect("January exists") } else { from };
+            let new = budgets::NewBudget {
+                category_id: category.id,
+                amount: minor,
+                currency: currency.code(),
+                starts_on,
+                rollover,
+                yearly,
+            };
+            budgets::set(db, &new)?;
             let rolls = if rollover { ", rolling over" } else { "" };
             ctx.out.status(&format!(
-                "Budget for {}: {} {} a month from {}{rolls}",
+                "Budget for {}: {} {} a {} from {}{rolls}",
                 category.full_name,
                 money(minor, currency.code())?,
                 currency,
-                from.format("%Y-%m")
+                period(yearly),
+                start(starts_on, yearly)
             ));
             Ok(())
         }
@@ -131,7 +151,8 @@ pub fn run(ctx: &mut Ctx, cmd: Command) -> Result<()> {
                         amount: money(b.amount, &b.currency)?,
                         category: b.category,
                         currency: b.currency,
-                        from: b.starts_on.format("%Y-%m").to_string(),
+                        period: period(b.yearly),
+                        from: start(b.starts_on, b.yearly),
                         rollover: b.rollover,
                     })
                 })
@@ -202,6 +223,7 @@ fn row(l: &Line, bars: bool) -> Result<StatusRow> {
     Ok(StatusRow {
         category: if l.summed { format!("{} (sum)", l.category) } else { l.category.clone() },
         currency: l.currency.clone(),
+        period: period(l.yearly),
         budgeted: m(l.budgeted)?,
         carried: m(l.carried)?,
         spent: m(l.spent)?,
@@ -239,6 +261,26 @@ pub fn bar(l: &Line, fancy: bool) -> String {
     out
 }
 
+/// What a budget's amount is for.
+fn period(yearly: bool) -> &'static str {
+    if yearly { "year" } else { "month" }
+}
+
+/// When a budget starts: `2026-11`, or `2026` for a yearly one.
+fn start(starts_on: NaiveDate, yearly: bool) -> String {
+    starts_on.format(if yearly { "%Y" } else { "%Y-%m" }).to_string()
+}
+
+/// `YYYY-MM` as its first day, or `YYYY` as its January's.
+fn parse_start(s: &str) -> Result<NaiveDate, String> {
+    let s = s.trim();
+    match s.parse::<i32>() {
+        Ok(year) if s.len() == 4 => NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| format!("{s:?} is not a year")),
+        _ => parse_month(s)
+            .map_err(|_| format!("{s:?} is not a month or a year; write YYYY-MM (2026-11) or YYYY (2026)")),
+    }
+}
+
 /// `YYYY-MM` as its first day.
 fn parse_month(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d")
@@ -257,5 +299,8 @@ mod tests {
         assert_eq!(bar(&over, false), "####################!");
         assert_eq!(parse_month("2026-02").unwrap(), NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
         assert!(parse_month("2026-13").is_err());
+        assert_eq!(parse_start("2027").unwrap(), NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
+        assert_eq!(parse_start("2027-03").unwrap(), NaiveDate::from_ymd_opt(2027, 3, 1).unwrap());
+        assert!(parse_start("27").unwrap_err().contains("YYYY-MM (2026-11) or YYYY (2026)"));
     }
 }

@@ -18,7 +18,10 @@ use crate::store::transactions::TxFilter;
 /// Removed rows are never exported; pending rows only with --pending (flagged `!` in a
 /// journal). Rows come oldest first, each with its tally id (`; tally-id: 123` in a ledger or
 /// hledger journal, `tally-id: "123"` in beancount), so exporting the same data again gives
-/// the same bytes. Journal account names follow the account's kind and the category's kind
+/// the same bytes. A journal opens each account with tally's balance the day before its first
+/// row (against Equity:Opening Balances) and asserts the balance the bank last reported, so
+/// hledger, ledger and bean-check check it; pending rows are not in a bank's balance, so with
+/// --pending the assertions count the pending entries before them. Journal account names follow the account's kind and the category's kind
 /// (Assets:Bank:Everyday Checking, Expenses:Food:Groceries); `[export.accounts]` and
 /// `[export.categories]` in the config rename them (`tally config default` shows how).
 #[derive(Debug, clap::Args)]
@@ -71,7 +74,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         ..Default::default()
     };
     let rows = crate::store::export::rows(db, &filter, args.pending)?;
-    let text = crate::export::render(file_format, &rows, &names)?;
+    // A category filter leaves out rows that move the balances: none would hold.
+    let balances = match &filter.category {
+        None => Some(crate::export::balances::of(db, &rows)?),
+        Some(_) => None,
+    };
+    let text = crate::export::render(file_format, &rows, &names, balances.as_ref())?;
     match &args.output {
         None => ctx.out.data(&text),
         Some(path) => {

@@ -154,7 +154,7 @@ fn inspect(ctx: &mut Ctx, args: &Args) -> Result<()> {
             continue;
         }
         match import::format_of(&input, args.file_format)? {
-            format @ (Format::Camt | Format::Qif) => {
+            format @ (Format::Camt | Format::Qif | Format::Tally) => {
                 ctx.out.status(&format!("{name}: {format:?}; it imports as it is, no profile needed"));
             }
             Format::Csv | Format::Auto => {

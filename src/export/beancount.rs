@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use chrono::NaiveDate;
 
+use super::balances::{self, Balances};
 use super::names::{Names, beancount_name};
 use crate::model::TxStatus;
 use crate::store::export::ExportRow;
@@ -16,12 +17,35 @@ use crate::store::export::ExportRow;
 /// An account's first date and, for a tally account, the currencies it holds.
 type Opens = BTreeMap<String, (NaiveDate, BTreeSet<String>)>;
 
-pub fn journal(rows: &[ExportRow], names: &Names) -> Result<String> {
+/// The file; `balances` opens and asserts each account (`None`: the export is filtered so
+/// that no balance would hold).
+pub fn journal(rows: &[ExportRow], names: &Names, balances: Option<&Balances>) -> Result<String> {
     let mut commodities: BTreeMap<&str, NaiveDate> = BTreeMap::new();
     let mut opens = Opens::new();
     let mut entries = String::new();
-    for row in rows {
-        let (account, counter) = (beancount_name(&names.account(row)), beancount_name(&names.counter(row)));
+    let mut assertions = String::new();
+    let none = Balances::new();
+    for entry in balances::entries(rows, balances.unwrap_or(&none)) {
+        let row = entry.row;
+        let account = beancount_name(&names.account(row));
+        if let Some(k) = entry.asserts {
+            // Checked at the start of its day: the day after the one it is the balance of.
+            let day = k.asserted_date.succ_opt().unwrap_or(k.asserted_date);
+            let amount = super::money(k.asserted, &k.currency)?;
+            writeln!(assertions, "{day} balance {account}  {amount} {}", k.currency)?;
+        }
+        if let Some(k) = entry.opening {
+            let first = commodities.entry(&k.currency).or_insert(k.opening_date);
+            *first = (*first).min(k.opening_date);
+            open(&mut opens, &account, k.opening_date, Some(&k.currency));
+            open(&mut opens, OPENING, k.opening_date, None);
+            let (amount, negated) = (super::money(k.opening, &k.currency)?, super::money(-k.opening, &k.currency)?);
+            writeln!(entries, "\n{} * \"Opening balance\"", k.opening_date)?;
+            writeln!(entries, "  {account}  {amount} {}", k.currency)?;
+            writeln!(entries, "  {OPENING}  {negated} {}", k.currency)?;
+            continue;
+        }
+        let counter = beancount_name(&names.counter(row));
         let first = commodities.entry(&row.currency).or_insert(row.booked_date);
         *first = (*first).min(row.booked_date);
         open(&mut opens, &account, row.booked_date, Some(&row.currency));
@@ -41,7 +65,9 @@ pub fn journal(rows: &[ExportRow], names: &Names) -> Result<String> {
         writeln!(entries, "  {counter}  {negated} {}", row.currency)?;
     }
 
-    let mut out = String::from("; Exported by tally: one entry per transaction, tagged with its tally id.\n\n");
+    let mut out = String::from("; Exported by tally: one entry per transaction, tagged with its tally id.\n");
+    out.push_str(&balances::notes(rows, balances, ";", |r| beancount_name(&names.account(r)))?);
+    out.push('\n');
     for (currency, date) in &commodities {
         writeln!(out, "{date} commodity {currency}")?;
     }
@@ -53,8 +79,15 @@ pub fn journal(rows: &[ExportRow], names: &Names) -> Result<String> {
         writeln!(out, "{date} open {account}{}{list}", if list.is_empty() { "" } else { " " })?;
     }
     out.push_str(&entries);
+    if !assertions.is_empty() {
+        out.push('\n');
+        out.push_str(&assertions);
+    }
     Ok(out)
 }
+
+/// The account opening balances come from.
+const OPENING: &str = "Equity:Opening-Balances";
 
 fn open(opens: &mut Opens, account: &str, date: NaiveDate, currency: Option<&str>) {
     let entry = opens.entry(account.to_string()).or_insert((date, BTreeSet::new()));
@@ -73,7 +106,7 @@ mod tests {
 
     #[test]
     fn accounts_are_opened_before_use_and_entries_carry_their_id() {
-        let text = journal(&crate::export::sample::rows(), &Names::default()).unwrap();
+        let text = journal(&crate::export::sample::rows(), &Names::default(), None).unwrap();
         let expected = "\n2026-10-02 * \"CARD 1234; \\\"WHOLE\\\" FOODS\"\n  tally-id: \"2\"\n  \
                         Liabilities:Card:Rewards-Visa  -45.12 USD\n  Expenses:Food:Groceries  45.12 USD\n";
         assert!(text.contains(expected), "{text}");

@@ -5,6 +5,7 @@
 //! bytes go (stdout, a file) is the command's business.
 
 pub mod all;
+pub mod balances;
 mod beancount;
 mod ledger;
 pub mod names;
@@ -14,6 +15,7 @@ use anyhow::Result;
 
 use crate::money::{Currency, format_amount};
 use crate::store::export::ExportRow;
+pub use balances::Balances;
 pub use names::Names;
 
 /// The file formats `tally export` writes.
@@ -33,19 +35,22 @@ pub enum ExportFormat {
     Beancount,
 }
 
-/// The whole export as text.
-pub fn render(format: ExportFormat, rows: &[ExportRow], names: &Names) -> Result<String> {
+/// The whole export as text. A journal opens and asserts each account with `balances`
+/// (`None` when the rows are filtered so that no balance would hold: it says so instead).
+pub fn render(format: ExportFormat, rows: &[ExportRow], names: &Names, balances: Option<&Balances>) -> Result<String> {
     match format {
         ExportFormat::Csv => tabular::csv(rows),
         ExportFormat::Json => tabular::json(rows),
         ExportFormat::Jsonl => tabular::jsonl(rows),
         ExportFormat::Ledger | ExportFormat::Hledger => {
             distinct(rows, names, names::ledger_name)?;
-            ledger::journal(rows, names)
+            let balances = balances.map(|b| unshared(rows, b, |r| names::ledger_name(&names.account(r))));
+            ledger::journal(rows, names, balances.as_ref())
         }
         ExportFormat::Beancount => {
             distinct(rows, names, names::beancount_name)?;
-            beancount::journal(rows, names)
+            let balances = balances.map(|b| unshared(rows, b, |r| names::beancount_name(&names.account(r))));
+            beancount::journal(rows, names, balances.as_ref())
         }
     }
 }
@@ -69,6 +74,27 @@ fn distinct(rows: &[ExportRow], names: &Names, clean: fn(&str) -> String) -> Res
     Ok(())
 }
 
+/// `balances` without those of tally accounts the config maps onto one journal account: each
+/// one's balance is not that account's, so neither opens nor asserts it.
+fn unshared(rows: &[ExportRow], balances: &Balances, journal_name: impl Fn(&ExportRow) -> String) -> Balances {
+    let mut ids: std::collections::BTreeMap<String, std::collections::BTreeSet<i64>> = Default::default();
+    for row in rows {
+        ids.entry(journal_name(row)).or_default().insert(row.account_id);
+    }
+    let mut balances = balances.clone();
+    for shared in ids.values().filter(|ids| ids.len() > 1) {
+        for id in shared {
+            balances.insert(*id, balances::Balance::Shared);
+        }
+    }
+    balances
+}
+
+/// Minor units of `currency` as an exact decimal (`-1234.56`).
+fn money(minor: i64, currency: &str) -> Result<String> {
+    Ok(format_amount(minor, Currency::parse(currency)?))
+}
+
 /// A row's amount as an exact decimal (`-1234.56`), from its minor units.
 fn amount(row: &ExportRow) -> Result<String> {
     Ok(format_amount(row.amount, Currency::parse(&row.currency)?))
@@ -89,15 +115,15 @@ mod tests {
         let mut rows = sample::rows();
         rows[1].account_name = "Everyday-Checking".into();
         rows[1].account_kind = crate::model::AccountKind::Checking;
-        assert!(render(ExportFormat::Ledger, &rows, &Names::default()).is_ok(), "distinct for ledger");
-        let err = render(ExportFormat::Beancount, &rows, &Names::default()).unwrap_err().to_string();
+        assert!(render(ExportFormat::Ledger, &rows, &Names::default(), None).is_ok(), "distinct for ledger");
+        let err = render(ExportFormat::Beancount, &rows, &Names::default(), None).unwrap_err().to_string();
         assert!(err.contains("would both be \"Assets:Bank:Everyday-Checking\""), "{err}");
         let both = std::collections::BTreeMap::from([
             ("Everyday Checking".to_string(), "Assets:Bank:Checking".to_string()),
             ("Everyday-Checking".to_string(), "Assets:Bank:Checking".to_string()),
         ]);
         let names = Names::new(&both, &Default::default()).unwrap();
-        assert!(render(ExportFormat::Beancount, &rows, &names).is_ok(), "the user's choice");
+        assert!(render(ExportFormat::Beancount, &rows, &names, None).is_ok(), "the user's choice");
     }
 }
 

@@ -19,6 +19,7 @@ pub mod profile;
 pub mod qif;
 pub mod replay;
 pub mod run;
+pub mod tally;
 pub mod text;
 
 use std::path::Path;
@@ -191,6 +192,7 @@ pub fn open(input: &mut Input, wanted: Format, options: &Options) -> Result<Box<
         Format::Ofx => Box::new(ofx::Ofx::read(&name, input.bytes()?)?),
         Format::Camt => Box::new(camt::Camt::read(&name, input.bytes()?)?),
         Format::Qif => Box::new(qif::Qif::read(&name, input.bytes()?, options.date_order)?),
+        Format::Tally => Box::new(tally::Tally::read(&name, input.bytes()?)?),
         Format::Csv | Format::Auto => {
             let detected = csv_profile(input, options)?;
             let whole = input.complete().then(|| input.head().to_vec());
@@ -214,6 +216,8 @@ pub enum Format {
     Camt,
     /// Quicken Interchange Format
     Qif,
+    /// tally's own `export csv|json|jsonl`
+    Tally,
 }
 
 /// What a file says about the account it belongs to.
@@ -260,6 +264,9 @@ impl std::fmt::Debug for Statement<'_> {
 
 /// Guess the format from the first bytes of a file.
 pub fn detect(head: &[u8]) -> Option<Format> {
+    if tally::looks_like(head) {
+        return Some(Format::Tally);
+    }
     let text = text::Encoding::detect(head).decode(text::strip_bom(head)).to_ascii_uppercase();
     let start = text.trim_start();
     if start.starts_with("OFXHEADER") || text.contains("<OFX>") || text.contains("<?OFX") {

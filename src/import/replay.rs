@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use super::profile::Profile;
-use super::{Row, camt, csv, ofx, qif};
+use super::{Row, camt, csv, ofx, qif, tally};
 use crate::model::NewTransaction;
 use crate::money::Currency;
 
@@ -23,6 +23,7 @@ pub enum Reader {
     Ofx,
     Camt,
     Qif { day_first: bool, decimal: Option<char> },
+    Tally,
 }
 
 /// A block's first line.
@@ -94,7 +95,7 @@ impl Replayer {
                 Reader::Csv { profile, .. } => State::Csv(csv::Resume::new(profile)),
                 Reader::Qif { decimal, .. } => State::Qif(qif::Resume::new(*decimal)),
                 Reader::Camt => State::Camt(camt::Resume::default()),
-                Reader::Ofx => State::Ofx,
+                Reader::Ofx | Reader::Tally => State::Ofx,
             });
         }
         let state = self.state.as_mut().expect("set above");
@@ -104,6 +105,7 @@ impl Replayer {
                 csv::reread(profile, columns, currency, &raws, resume)?
             }
             (Reader::Ofx, State::Ofx) => raws.iter().map(|r| ofx::reread(r, currency)).collect::<Result<_>>()?,
+            (Reader::Tally, State::Ofx) => raws.iter().map(|r| tally::reread(r, currency)).collect::<Result<_>>()?,
             (Reader::Qif { day_first, .. }, State::Qif(resume)) => {
                 raws.iter().map(|r| qif::reread(r, *day_first, currency, resume)).collect::<Result<_>>()?
             }
@@ -174,6 +176,7 @@ mod tests {
                 size,
             );
             round_trip("us-checking.csv", &usd, size);
+            round_trip("tally-export.csv", &usd, size);
             let mdy = Options { date_order: Some(crate::import::profile::DateOrder::Mdy), ..usd.clone() };
             round_trip("ambiguous.qif", &mdy, size);
             let giro = crate::import::profile::load("de-giro", std::path::Path::new("/nonexistent")).unwrap();

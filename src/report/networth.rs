@@ -47,15 +47,7 @@ pub fn networth(
             continue;
         }
         let running = Running::of(db, account.id)?;
-        let anchor = [
-            account.balance_current.zip(account.balance_as_of),
-            account.statement_balance.zip(account.statement_balance_as_of),
-        ]
-        .into_iter()
-        .flatten()
-        .max_by_key(|(_, at)| *at)
-        .map(|(amount, at)| (amount, at.date_naive()));
-        let (base, base_sum) = match anchor {
+        let (base, base_sum) = match anchor(&account) {
             Some((amount, day)) => (amount, running.upto(db, day)?),
             None => {
                 unanchored.push(account.name.clone());
@@ -99,6 +91,16 @@ pub fn networth(
         });
     }
     Ok((rows, unanchored))
+}
+
+/// The newest balance `account` reported (the bank's live balance or a statement's closing
+/// balance) and the day it was true at the end of; `None` when it never reported one.
+pub fn anchor(account: &accounts::Account) -> Option<(i64, NaiveDate)> {
+    [account.balance_current.zip(account.balance_as_of), account.statement_balance.zip(account.statement_balance_as_of)]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(_, at)| *at)
+        .map(|(amount, at)| (amount, at.date_naive()))
 }
 
 /// An account's live rows summed up to a day: per-month sums from the rollup, and the base

@@ -1,5 +1,5 @@
-//! The `budget` table (monthly amounts per category and currency, each from a month on, with
-//! a rollover flag) and the few row reads a budget's status needs beyond the report rollups:
+//! The `budget` table (monthly or yearly amounts per category and currency, each from a month
+//! or a year on, with a rollover flag) and the few row reads a budget's status needs beyond the report rollups:
 //! pending rows apart, and the category a recurring series' last row was filed under. What a
 //! budget's status is, is `budget`'s call.
 
@@ -10,8 +10,9 @@ use rusqlite::{OptionalExtension as _, params};
 use super::reports::Sums;
 use super::{Db, parse_date};
 
-/// One stored budget: `amount` of `currency` a month for a category, from `starts_on` (the
-/// first of a month) until a later budget of the same category and currency replaces it.
+/// One stored budget: `amount` of `currency` a month (a calendar year when `yearly`) for a
+/// category, from `starts_on` (the first of a month; of January when yearly) until a later
+/// budget of the same category, currency and period replaces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Budget {
     pub id: i64,
@@ -21,26 +22,45 @@ pub struct Budget {
     pub currency: String,
     pub starts_on: NaiveDate,
     pub rollover: bool,
+    pub yearly: bool,
 }
 
-/// Add or replace the monthly budget of a category and currency from `starts_on` on.
-pub fn set(db: &Db, category_id: i64, amount: i64, currency: &str, starts_on: NaiveDate, rollover: bool) -> Result<()> {
+/// What `set` stores: the amount of `currency` a month (a year when `yearly`) from `starts_on`.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBudget<'a> {
+    pub category_id: i64,
+    pub amount: i64,
+    pub currency: &'a str,
+    pub starts_on: NaiveDate,
+    pub rollover: bool,
+    pub yearly: bool,
+}
+
+/// Add or replace the budget of a category, currency and period from `starts_on` on.
+pub fn set(db: &Db, b: &NewBudget<'_>) -> Result<()> {
     db.prepare_cached(
         "INSERT INTO budget (category_id, period, amount, currency, starts_on, rollover)
-         VALUES (?1, 'monthly', ?2, ?3, ?4, ?5)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (category_id, period, currency, starts_on)
          DO UPDATE SET amount = excluded.amount, rollover = excluded.rollover",
     )?
-    .execute(params![category_id, amount, currency, starts_on.to_string(), rollover])?;
+    .execute(params![
+        b.category_id,
+        if b.yearly { "yearly" } else { "monthly" },
+        b.amount,
+        b.currency,
+        b.starts_on.to_string(),
+        b.rollover
+    ])?;
     Ok(())
 }
 
-/// Every monthly budget, by category, currency and start.
+/// Every budget, by category, currency, period (monthly first) and start.
 pub fn list(db: &Db) -> Result<Vec<Budget>> {
     let mut stmt = db.prepare(
-        "SELECT b.id, b.category_id, c.full_name, b.amount, b.currency, b.starts_on, b.rollover
+        "SELECT b.id, b.category_id, c.full_name, b.amount, b.currency, b.starts_on, b.rollover, b.period = 'yearly'
          FROM budget b JOIN category c ON c.id = b.category_id
-         WHERE b.period = 'monthly' ORDER BY c.full_name, b.currency, b.starts_on",
+         ORDER BY c.full_name, b.currency, b.period, b.starts_on",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Budget {
@@ -51,6 +71,7 @@ pub fn list(db: &Db) -> Result<Vec<Budget>> {
             currency: r.get(4)?,
             starts_on: parse_date(&r.get::<_, String>(5)?)?,
             rollover: r.get(6)?,
+            yearly: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -67,3 +67,14 @@ pub fn rows(db: &Db, filter: &TxFilter, with_pending: bool) -> Result<Vec<Export
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+/// Net movement of an account's posted rows in `currency` booked after `after` and on or
+/// before `upto`: what moves a bank's balance (pending rows are not in it yet).
+pub fn posted_between(db: &Db, account_id: i64, currency: &str, after: NaiveDate, upto: NaiveDate) -> Result<i64> {
+    Ok(db.query_row(
+        "SELECT coalesce(sum(amount), 0) FROM \"transaction\"
+         WHERE account_id = ?1 AND currency = ?2 AND booked_date > ?3 AND booked_date <= ?4 AND status = 'posted'",
+        rusqlite::params![account_id, currency, after.to_string(), upto.to_string()],
+        |r| r.get(0),
+    )?)
+}

@@ -32,6 +32,13 @@ pub fn map_for(provider: &str) -> Option<CategoryMap> {
     }
 }
 
+/// Whether rows from `provider` carry our own categories by their full names rather than a
+/// provider's codes: tally's own export read back (`import:tally`), whose categories are the
+/// user's tally categories and land as the rows' imported labels.
+pub fn names_our_categories(provider: &str) -> bool {
+    provider == "import:tally"
+}
+
 /// The map every row went through before maps were per provider.
 pub(super) fn plaid_style() -> CategoryMap {
     plaid::map
