@@ -4,6 +4,7 @@
 //! encryption (telling plain from encrypted, converting between them) lives in `cipher.rs`.
 
 pub mod accounts;
+pub mod alerts;
 mod broken;
 pub mod budgets;
 pub mod categories;
