@@ -127,6 +127,37 @@ fn equal_charges_days_apart_are_a_duplicate_a_month_apart_or_a_refund_are_not() 
     assert!(of_kind(&alerts(&env, &[]), "duplicate").is_empty(), "a day apart is not the same day");
 }
 
+/// A CAMT.052 report of one entry (`PDNG` pending or `BOOK` posted) in the Tagesgeld account.
+fn camt(env: &TestEnv, name: &str, status: &str, date: &str, reference: &str) -> Run {
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08"><BkToCstmrAcctRpt>
+<GrpHdr><MsgId>{reference}</MsgId><CreDtTm>{date}T12:00:00+01:00</CreDtTm></GrpHdr>
+<Rpt><Id>{reference}</Id><Acct><Id><Othr><Id>0532013000</Id></Othr></Id><Ccy>EUR</Ccy><Nm>Tagesgeld</Nm></Acct>
+<Ntry><Amt Ccy="EUR">45.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>{status}</Cd></Sts>
+<BookgDt><Dt>{date}</Dt></BookgDt><AcctSvcrRef>{reference}</AcctSvcrRef>
+<AddtlNtryInf>BAUMARKT HARDWARE</AddtlNtryInf></Ntry></Rpt></BkToCstmrAcctRpt></Document>"#
+    );
+    std::fs::create_dir_all(env.home()).unwrap();
+    let path = env.home().join(name);
+    std::fs::write(&path, xml).unwrap();
+    env.run(&["import", path.to_str().unwrap(), "--create-account"]).ok()
+}
+
+#[test]
+fn a_pending_row_and_its_posted_row_are_not_a_duplicate() {
+    let env = TestEnv::new();
+    camt(&env, "pending.xml", "PDNG", "2026-11-20", "R-1");
+    camt(&env, "posted.xml", "BOOK", "2026-11-21", "R-2");
+    // The import linked the posted row to its pending one (which is no longer live), so the
+    // purchase is one row; a pending row that stayed live is never a posted one's duplicate
+    // either (alerts::charges' unit test).
+    let live: i64 = env.query("SELECT count(*) FROM \"transaction\" WHERE status != 'removed'");
+    assert_eq!(live, 1);
+    let all = alerts(&env, &[]);
+    assert!(of_kind(&all, "duplicate").is_empty(), "{all:#?}");
+}
+
 #[test]
 fn a_price_increase_and_a_new_subscription_come_from_recurring() {
     let env = TestEnv::new();
