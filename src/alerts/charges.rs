@@ -82,16 +82,16 @@ fn duplicate(run: &[&Charge], since: NaiveDate) -> Option<Alert> {
     let when = if first.date == last.date {
         format!("on {}", last.date)
     } else {
-        format!("between {} and {}", first.date, last.date)
+        format!("from {} to {}", first.date, last.date)
     };
     Some(Alert {
         kind: Kind::Duplicate,
         date: last.date,
         message: format!(
-            "{} charged {} {} times {when} in {}: a duplicate?",
+            "{}: {} charges of {} in {} {when}",
             last.payee,
-            super::amount_text(last.amount.abs(), &last.currency),
             run.len(),
+            super::amount_text(last.amount.abs(), &last.currency),
             last.account
         ),
         amount: Some(last.amount.abs()),
