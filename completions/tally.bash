@@ -112,6 +112,9 @@ _tally() {
             tally__subcmd__accounts,show)
                 cmd="tally__subcmd__accounts__subcmd__show"
                 ;;
+            tally__subcmd__alerts,dismiss)
+                cmd="tally__subcmd__alerts__subcmd__dismiss"
+                ;;
             tally__subcmd__budget,list)
                 cmd="tally__subcmd__budget__subcmd__list"
                 ;;
@@ -426,7 +429,7 @@ _tally() {
             return 0
             ;;
         tally__subcmd__alerts)
-            opts="-v -q -h --since --days --db --format --color --verbose --quiet --no-input --help"
+            opts="-v -q -h --since --days --db --format --color --verbose --quiet --no-input --help dismiss"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -440,6 +443,32 @@ _tally() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__alerts__subcmd__dismiss)
+            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

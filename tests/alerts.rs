@@ -83,7 +83,7 @@ fn the_json_shape_exit_code_and_the_summary_after_import() {
     assert_eq!(all.len(), 1, "{all:#?}");
     let a = all[0].as_object().unwrap();
     let keys: Vec<&str> = a.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["kind", "date", "message", "amount", "currency", "transaction_ids"]);
+    assert_eq!(keys, ["id", "kind", "date", "message", "amount", "currency", "transaction_ids"]);
     assert_eq!(a["kind"], "unusual");
     assert!(a["message"].as_str().unwrap().contains("CORNER SHOP 0099 charged 75.00 USD, usually 20.00 USD"), "{a:?}");
     let id = a["transaction_ids"][0].as_i64().unwrap();
@@ -123,8 +123,28 @@ fn equal_charges_days_apart_are_a_duplicate_a_month_apart_or_a_refund_are_not() 
     assert_eq!((&dups[0]["date"], &dups[0]["amount"]), (&"2026-11-11".into(), &"45.00".into()));
     assert_eq!(dups[0]["transaction_ids"].as_array().unwrap().len(), 2);
 
+    let id = dups[0]["id"].as_str().unwrap().to_string();
+
     std::fs::write(env.home().join("config.toml"), "[alerts]\nduplicate_days = 0\n").unwrap();
     assert!(of_kind(&alerts(&env, &[]), "duplicate").is_empty(), "a day apart is not the same day");
+    std::fs::remove_file(env.home().join("config.toml")).unwrap();
+
+    // Dismissed, it stays away until a third equal charge makes it another alert.
+    let unknown = env.run(&["alerts", "dismiss", "0000beef"]).fails_with(2);
+    assert!(unknown.stderr.contains("tally alerts"), "{}", unknown.stderr);
+    let dismissed = env.run(&["alerts", "dismiss", &id]).ok();
+    assert!(dismissed.stderr.contains("HARDWARE STORE 12: 2 charges of 45.00 USD"), "{}", dismissed.stderr);
+    assert!(of_kind(&alerts(&env, &[]), "duplicate").is_empty());
+    // (A charge a day or two later would be matched as the same row by the import: further on,
+    // and a wider duplicate window.)
+    std::fs::write(env.home().join("config.toml"), "[alerts]\nduplicate_days = 10\n").unwrap();
+    let run = import(&env, "Card", &[("2026-11-20", "-45.00", "HARDWARE STORE 12")]);
+    assert!(run.stderr.contains("1 alert: 1 possible duplicate charge (tally alerts)"), "{run:#?}");
+    let again = alerts(&env, &[]);
+    let dups = of_kind(&again, "duplicate");
+    assert_eq!(dups.len(), 1, "{again:#?}");
+    assert_ne!(dups[0]["id"], id.as_str());
+    assert_eq!(dups[0]["transaction_ids"].as_array().unwrap().len(), 3);
 }
 
 /// A CAMT.052 report of one entry (`PDNG` pending or `BOOK` posted) in the Tagesgeld account.

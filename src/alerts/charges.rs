@@ -27,6 +27,7 @@ pub fn unusual(charges: &[Charge], s: &Settings, since: NaiveDate) -> Vec<Alert>
             if i128::from(amount) * 100 > i128::from(usual) * i128::from(s.unusual_percent) {
                 out.push(Alert {
                     kind: Kind::Unusual,
+                    subject: c.id.to_string(),
                     date: c.date,
                     message: format!(
                         "{} charged {}, usually {} ({} earlier charges)",
@@ -84,8 +85,10 @@ fn duplicate(run: &[&Charge], since: NaiveDate) -> Option<Alert> {
     } else {
         format!("from {} to {}", first.date, last.date)
     };
+    let rows: Vec<Charge> = run.iter().map(|c| (*c).clone()).collect();
     Some(Alert {
         kind: Kind::Duplicate,
+        subject: super::ids(&rows),
         date: last.date,
         message: format!(
             "{}: {} charges of {} in {} {when}",
@@ -96,7 +99,7 @@ fn duplicate(run: &[&Charge], since: NaiveDate) -> Option<Alert> {
         ),
         amount: Some(last.amount.abs()),
         currency: Some(last.currency.clone()),
-        rows: run.iter().map(|c| (*c).clone()).collect(),
+        rows,
     })
 }
 

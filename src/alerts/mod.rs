@@ -62,6 +62,9 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
     pub kind: Kind,
+    /// What it is about, for its key: its rows' ids, a series, a budget's month, a consent's
+    /// end. A dismissed alert stays dismissed while this stays the same.
+    pub subject: String,
     pub date: NaiveDate,
     /// One line a person understands.
     pub message: String,
@@ -73,8 +76,27 @@ pub struct Alert {
     pub rows: Vec<Charge>,
 }
 
-/// Every alert as of `now`: those about charges dated on or after `since`, this month's
-/// budgets, and the consents; by date, then kind.
+impl Alert {
+    /// What `alert_dismissed` keeps: the kind and the subject.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind.as_str(), self.subject)
+    }
+
+    /// The short id people type (`tally alerts dismiss ID`): the key's SHA-256, 8 hex digits.
+    pub fn id(&self) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(self.key().as_bytes());
+        digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The ids of `rows`, as a subject.
+fn ids(rows: &[Charge]) -> String {
+    rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// Every alert as of `now` but those dismissed: those about charges dated on or after
+/// `since`, this month's budgets, and the consents; by date, then kind.
 pub fn find(db: &Db, s: &Settings, since: NaiveDate, now: DateTime<Utc>) -> Result<Vec<Alert>> {
     let today = now.date_naive();
     let charges = store::charges(db, since - Days::new(HISTORY_DAYS))?;
@@ -83,6 +105,8 @@ pub fn find(db: &Db, s: &Settings, since: NaiveDate, now: DateTime<Utc>) -> Resu
     out.extend(watch::recurring(db, &charges, since, today)?);
     out.extend(watch::budgets(db, &charges, today)?);
     out.extend(watch::consents(db, s, now)?);
+    let dismissed = store::dismissed(db)?;
+    out.retain(|a| !dismissed.contains(&a.key()));
     out.sort_by_key(|a| (a.date, a.kind));
     Ok(out)
 }
@@ -90,6 +114,11 @@ pub fn find(db: &Db, s: &Settings, since: NaiveDate, now: DateTime<Utc>) -> Resu
 /// The newest transaction id: alerts about rows above it are new since.
 pub fn mark(db: &Db) -> Result<i64> {
     store::last_id(db)
+}
+
+/// Dismiss `alert` for good (until what it is about changes).
+pub fn dismiss(db: &Db, alert: &Alert, now: DateTime<Utc>) -> Result<()> {
+    store::dismiss(db, &alert.key(), now)
 }
 
 /// Whether rows above `mark` include one booked on or after `since` (else no alert is new).
@@ -125,6 +154,7 @@ mod tests {
     fn alert(kind: Kind) -> Alert {
         Alert {
             kind,
+            subject: String::new(),
             date: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap(),
             message: String::new(),
             amount: None,

@@ -22,10 +22,12 @@ pub fn recurring(db: &Db, charges: &[Charge], since: NaiveDate, today: NaiveDate
             continue;
         }
         let rows = rows_of(&s, charges);
+        let series = format!("{}:{}", s.account_id, normalize(&s.payee));
         for flag in recurring::flags(&s) {
-            let (kind, message, amount, rows) = match flag {
+            let (kind, subject, message, amount, rows) = match flag {
                 Flag::NewSubscription { since } => (
                     Kind::NewRecurring,
+                    series.clone(),
                     format!(
                         "new {} charge: {} {} since {since}",
                         s.cadence,
@@ -37,6 +39,7 @@ pub fn recurring(db: &Db, charges: &[Charge], since: NaiveDate, today: NaiveDate
                 ),
                 Flag::PriceChange { from, to } if to < from => (
                     Kind::PriceChange,
+                    format!("{series}:{to}"),
                     format!(
                         "{} went up from {} to {} ({})",
                         s.payee,
@@ -51,6 +54,7 @@ pub fn recurring(db: &Db, charges: &[Charge], since: NaiveDate, today: NaiveDate
             };
             out.push(Alert {
                 kind,
+                subject,
                 date: s.last,
                 message,
                 amount: Some(amount),
@@ -109,6 +113,7 @@ pub fn budgets(db: &Db, charges: &[Charge], today: NaiveDate) -> Result<Vec<Aler
             .collect();
         out.push(Alert {
             kind: Kind::Budget,
+            subject: format!("{}:{}:{}", l.category, l.currency, month.format("%Y-%m")),
             date: today,
             message: format!("{}: {} of {} spent{expected}: {state}", l.category, m(used), m(l.available())),
             amount: Some(overflow),
@@ -124,23 +129,26 @@ pub fn consents(db: &Db, s: &Settings, now: DateTime<Utc>) -> Result<Vec<Alert>>
     let mut out = Vec::new();
     for c in connections::list(db)? {
         let relink = format!("renew it with `tally link --relink {}`", c.name);
-        let (date, message) = if c.is(ConnectionStatus::Revoked) {
+        let (date, message, until) = if c.is(ConnectionStatus::Revoked) {
             continue;
         } else if c.is(ConnectionStatus::NeedsRelink) {
-            (now.date_naive(), format!("{}: the bank no longer accepts its consent; {relink}", c.name))
+            (now.date_naive(), format!("{}: the bank no longer accepts its consent; {relink}", c.name), "relink".into())
         } else if let Some(expires) = c.consent_expires_at {
             let days = (expires - now).num_days();
             if expires <= now {
-                (expires.date_naive(), format!("{}: its consent ended on {}; {relink}", c.name, expires.date_naive()))
+                let message = format!("{}: its consent ended on {}; {relink}", c.name, expires.date_naive());
+                (expires.date_naive(), message, expires.date_naive().to_string())
             } else if days <= s.consent_days {
-                (expires.date_naive(), format!("{}: its consent ends in {days} days; {relink}", c.name))
+                let message = format!("{}: its consent ends in {days} days; {relink}", c.name);
+                (expires.date_naive(), message, expires.date_naive().to_string())
             } else {
                 continue;
             }
         } else {
             continue;
         };
-        out.push(Alert { kind: Kind::Consent, date, message, amount: None, currency: None, rows: Vec::new() });
+        let subject = format!("{}:{until}", c.name);
+        out.push(Alert { kind: Kind::Consent, subject, date, message, amount: None, currency: None, rows: Vec::new() });
     }
     Ok(out)
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::alerts::{self, Alert, amount_text};
 use crate::context::Ctx;
-use crate::error::{ALERTS_FOUND, Signal};
+use crate::error::{ALERTS_FOUND, Signal, UserError};
 use crate::money::{Currency, format_amount};
 use crate::output::Format;
 
@@ -21,8 +21,11 @@ use crate::output::Format;
 /// budget), `consent` (a bank consent ending soon or needing a relink). Thresholds are in the
 /// config file's [alerts] section (`tally config default`). Exit status 3 when there are
 /// alerts, 0 when there are none, so cron can mail them: `tally -q alerts || mail ...`.
+/// `tally alerts dismiss ID` hides one until what it is about changes.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Only charges on or after this date (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", conflicts_with = "days")]
     pub since: Option<NaiveDate>,
@@ -31,9 +34,22 @@ pub struct Args {
     pub days: Option<u32>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Hide alerts by their id (the first column); one comes back when what it is about
+    /// changes (another equal charge, a later month, a new consent date)
+    Dismiss {
+        /// Alert ids, as `tally alerts` shows them
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+}
+
 /// JSON: the rows behind an alert as an array of transaction ids.
 #[derive(Debug, Serialize, Default)]
 struct JsonRow {
+    /// For `tally alerts dismiss`.
+    id: String,
     kind: &'static str,
     date: String,
     message: String,
@@ -46,6 +62,7 @@ struct JsonRow {
 /// Tables and CSV: the ids space-separated, and (tables) a short list of the rows.
 #[derive(Debug, Serialize, Default)]
 struct FlatRow {
+    id: String,
     kind: &'static str,
     date: String,
     message: String,
@@ -67,6 +84,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         (None, days) => now.date_naive() - Days::new(days.unwrap_or(settings.days).into()),
     };
     let found = alerts::find(ctx.store()?.db(), &settings, since, now)?;
+    if let Some(Command::Dismiss { ids }) = args.command {
+        return dismiss(ctx, &found, &ids);
+    }
     match ctx.out.format() {
         Format::Json => ctx.out.rows(&found.iter().map(json_row).collect::<Result<Vec<_>>>()?)?,
         format => {
@@ -80,6 +100,25 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     Err(Signal(ALERTS_FOUND).into())
 }
 
+fn dismiss(ctx: &mut Ctx, found: &[Alert], ids: &[String]) -> Result<()> {
+    let chosen: Vec<&Alert> = ids
+        .iter()
+        .map(|id| {
+            found.iter().find(|a| a.id().eq_ignore_ascii_case(id.trim())).ok_or_else(|| {
+                UserError::usage(format!("no current alert has the id {id:?}"))
+                    .hint("`tally alerts` lists the alerts with their ids; for older ones, `tally alerts --days 90 dismiss ID`")
+                    .into()
+            })
+        })
+        .collect::<Result<_>>()?;
+    let now = ctx.now();
+    for a in chosen {
+        alerts::dismiss(ctx.store()?.db(), a, now)?;
+        ctx.out.status(&format!("Dismissed {}: {}", a.id(), a.message));
+    }
+    Ok(())
+}
+
 fn amount_of(a: &Alert) -> Result<Option<String>> {
     match (a.amount, &a.currency) {
         (Some(v), Some(c)) => Ok(Some(format_amount(v, Currency::parse(c)?))),
@@ -89,6 +128,7 @@ fn amount_of(a: &Alert) -> Result<Option<String>> {
 
 fn json_row(a: &Alert) -> Result<JsonRow> {
     Ok(JsonRow {
+        id: a.id(),
         kind: a.kind.as_str(),
         date: a.date.to_string(),
         message: a.message.clone(),
@@ -119,6 +159,7 @@ fn flat_row(a: &Alert, table: bool) -> Result<FlatRow> {
         shown.join("; ")
     });
     Ok(FlatRow {
+        id: a.id(),
         kind: a.kind.as_str(),
         date: a.date.to_string(),
         message: a.message.clone(),

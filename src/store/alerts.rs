@@ -1,11 +1,13 @@
 //! The rows alerts read: live charges (money out, not transfers) with the payee people see and
-//! the category they are filed under, and the newest row id (what a sync or import added).
-//! Deciding what is worth an alert is `alerts`' part.
+//! the category they are filed under, the newest row id (what a sync or import added), and
+//! the `alert_dismissed` table. Deciding what is worth an alert is `alerts`' part.
+
+use std::collections::HashSet;
 
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Db, parse_date};
+use super::{Db, parse_date, ts};
 
 /// One charge as alerts see it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,4 +67,20 @@ pub fn added_since(db: &Db, id: i64, from: NaiveDate) -> Result<bool> {
         rusqlite::params![id, from.to_string()],
         |r| r.get(0),
     )?)
+}
+
+/// The keys of the alerts the user dismissed.
+pub fn dismissed(db: &Db) -> Result<HashSet<String>> {
+    let mut stmt = db.prepare("SELECT key FROM alert_dismissed")?;
+    let keys = stmt.query_map([], |r| r.get(0))?;
+    Ok(keys.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Dismiss the alert with `key` (again is fine).
+pub fn dismiss(db: &Db, key: &str, now: DateTime<Utc>) -> Result<()> {
+    db.execute(
+        "INSERT OR IGNORE INTO alert_dismissed (key, dismissed_at) VALUES (?1, ?2)",
+        rusqlite::params![key, ts(now)],
+    )?;
+    Ok(())
 }
