@@ -76,6 +76,8 @@ fn the_json_shape_exit_code_and_the_summary_after_import() {
     import(&env, "Card", SHOP);
     let quiet = env.run(&["alerts", "--format", "json"]).ok();
     assert_eq!(quiet.stdout.trim(), "[]");
+    let cron = env.run(&["alerts", "-q"]).ok();
+    assert_eq!((cron.stdout.as_str(), cron.stderr.as_str()), ("", ""), "cron mails nothing");
 
     let run = import(&env, "Card", &[("2026-11-10", "-75.00", "CORNER SHOP 0099")]);
     assert!(run.stderr.contains("1 alert: 1 unusual charge (tally alerts)"), "{}", run.stderr);

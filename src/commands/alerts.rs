@@ -20,7 +20,8 @@ use crate::output::Format;
 /// `tally recurring`), `budget` (this month's spent, pending and expected charges go over the
 /// budget), `consent` (a bank consent ending soon or needing a relink). Thresholds are in the
 /// config file's [alerts] section (`tally config default`). Exit status 3 when there are
-/// alerts, 0 when there are none, so cron can mail them: `tally -q alerts || mail ...`.
+/// alerts, 0 when there are none; `tally alerts -q` prints nothing when there are none, so
+/// cron mails only alerts.
 /// `tally alerts dismiss ID` hides one until what it is about changes.
 #[derive(Debug, clap::Args)]
 pub struct Args {
