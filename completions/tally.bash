@@ -19,6 +19,9 @@ _tally() {
             tally,accounts)
                 cmd="tally__subcmd__accounts"
                 ;;
+            tally,alerts)
+                cmd="tally__subcmd__alerts"
+                ;;
             tally,budget)
                 cmd="tally__subcmd__budget"
                 ;;
@@ -108,6 +111,9 @@ _tally() {
                 ;;
             tally__subcmd__accounts,show)
                 cmd="tally__subcmd__accounts__subcmd__show"
+                ;;
+            tally__subcmd__alerts,dismiss)
+                cmd="tally__subcmd__alerts__subcmd__dismiss"
                 ;;
             tally__subcmd__budget,list)
                 cmd="tally__subcmd__budget__subcmd__list"
@@ -233,7 +239,7 @@ _tally() {
 
     case "${cmd}" in
         tally)
-            opts="-v -q -h -V --db --format --color --verbose --quiet --no-input --help --version demo link connections conn accounts sync import export restore purge doctor init encrypt decrypt tx categories categorize review report budget rates rules transfers recurring sandbox config"
+            opts="-v -q -h -V --db --format --color --verbose --quiet --no-input --help --version demo link connections conn accounts sync import export restore purge doctor init encrypt decrypt tx categories categorize review report budget rates rules transfers recurring alerts sandbox config"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +403,66 @@ _tally() {
             return 0
             ;;
         tally__subcmd__accounts__subcmd__show)
+            opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__alerts)
+            opts="-v -q -h --since --days --db --format --color --verbose --quiet --no-input --help dismiss"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tally__subcmd__alerts__subcmd__dismiss)
             opts="-v -q -h --db --format --color --verbose --quiet --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

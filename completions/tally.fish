@@ -60,6 +60,7 @@ complete -c tally -n "__fish_tally_needs_command" -f -a "rates" -d 'Exchange rat
 complete -c tally -n "__fish_tally_needs_command" -f -a "rules" -d 'Rules that categorize, rename and tag rows: the first that matches a row wins'
 complete -c tally -n "__fish_tally_needs_command" -f -a "transfers" -d 'Money moved between your own accounts, which reports leave out of spending and income'
 complete -c tally -n "__fish_tally_needs_command" -f -a "recurring" -d 'Subscriptions, bills and salary that come on a schedule, found in your transactions'
+complete -c tally -n "__fish_tally_needs_command" -f -a "alerts" -d 'Charges and consents that deserve a look, with the transactions behind each'
 complete -c tally -n "__fish_tally_needs_command" -f -a "sandbox" -d 'Run the built-in sandbox bank'
 complete -c tally -n "__fish_tally_needs_command" -f -a "config" -d 'Show tally\'s configuration'
 complete -c tally -n "__fish_tally_using_subcommand demo" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
@@ -1018,6 +1019,31 @@ complete -c tally -n "__fish_tally_using_subcommand recurring" -s v -l verbose -
 complete -c tally -n "__fish_tally_using_subcommand recurring" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c tally -n "__fish_tally_using_subcommand recurring" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
 complete -c tally -n "__fish_tally_using_subcommand recurring" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -l since -d 'Only charges on or after this date (YYYY-MM-DD)' -r
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -l days -d 'Only charges of the last N days (default: [alerts] days, 30)' -r
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and not __fish_seen_subcommand_from dismiss" -f -a "dismiss" -d 'Hide alerts by their id (the first column); one comes back when what it is about changes (another equal charge, a later month, a new consent date)'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and __fish_seen_subcommand_from dismiss" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
+complete -c tally -n "__fish_tally_using_subcommand alerts; and __fish_seen_subcommand_from dismiss" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
+csv\t''
+json\t''"
+complete -c tally -n "__fish_tally_using_subcommand alerts; and __fish_seen_subcommand_from dismiss" -l color -d 'When to color the output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tally -n "__fish_tally_using_subcommand alerts; and __fish_seen_subcommand_from dismiss" -s v -l verbose -d 'Say more on stderr (repeat for more detail)'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and __fish_seen_subcommand_from dismiss" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and __fish_seen_subcommand_from dismiss" -l no-input -d 'Never prompt; fail with a hint where a choice is needed (implied without a terminal)'
+complete -c tally -n "__fish_tally_using_subcommand alerts; and __fish_seen_subcommand_from dismiss" -s h -l help -d 'Print help'
 complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l db -d 'The database file (default: tally.db in the XDG data directory; also TALLY_DB)' -r -F
 complete -c tally -n "__fish_tally_using_subcommand sandbox; and not __fish_seen_subcommand_from serve" -l format -d 'How to print listings: a table for people, CSV or JSON for scripts' -r -f -a "table\t''
 csv\t''

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    accounts, budget, categories, categorize, config, connections, demo, doctor, encrypt, export, generate, import,
-    init, link, purge, rates, recurring, report, restore, review, rules, sandbox, sync, transfers, tx,
+    accounts, alerts, budget, categories, categorize, config, connections, demo, doctor, encrypt, export, generate,
+    import, init, link, purge, rates, recurring, report, restore, review, rules, sandbox, sync, transfers, tx,
 };
 use crate::error::EXIT_CODES_HELP;
 use crate::output::{ColorWhen, Format};
@@ -83,6 +83,7 @@ pub enum Command {
     #[command(subcommand)]
     Transfers(transfers::Command),
     Recurring(recurring::Args),
+    Alerts(alerts::Args),
     #[command(subcommand)]
     Sandbox(sandbox::Command),
     #[command(subcommand)]

@@ -100,6 +100,9 @@ struct FileConfig {
     /// `[transfers]`: pairing rows between one's own accounts (`transfers::Settings`).
     #[serde(default)]
     transfers: crate::transfers::Settings,
+    /// `[alerts]`: the thresholds of `tally alerts` (`alerts::Settings`).
+    #[serde(default)]
+    alerts: crate::alerts::Section,
     #[serde(default)]
     categorize: CategorizeSection,
 }
@@ -194,6 +197,12 @@ pub struct Config {
     /// `[transfers]`: whether and how sync and import pair transfers between own accounts.
     #[serde(skip)]
     pub transfers: crate::transfers::Settings,
+    /// `[alerts]`: the thresholds of `tally alerts` and the summary after sync and import.
+    #[serde(skip)]
+    pub alerts: crate::alerts::Settings,
+    /// `[alerts]` as written, for `config show` to say which keys the file set.
+    #[serde(skip)]
+    pub alerts_section: crate::alerts::Section,
     /// The confidence the learned model needs to categorize a row by itself.
     pub learned_threshold: f64,
     /// `tally review` also offers rows the model categorized with less confidence than this.
@@ -234,6 +243,7 @@ impl Config {
             ProviderSections::from_file(&config_path, file.providers, file.sandbox)?.with_named("fdx", file.fdx);
         let now = env("TALLY_NOW").map(|s| parse_now(&s)).transpose()?;
         file.transfers.check()?;
+        let alerts = file.alerts.resolve()?;
         let share = |key: &str, value: Option<f64>, default: f64| match value {
             None => Ok(default),
             Some(v) if (0.0..=1.0).contains(&v) => Ok(v),
@@ -274,6 +284,8 @@ impl Config {
             origins,
             export: file.export,
             transfers: file.transfers,
+            alerts,
+            alerts_section: file.alerts,
             learned_threshold,
             review_below,
         })

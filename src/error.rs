@@ -28,9 +28,26 @@ Exit status:
   0   success
   1   failure (server error, broken file, store problem)
   2   usage error (bad flag, unknown account, connection or provider)
+  3   `tally alerts` found alerts (they are on stdout)
   75  temporary failure (provider down or rate limited): retry later
   77  consent expired or revoked: link the connection again
   130 interrupted (Ctrl-C or SIGTERM): what was done is kept, run it again to finish";
+
+/// `tally alerts`' exit code when it found alerts: not a failure, news for cron.
+pub const ALERTS_FOUND: u8 = 3;
+
+/// Not a failure: a command that tells a script something through its exit code alone, having
+/// printed what it found already. [`exit`] prints nothing for it.
+#[derive(Debug)]
+pub struct Signal(pub u8);
+
+impl fmt::Display for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for Signal {}
 
 /// An error the user can act on: its message, an optional hint, and the exit code it maps to.
 #[derive(Debug)]
@@ -81,6 +98,9 @@ pub fn exit(result: anyhow::Result<()>) -> ExitCode {
     };
     if is_broken_pipe(&err) {
         return ExitCode::SUCCESS;
+    }
+    if let Some(Signal(code)) = err.chain().find_map(|e| e.downcast_ref::<Signal>()) {
+        return ExitCode::from(*code);
     }
     if let Some(clap_err) = err.downcast_ref::<clap::Error>() {
         // clap prints help/version to stdout with code 0 and usage errors with code 2.

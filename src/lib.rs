@@ -1,6 +1,7 @@
 //! tally: link bank accounts, sync transactions into local SQLite, categorize and report.
 //! The binary in `main.rs` is a thin shell over these modules; tests start the sandbox through them.
 
+pub mod alerts;
 pub mod budget;
 pub mod categorize;
 pub mod cli;

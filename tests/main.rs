@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod alerts;
 mod budget;
 mod categories;
 mod categorize;

@@ -258,3 +258,13 @@ fn step_0008_adds_the_budget_rollover_flag_off_for_existing_budgets() {
     assert_eq!(listed[0]["category"], "Food:Groceries");
     assert_eq!((&listed[0]["amount"], &listed[0]["rollover"]), (&"250.00".into(), &false.into()));
 }
+
+#[test]
+fn step_0009_adds_the_dismissed_alerts_table_empty() {
+    let db = migrate_from(8);
+    db.assert_rows_kept();
+    assert_eq!(db.count("SELECT count(*) FROM alert_dismissed"), 0);
+    let run = db.tally(&["alerts", "--format", "json", "--since", "2020-01-01"]);
+    assert!(run.code == 0 || run.code == 3, "{run:#?}");
+    assert!(run.json().is_array());
+}

@@ -34,6 +34,9 @@ struct Shown<'a> {
     /// Each provider's settings in effect, as `<provider>_<key>` (`sandbox_url`).
     #[serde(flatten)]
     providers: BTreeMap<String, String>,
+    /// The `[alerts]` thresholds, as `alerts_<key>`.
+    #[serde(flatten)]
+    alerts: BTreeMap<String, String>,
     now: Option<String>,
     /// Each setting above: `default`, `file`, `env` or `flag`.
     sources: BTreeMap<String, Origin>,
@@ -89,6 +92,11 @@ fn shown(c: &Config) -> Result<Shown<'_>> {
             sources.insert(format!("{name}_{key}"), settings.origin(key));
         }
     }
+    let mut alerts = BTreeMap::new();
+    for (key, value, in_file) in c.alerts_section.shown(&c.alerts) {
+        alerts.insert(key.to_string(), value);
+        sources.insert(key.to_string(), if in_file { Origin::File } else { Origin::Default });
+    }
     Ok(Shown {
         config_path: c.config_path.display().to_string(),
         db_path: c.db_path.display().to_string(),
@@ -97,6 +105,7 @@ fn shown(c: &Config) -> Result<Shown<'_>> {
         consent_warn_days: c.consent_warn_days,
         http_timeout_secs: c.http_timeout_secs,
         providers,
+        alerts,
         now: c.now.map(|t| t.to_rfc3339()),
         sources,
     })

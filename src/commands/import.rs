@@ -69,6 +69,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     if args.inspect {
         return inspect(ctx, &args);
     }
+    let mark = super::alerts::mark(ctx);
     let mut rows = Vec::new();
     for path in &args.files {
         match import_file(ctx, path, &args) {
@@ -96,6 +97,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     if !(ctx.out.quiet() && ctx.out.format() == crate::output::Format::Table) {
         ctx.out.rows(&rows)?;
     }
+    super::alerts::after_run(ctx, mark);
     let failed = rows.iter().filter(|r| r.status == "failed").count();
     if failed > 0 {
         return Err(UserError::failure(format!(

@@ -2,6 +2,7 @@
 //! lives in its own file (a folder per group) with its clap `Args`.
 
 pub mod accounts;
+pub mod alerts;
 pub mod budget;
 pub mod categories;
 pub mod categorize;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rules(cmd) => rules::run(&mut ctx, cmd),
         Command::Transfers(cmd) => transfers::run(&mut ctx, cmd),
         Command::Recurring(args) => recurring::run(&mut ctx, args),
+        Command::Alerts(args) => alerts::run(&mut ctx, args),
         Command::Sandbox(cmd) => sandbox::run(&mut ctx, cmd),
         Command::Config(cmd) => config::run(&mut ctx, cmd),
         Command::Generate(cmd) => generate::run(&mut ctx, cmd),

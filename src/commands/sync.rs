@@ -125,8 +125,11 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     if args.replay {
         return replay(ctx, &args.connections, Duration::from_secs(args.wait));
     }
+    let mark = super::alerts::mark(ctx);
     let synced = sync_named(ctx, &args.connections, Duration::from_secs(args.wait), args.if_due)?;
-    report(ctx, &synced)
+    let result = report(ctx, &synced);
+    super::alerts::after_run(ctx, mark);
+    result
 }
 
 /// The named connections, or every one that is not unlinked.

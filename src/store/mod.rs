@@ -4,6 +4,7 @@
 //! encryption (telling plain from encrypted, converting between them) lives in `cipher.rs`.
 
 pub mod accounts;
+pub mod alerts;
 mod broken;
 pub mod budgets;
 pub mod categories;
@@ -47,6 +48,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_transfers", include_str!("migrations/0006_transfers.sql")),
     ("0007_report_rollups", include_str!("migrations/0007_report_rollups.sql")),
     ("0008_budget_rollover", include_str!("migrations/0008_budget_rollover.sql")),
+    ("0009_alerts", include_str!("migrations/0009_alerts.sql")),
 ];
 
 /// The schema version this build writes.
