@@ -258,3 +258,21 @@ fn step_0008_adds_the_budget_rollover_flag_off_for_existing_budgets() {
     assert_eq!(listed[0]["category"], "Food:Groceries");
     assert_eq!((&listed[0]["amount"], &listed[0]["rollover"]), (&"250.00".into(), &false.into()));
 }
+
+#[test]
+fn step_0009_queues_the_confirmed_rows_for_the_learned_model_to_count() {
+    let db = migrate_from(8);
+    db.assert_rows_kept();
+    // Rows 279 (the user's) and 1288 (a rule's); 1290 is the user's but removed upstream.
+    assert_eq!(db.count("SELECT count(*) FROM learned_dirty"), 2);
+    assert_eq!(db.count("SELECT min(tx_id) * 10000 + max(tx_id) FROM learned_dirty"), 279 * 10000 + 1288);
+    // The first run counts them; what it files by rule (row 280) the next run counts.
+    db.tally(&["categorize"]).ok();
+    db.tally(&["categorize"]).ok();
+    assert_eq!(db.count("SELECT count(*) FROM learned_dirty"), 0);
+    let confirmed = "SELECT count(*) FROM \"transaction\"
+                     WHERE category_source IN ('user', 'rule') AND status != 'removed'";
+    assert_eq!(db.count("SELECT count(*) FROM learned_seen"), db.count(confirmed));
+    assert_eq!(db.count("SELECT sum(rows) FROM learned_class"), db.count(confirmed));
+    assert_eq!(db.count("SELECT n FROM learned_count WHERE feature = 'm:nopa' AND category_id = 21"), 1);
+}

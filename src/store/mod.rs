@@ -47,6 +47,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_transfers", include_str!("migrations/0006_transfers.sql")),
     ("0007_report_rollups", include_str!("migrations/0007_report_rollups.sql")),
     ("0008_budget_rollover", include_str!("migrations/0008_budget_rollover.sql")),
+    ("0009_learned_counts", include_str!("migrations/0009_learned_counts.sql")),
 ];
 
 /// The schema version this build writes.

@@ -7,11 +7,13 @@
 //!
 //! Why naive Bayes and not nearest neighbours: its state is a table of counts, so adding or
 //! dropping a confirmed row is a count up or down, scoring costs one lookup per feature
-//! whatever the history's size, and the counts explain a decision ("14 rows like"). Why it is
-//! rebuilt rather than persisted: training reads the newest [`TRAIN_ROWS`] confirmed rows by
-//! primary key and costs milliseconds (README, `benches/learned.rs`), whatever the database's
-//! size, with no table to keep in step with every writer of a category. Reading the rows is
-//! `store::learned`; where the layer sits among the others is `super::Categorizer`.
+//! whatever the history's size, and the counts explain a decision ("14 rows like"). That state
+//! lives in the database and is retrained incrementally (migration 0009, `store::learned`):
+//! triggers take back what a changed or deleted confirmed row contributed and queue the rows
+//! to count; [`Model::load`] counts the queued rows (their features are ours to compute) and
+//! reads the counts, once per sync, import, `categorize` or review. It learns from every
+//! confirmed row, however old: a from-scratch model of the same rows ([`Model::train`]) is the
+//! same model. Where the layer sits among the others is `super::Categorizer`.
 
 pub mod tokens;
 
@@ -23,10 +25,9 @@ use anyhow::Result;
 use super::Layer;
 use crate::model::{CategorySource, NewTransaction};
 use crate::money::Currency;
-use crate::store::{Db, learned::Example, transactions::Categorized};
+use crate::store::learned::{self as stored, Counts, Example};
+use crate::store::{Db, transactions::Categorized};
 
-/// How many of the newest confirmed rows the model learns from: recent habits, bounded cost.
-pub const TRAIN_ROWS: usize = 20_000;
 /// The confidence a decision needs unless the config says otherwise (chosen from the eval in
 /// `benches/learned.rs`: see the README's figures).
 pub const DEFAULT_THRESHOLD: f64 = 0.9;
@@ -82,11 +83,47 @@ pub struct Model {
 }
 
 impl Model {
-    /// Train on the newest confirmed rows of the database.
+    /// The model of every confirmed row of the database: the rows queued since the last run
+    /// are counted first (inside the caller's transaction, if any), then the counts are read.
     pub fn load(db: &Db) -> Result<Model> {
-        Ok(Model::train(&crate::store::learned::confirmed(db, TRAIN_ROWS)?))
+        stored::drain(db, features_of)?;
+        Ok(Model::from_counts(&stored::counts(db)?))
     }
 
+    /// The model the stored counts describe.
+    pub fn from_counts(stored: &Counts) -> Model {
+        let mut model = Model::default();
+        for &(category_id, rows, features) in &stored.classes {
+            model.index.insert(category_id, model.classes.len());
+            model.classes.push(category_id);
+            model.rows.push(rows);
+            model.totals.push(features);
+            model.examples += rows;
+        }
+        for (feature, category_id, n) in &stored.features {
+            if let Some(&class) = model.index.get(category_id) {
+                model.counts.entry(feature.clone()).or_default().push((class, *n));
+            }
+        }
+        model
+    }
+
+    /// Its state in the stored layout, in key order: two models that learned from the same rows
+    /// give equal counts, whichever way they were built.
+    pub fn counts(&self) -> Counts {
+        let mut classes: Vec<_> =
+            self.classes.iter().enumerate().map(|(c, id)| (*id, self.rows[c], self.totals[c])).collect();
+        classes.sort_unstable();
+        let mut features: Vec<_> = self
+            .counts
+            .iter()
+            .flat_map(|(f, per_class)| per_class.iter().map(|(c, n)| (f.clone(), self.classes[*c], *n)))
+            .collect();
+        features.sort_unstable();
+        Counts { classes, features }
+    }
+
+    /// A model trained from scratch on `examples` (the eval; the check that counts stay exact).
     pub fn train(examples: &[Example]) -> Model {
         let mut model = Model::default();
         for e in examples {
@@ -103,8 +140,7 @@ impl Model {
             self.totals.push(0);
             self.classes.len() - 1
         });
-        let features =
-            tokens::features(e.account_id, e.amount, exponent(&e.currency), e.payee.as_deref(), &e.description);
+        let features = features_of(e);
         self.rows[class] += 1;
         self.totals[class] += features.len() as u64;
         self.examples += 1;
@@ -171,6 +207,11 @@ impl Model {
             like,
         })
     }
+}
+
+/// What a confirmed row teaches the model: its features, as `tokens` names them.
+fn features_of(e: &Example) -> Vec<String> {
+    tokens::features(e.account_id, e.amount, exponent(&e.currency), e.payee.as_deref(), &e.description)
 }
 
 fn is_text(feature: &str) -> bool {
