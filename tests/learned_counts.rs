@@ -137,3 +137,35 @@ fn export_all_leaves_the_counts_out_and_a_restore_counts_the_rows_again() {
     assert_eq!(restored, rebuilt);
     assert_eq!(restored, stored_and_rebuilt(&env).0, "the restored model is the exported one");
 }
+
+/// A synced sandbox history with the rows of its most common description filed by hand and
+/// counted.
+fn synced_and_filed() -> TestEnv {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let payee: String = env.query(
+        "SELECT description FROM \"transaction\" WHERE status != 'removed'
+         GROUP BY description ORDER BY count(*) DESC, description LIMIT 1",
+    );
+    env.run(&["tx", "categorize", "--search", &payee, "Shopping", "--yes"]).ok();
+    env.run(&["categorize"]).ok();
+    assert!(env.query::<i64>("SELECT count(*) FROM learned_seen") > 0, "{payee}: nothing counted");
+    assert_exact(&env, "filing by hand");
+    env
+}
+
+#[test]
+fn a_replay_keeps_the_counts_exact() {
+    let env = synced_and_filed();
+    env.run(&["sync", "--replay"]).ok();
+    assert_exact(&env, "a replay");
+}
+
+#[test]
+fn unlink_purge_erases_the_counts_of_the_connections_rows() {
+    let env = synced_and_filed();
+    env.run(&["connections", "unlink", "sandbox", "--purge", "--yes"]).ok();
+    for table in ["learned_seen", "learned_count", "learned_class", "learned_dirty"] {
+        assert_eq!(env.query::<i64>(&format!("SELECT count(*) FROM {table}")), 0, "{table} outlives the purge");
+    }
+}
