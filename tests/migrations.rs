@@ -274,5 +274,6 @@ fn step_0009_queues_the_confirmed_rows_for_the_learned_model_to_count() {
                      WHERE category_source IN ('user', 'rule') AND status != 'removed'";
     assert_eq!(db.count("SELECT count(*) FROM learned_seen"), db.count(confirmed));
     assert_eq!(db.count("SELECT sum(rows) FROM learned_class"), db.count(confirmed));
-    assert_eq!(db.count("SELECT n FROM learned_count WHERE feature = 'm:nopa' AND category_id = 21"), 1);
+    let nopa = tally::categorize::learned::key("m:nopa");
+    assert_eq!(db.count(&format!("SELECT n FROM learned_count WHERE feature = {nopa} AND category_id = 21")), 1);
 }

@@ -43,12 +43,12 @@ pub fn confirmed(db: &Db, limit: usize) -> Result<Vec<Example>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Count every queued confirmed row: its `features` are added to its category's counts and
+/// Count every queued confirmed row: its `features` (keys, `categorize::learned::key`) are added to its category's counts and
 /// remembered in `learned_seen` (so a later change takes back exactly these), and the queue is
 /// emptied (a queued row already counted is unchanged since: triggers take back a changed
 /// row's count before they queue it). In a savepoint: inside the caller's transaction it is part of it, outside it is its
 /// own, and a failure leaves counts and queue as they were. Returns how many rows it counted.
-pub fn drain(db: &Db, features: impl Fn(&Example) -> Vec<String>) -> Result<usize> {
+pub fn drain(db: &Db, features: impl Fn(&Example) -> Vec<i64>) -> Result<usize> {
     let queued: i64 = db.query_row("SELECT count(*) FROM learned_dirty", [], |r| r.get(0))?;
     if queued == 0 {
         return Ok(0);
@@ -66,11 +66,14 @@ pub fn drain(db: &Db, features: impl Fn(&Example) -> Vec<String>) -> Result<usiz
     }
 }
 
-fn add_queued(db: &Db, features: impl Fn(&Example) -> Vec<String>) -> Result<usize> {
+fn add_queued(db: &Db, features: impl Fn(&Example) -> Vec<i64>) -> Result<usize> {
+    // In row order: `learned_seen` grows at its end, without page splits that would leave
+    // stale copies of its rows in the file.
     let mut read = db.prepare(&format!(
         "SELECT t.account_id, t.amount, t.currency, t.payee, t.description, t.category_id, t.id
          FROM learned_dirty d JOIN \"transaction\" t ON t.id = d.tx_id
-         WHERE {CONFIRMED} AND NOT EXISTS (SELECT 1 FROM learned_seen s WHERE s.tx_id = d.tx_id)"
+         WHERE {CONFIRMED} AND NOT EXISTS (SELECT 1 FROM learned_seen s WHERE s.tx_id = d.tx_id)
+         ORDER BY d.tx_id"
     ))?;
     let queued = read.query_map([], |r| Ok((r.get::<_, i64>(6)?, example(r)?)))?;
     let mut seen = db.prepare_cached("INSERT INTO learned_seen (tx_id, category_id, features) VALUES (?1, ?2, ?3)")?;
@@ -102,7 +105,7 @@ fn add_queued(db: &Db, features: impl Fn(&Example) -> Vec<String>) -> Result<usi
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Counts {
     pub classes: Vec<(i64, u32, u64)>,
-    pub features: Vec<(String, i64, u32)>,
+    pub features: Vec<(i64, i64, u32)>,
 }
 
 /// Read the whole state: one pass over a table as big as the vocabulary (features times the

@@ -78,7 +78,8 @@ pub struct Model {
     index: HashMap<i64, usize>,
     rows: Vec<u32>,
     totals: Vec<u64>,
-    counts: HashMap<String, Vec<(usize, u32)>>,
+    /// Per feature (by [`key`]), its count in each class that has it.
+    counts: HashMap<i64, Vec<(usize, u32)>>,
     examples: u32,
 }
 
@@ -86,7 +87,7 @@ impl Model {
     /// The model of every confirmed row of the database: the rows queued since the last run
     /// are counted first (inside the caller's transaction, if any), then the counts are read.
     pub fn load(db: &Db) -> Result<Model> {
-        stored::drain(db, features_of)?;
+        stored::drain(db, |e| keyed(features_of(e)).into_iter().map(|(_, k)| k).collect())?;
         Ok(Model::from_counts(&stored::counts(db)?))
     }
 
@@ -102,7 +103,7 @@ impl Model {
         }
         for (feature, category_id, n) in &stored.features {
             if let Some(&class) = model.index.get(category_id) {
-                model.counts.entry(feature.clone()).or_default().push((class, *n));
+                model.counts.entry(*feature).or_default().push((class, *n));
             }
         }
         model
@@ -117,7 +118,7 @@ impl Model {
         let mut features: Vec<_> = self
             .counts
             .iter()
-            .flat_map(|(f, per_class)| per_class.iter().map(|(c, n)| (f.clone(), self.classes[*c], *n)))
+            .flat_map(|(f, per_class)| per_class.iter().map(|(c, n)| (*f, self.classes[*c], *n)))
             .collect();
         features.sort_unstable();
         Counts { classes, features }
@@ -140,11 +141,11 @@ impl Model {
             self.totals.push(0);
             self.classes.len() - 1
         });
-        let features = features_of(e);
+        let features = keyed(features_of(e));
         self.rows[class] += 1;
         self.totals[class] += features.len() as u64;
         self.examples += 1;
-        for f in features {
+        for (_, f) in features {
             let per_class = self.counts.entry(f).or_default();
             match per_class.iter_mut().find(|(c, _)| *c == class) {
                 Some((_, n)) => *n += 1,
@@ -165,11 +166,9 @@ impl Model {
             return None;
         }
         let features =
-            tokens::features(account_id, t.amount, t.currency.exponent(), t.payee.as_deref(), &t.description);
-        let known: Vec<(&str, &Vec<(usize, u32)>)> = features
-            .iter()
-            .filter_map(|f| self.counts.get_key_value(f.as_str()).map(|(k, v)| (k.as_str(), v)))
-            .collect();
+            keyed(tokens::features(account_id, t.amount, t.currency.exponent(), t.payee.as_deref(), &t.description));
+        let known: Vec<(&str, &Vec<(usize, u32)>)> =
+            features.iter().filter_map(|(f, k)| self.counts.get(k).map(|v| (f.as_str(), v))).collect();
         if !known.iter().any(|(f, _)| is_text(f)) {
             return None;
         }
@@ -217,6 +216,28 @@ impl Model {
 /// What a confirmed row teaches the model: its features, as `tokens` names them.
 fn features_of(e: &Example) -> Vec<String> {
     tokens::features(e.account_id, e.amount, exponent(&e.currency), e.payee.as_deref(), &e.description)
+}
+
+/// How a feature is stored and looked up: a 64-bit FNV-1a hash of its name, stable across
+/// versions and machines. The database then holds no merchant names or words of its own (the
+/// rows themselves do), so nothing of them outlives a purge in the counts' pages; the reason
+/// a decision gives names the row's own text. Two features of one row never share a key
+/// (`keyed`); two of the vocabulary would only blend their counts, at odds of 1 in 2^64.
+pub fn key(feature: &str) -> i64 {
+    let hash = feature.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// Features with their keys, each key once.
+fn keyed(features: Vec<String>) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = Vec::with_capacity(features.len());
+    for f in features {
+        let k = key(&f);
+        if !out.iter().any(|(_, seen)| *seen == k) {
+            out.push((f, k));
+        }
+    }
+    out
 }
 
 fn is_text(feature: &str) -> bool {

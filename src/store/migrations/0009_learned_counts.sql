@@ -8,7 +8,8 @@
 --   change or delete takes back exactly that, at once (nothing of a deleted row lingers);
 -- * `learned_dirty` queues the confirmed rows whose contribution is not counted yet; the
 --   categorizer drains it (`store::learned::drain`) before it reads the counts.
--- Every confirmed row is then either in `learned_seen` or queued, never both.
+-- Every confirmed row is then either in `learned_seen` or queued, never both. Features are
+-- stored as 64-bit hashes (`categorize::learned::key`): these tables hold no names or words.
 CREATE TABLE learned_class (
     category_id INTEGER PRIMARY KEY, -- no foreign key: a row's trigger takes its count back first
     rows        INTEGER NOT NULL,    -- confirmed rows counted in this category
@@ -16,7 +17,7 @@ CREATE TABLE learned_class (
 );
 
 CREATE TABLE learned_count (
-    feature     TEXT NOT NULL,       -- `m:blue bottle`, `w:starbucks`, `s:out2`, `a:7`
+    feature     INTEGER NOT NULL,    -- a hash of `m:blue bottle`, `w:starbucks`, `s:out2`, `a:7`
     category_id INTEGER NOT NULL,
     n           INTEGER NOT NULL,    -- counted rows of the category with the feature (> 0)
     PRIMARY KEY (feature, category_id)
@@ -25,7 +26,7 @@ CREATE TABLE learned_count (
 CREATE TABLE learned_seen (
     tx_id       INTEGER PRIMARY KEY, -- the counted transaction
     category_id INTEGER NOT NULL,
-    features    TEXT NOT NULL        -- JSON array of the feature names it added
+    features    TEXT NOT NULL        -- JSON array of the features (hashes) it added
 );
 
 CREATE TABLE learned_dirty (
