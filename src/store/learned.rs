@@ -46,21 +46,29 @@ pub fn confirmed(db: &Db, limit: usize) -> Result<Vec<Example>> {
 /// Count every queued confirmed row: its `features` (keys, `categorize::learned::key`) are added to its category's counts and
 /// remembered in `learned_seen` (so a later change takes back exactly these), and the queue is
 /// emptied (a queued row already counted is unchanged since: triggers take back a changed
-/// row's count before they queue it). In a savepoint: inside the caller's transaction it is part of it, outside it is its
-/// own, and a failure leaves counts and queue as they were. Returns how many rows it counted.
+/// row's count before they queue it). Inside the caller's transaction it is part of it (a
+/// savepoint), outside it is its own; a failure leaves counts and queue as they were.
+/// Returns how many rows it counted.
 pub fn drain(db: &Db, features: impl Fn(&Example) -> Vec<i64>) -> Result<usize> {
-    let queued: i64 = db.query_row("SELECT count(*) FROM learned_dirty", [], |r| r.get(0))?;
-    if queued == 0 {
+    let queued: bool = db.query_row("SELECT EXISTS (SELECT 1 FROM learned_dirty)", [], |r| r.get(0))?;
+    if !queued {
         return Ok(0);
     }
-    db.execute_batch("SAVEPOINT learned_drain")?;
+    // Outside a transaction, take the write lock first (a read lock upgraded later could fail
+    // at once, whatever the busy timeout, if another process wrote meanwhile).
+    let (begin, commit, undo) = if db.is_autocommit() {
+        ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+    } else {
+        ("SAVEPOINT learned_drain", "RELEASE learned_drain", "ROLLBACK TO learned_drain; RELEASE learned_drain")
+    };
+    db.execute_batch(begin)?;
     match add_queued(db, features) {
         Ok(n) => {
-            db.execute_batch("RELEASE learned_drain")?;
+            db.execute_batch(commit)?;
             Ok(n)
         }
         Err(e) => {
-            db.execute_batch("ROLLBACK TO learned_drain; RELEASE learned_drain")?;
+            db.execute_batch(undo)?;
             Err(e)
         }
     }
