@@ -41,6 +41,7 @@ mod interrupt;
 mod keyring;
 mod leaks;
 mod learned;
+mod learned_counts;
 mod link;
 mod migrations;
 mod plaid;

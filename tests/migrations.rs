@@ -268,3 +268,22 @@ fn step_0009_adds_the_dismissed_alerts_table_empty() {
     assert!(run.code == 0 || run.code == 3, "{run:#?}");
     assert!(run.json().is_array());
 }
+
+#[test]
+fn step_0010_queues_the_confirmed_rows_for_the_learned_model_to_count() {
+    let db = migrate_from(9);
+    db.assert_rows_kept();
+    // Rows 279 (the user's) and 1288 (a rule's); 1290 is the user's but removed upstream.
+    assert_eq!(db.count("SELECT count(*) FROM learned_dirty"), 2);
+    assert_eq!(db.count("SELECT min(tx_id) * 10000 + max(tx_id) FROM learned_dirty"), 279 * 10000 + 1288);
+    // The first run counts them; what it files by rule (row 280) the next run counts.
+    db.tally(&["categorize"]).ok();
+    db.tally(&["categorize"]).ok();
+    assert_eq!(db.count("SELECT count(*) FROM learned_dirty"), 0);
+    let confirmed = "SELECT count(*) FROM \"transaction\"
+                     WHERE category_source IN ('user', 'rule') AND status != 'removed'";
+    assert_eq!(db.count("SELECT count(*) FROM learned_seen"), db.count(confirmed));
+    assert_eq!(db.count("SELECT sum(rows) FROM learned_class"), db.count(confirmed));
+    let nopa = tally::categorize::learned::key("m:nopa");
+    assert_eq!(db.count(&format!("SELECT n FROM learned_count WHERE feature = {nopa} AND category_id = 21")), 1);
+}

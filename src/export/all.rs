@@ -22,9 +22,13 @@ pub const FORMAT: &str = "tally-export-all";
 pub const VERSION: i64 = 1;
 
 /// Tables triggers keep from `transaction` (month rollups, the search index and its shadow
-/// tables): rebuilt by the inserts of a restore, so never written.
+/// tables, the learned model's counts and queue): rebuilt by the inserts of a restore, so never
+/// written.
 fn derived(table: &str) -> bool {
-    table.starts_with("tx_month") || table.starts_with("tx_search") || table.starts_with("sqlite_")
+    table.starts_with("tx_month")
+        || table.starts_with("tx_search")
+        || table.starts_with("learned_")
+        || table.starts_with("sqlite_")
 }
 
 /// A table's columns in order, each with whether it holds bytes (written as lowercase hex).

@@ -49,6 +49,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_report_rollups", include_str!("migrations/0007_report_rollups.sql")),
     ("0008_budget_rollover", include_str!("migrations/0008_budget_rollover.sql")),
     ("0009_alerts", include_str!("migrations/0009_alerts.sql")),
+    ("0010_learned_counts", include_str!("migrations/0010_learned_counts.sql")),
 ];
 
 /// The schema version this build writes.
