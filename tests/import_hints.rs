@@ -9,8 +9,15 @@ use crate::import::fixture;
 /// `--flag` words in the non-comment lines of the import code: what its messages tell users to type.
 fn flags_in_messages() -> Vec<(String, String)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("import")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.push(root.join("commands/import.rs"));
+    // Every file under src/import (its modules may be directories), and the command.
+    let mut files = vec![root.join("commands/import.rs")];
+    let mut dirs = vec![root.join("import")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { dirs.push(path) } else { files.push(path) }
+        }
+    }
     let mut found = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
