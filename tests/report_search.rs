@@ -1,5 +1,7 @@
 //! `tx list --search` through the full-text (trigram) index that triggers keep: a new row and
-//! an edited row are found at once, a removed row is not, and short terms still work.
+//! an edited row are found at once, a removed row is not, and short terms still work; a common
+//! word (walked newest first) and a rare one (matches sorted) list the same rows a full listing
+//! does; an import indexes its rows in one statement at its end (`store::search::deferred`).
 
 use chrono::{NaiveDate, Utc};
 use tally::model::NewTransaction;
@@ -132,4 +134,22 @@ fn a_rare_word_lists_its_rows_and_counts_them_exactly() {
     );
     let table = env.run(&["tx", "list", "--search", "narwhal", "--limit", "10"]).ok();
     assert!(table.stderr.contains(&format!("showing the newest 10 of {};", rows.len())), "{}", table.stderr);
+}
+
+#[test]
+fn imported_rows_are_found_and_the_index_matches_them() {
+    let env = TestEnv::new();
+    env.linked_and_synced();
+    let file = crate::import::fixture("us-checking.csv");
+    let (joes, flix) = (found(&env, "trader joe").len(), found(&env, "etflix").len());
+    env.run(&["import", &file, "--profile", "us-checking", "--create-account", "--dry-run"]).ok();
+    assert_eq!(found(&env, "trader joe").len(), joes, "a dry run indexes nothing");
+    env.run(&["import", &file, "--profile", "us-checking", "--create-account"]).ok();
+    assert_eq!(found(&env, "trader joe").len(), joes + 1);
+    assert_eq!(found(&env, "etflix").len(), flix + 1);
+    env.run(&["import", &file, "--account", "us-checking"]).ok();
+    assert_eq!(found(&env, "trader joe").len(), joes + 1, "a re-import adds no row");
+    // FTS5 compares its index with the rows themselves; an error here means a row is missing
+    // from the index or indexed with the wrong text.
+    env.store().db().execute("INSERT INTO tx_search (tx_search, rank) VALUES ('integrity-check', 1)", []).unwrap();
 }
