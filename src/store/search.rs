@@ -31,10 +31,31 @@ pub(super) fn plan(db: &Db, filter: &TxFilter) -> Result<Fts> {
         return Ok(Fts::Drive);
     };
     let bound = limit.saturating_mul(20).max(COMMON);
-    Ok(match matches(db, filter, bound)? {
-        Total::Exact(n) if n < bound => Fts::Drive,
-        _ => Fts::Probe,
-    })
+    if let Total::Exact(n) = matches(db, filter, bound)?
+        && n < bound
+    {
+        return Ok(Fts::Drive);
+    }
+    // Many matches. The `limit` newest by id (read from the index's end) are all booked on or
+    // after their oldest date, `date`; so are the `limit` newest by date, which the listing
+    // wants (had one an earlier date, those `limit` rows would all come before it). Those
+    // rows' ids are at least the least id booked on or after `date`. Both bounds are exact,
+    // and when ids follow dates (rows are mostly added in date order) they keep the walk and
+    // the set of matches to the newest part of the history.
+    let (clause, args) = filter.clause_with(Fts::Joined);
+    let sql = format!(
+        "SELECT min(d) FROM (SELECT t.booked_date AS d FROM tx_search s CROSS JOIN \"transaction\" t ON t.id = s.rowid
+         JOIN account a ON a.id = t.account_id LEFT JOIN category c ON c.id = t.category_id{clause}
+         ORDER BY s.rowid DESC LIMIT {limit})"
+    );
+    let date: Option<String> = db.query_row(&sql, params_from_iter::<Vec<Value>>(args), |r| r.get(0))?;
+    let Some(date) = date else { return Ok(Fts::Drive) };
+    let id: i64 = db.query_row(
+        "SELECT coalesce(min(id), 0) FROM \"transaction\" INDEXED BY transaction_by_date WHERE booked_date >= ?1",
+        [&date],
+        |r| r.get(0),
+    )?;
+    Ok(Fts::Probe { date, id })
 }
 
 /// How many rows `list` would return without its limit, exactly up to `cap`. A search by the
@@ -168,13 +189,14 @@ mod tests {
     fn a_common_word_walks_the_date_index_and_a_rare_one_sorts_its_matches() {
         let store = store(COMMON as usize);
         let db = store.db();
-        assert!(matches!(plan(db, &search("walrus", Some(50))).unwrap(), Fts::Probe));
+        assert!(matches!(plan(db, &search("walrus", Some(50))).unwrap(), Fts::Probe { .. }));
         assert!(matches!(plan(db, &search("narwhal", Some(50))).unwrap(), Fts::Drive));
         assert!(matches!(plan(db, &search("walrus", None)).unwrap(), Fts::Drive), "every row: nothing to stop at");
         assert!(matches!(plan(db, &search("walrus", Some(51))).unwrap(), Fts::Drive), "fewer than 20 per listed row");
         assert!(matches!(plan(db, &search("wa", Some(50))).unwrap(), Fts::Drive), "no trigram: a LIKE scan");
         // The walk must really be one: no sort of every match before the limit.
-        let (clause, args) = search("walrus", Some(50)).clause_with(Fts::Probe);
+        let probe = plan(db, &search("walrus", Some(50))).unwrap();
+        let (clause, args) = search("walrus", Some(50)).clause_with(probe);
         let sql = format!(
             "EXPLAIN QUERY PLAN SELECT t.id FROM \"transaction\" t JOIN account a ON a.id = t.account_id
              LEFT JOIN category c ON c.id = t.category_id{clause} ORDER BY t.booked_date DESC, t.id DESC LIMIT 50"

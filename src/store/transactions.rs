@@ -313,7 +313,16 @@ impl TxFilter {
             add(" AND t.booked_date <= ?", Value::Text(to.to_string()));
         }
         if let Some(query) = self.fts_query() {
-            add(fts.condition(), Value::Text(query));
+            if let Fts::Probe { date, id } = &fts {
+                // Exact bounds on where the listed rows are (`store::search::plan` says why).
+                add(" AND t.booked_date >= ?", Value::Text(date.clone()));
+                add(
+                    &format!(" AND +t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ? AND rowid >= {id})"),
+                    Value::Text(query),
+                );
+            } else {
+                add(fts.condition(), Value::Text(query));
+            }
         } else if let Some(search) = &self.search {
             let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             add(
@@ -330,23 +339,23 @@ impl TxFilter {
 }
 
 /// How a trigram search joins the listing (see `store::search` for when each is used).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) enum Fts {
     /// SQLite reads every match and looks its row up: cheap when few rows match.
     Drive,
     /// The matches become a set that a walk along the date index checks, newest first, until
     /// the limit: cheap when many rows match. The unary `+` keeps SQLite from driving by them.
-    Probe,
+    /// Every listed row is booked on or after `date` and has an id of at least `id`.
+    Probe { date: String, id: i64 },
     /// The caller puts `tx_search s` first in its FROM and joins `t` on `t.id = s.rowid`.
     Joined,
 }
 
 impl Fts {
-    fn condition(self) -> &'static str {
+    fn condition(&self) -> &'static str {
         match self {
-            Fts::Drive => " AND t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ?)",
-            Fts::Probe => " AND +t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ?)",
             Fts::Joined => " AND s.tx_search MATCH ?",
+            _ => " AND t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ?)",
         }
     }
 }
