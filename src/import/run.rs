@@ -299,6 +299,12 @@ pub fn apply(
         tracing::debug!(?found, "transfers");
         Ok(counts)
     };
+    let work = |db: &rusqlite::Transaction<'_>| {
+        crate::store::search::deferred(db, || {
+            let mut work = work;
+            work(db)
+        })
+    };
     if dry_run { store.rehearse(work) } else { store.atomic(work) }
 }
 

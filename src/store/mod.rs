@@ -19,6 +19,7 @@ pub mod raw;
 pub mod recurring;
 pub mod reports;
 pub mod rules;
+pub mod search;
 pub mod sync_runs;
 pub mod transactions;
 pub mod transfers;

@@ -283,6 +283,19 @@ impl TxFilter {
     /// The WHERE clause (removed rows excluded) and its parameters, for the tables `t`
     /// (transaction), `a` (account) and `c` (category).
     pub(super) fn clause(&self) -> (String, Vec<Value>) {
+        self.clause_with(Fts::Drive)
+    }
+
+    /// The search text as a trigram-index query: three characters or more, as one quoted
+    /// phrase (the index finds the same substrings, case-insensitively, without reading every
+    /// row). `None` for no search or a shorter one (a LIKE scan finds those).
+    pub(super) fn fts_query(&self) -> Option<String> {
+        let search = self.search.as_ref().filter(|s| s.chars().count() >= 3)?;
+        Some(format!("\"{}\"", search.replace('"', "\"\"")))
+    }
+
+    /// [`TxFilter::clause`], with the trigram search (if any) written the way `fts` says.
+    pub(super) fn clause_with(&self, fts: Fts) -> (String, Vec<Value>) {
         let mut sql = String::from(" WHERE t.status != 'removed'");
         let mut args: Vec<Value> = Vec::new();
         // Every `?` in `cond` names the one value it comes with.
@@ -299,13 +312,17 @@ impl TxFilter {
         if let Some(to) = self.to {
             add(" AND t.booked_date <= ?", Value::Text(to.to_string()));
         }
-        // Three characters or more: the trigram index (`tx_search`, kept by triggers) finds
-        // the same substrings, case-insensitively, without reading every row.
-        if let Some(search) = self.search.as_ref().filter(|s| s.chars().count() >= 3) {
-            add(
-                " AND t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ?)",
-                Value::Text(format!("\"{}\"", search.replace('"', "\"\""))),
-            );
+        if let Some(query) = self.fts_query() {
+            if let Fts::Probe { date, id } = &fts {
+                // Exact bounds on where the listed rows are (`store::search::plan` says why).
+                add(" AND t.booked_date >= ?", Value::Text(date.clone()));
+                add(
+                    &format!(" AND +t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ? AND rowid >= {id})"),
+                    Value::Text(query),
+                );
+            } else {
+                add(fts.condition(), Value::Text(query));
+            }
         } else if let Some(search) = &self.search {
             let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             add(
@@ -321,9 +338,31 @@ impl TxFilter {
     }
 }
 
+/// How a trigram search joins the listing (see `store::search` for when each is used).
+#[derive(Debug, Clone)]
+pub(super) enum Fts {
+    /// SQLite reads every match and looks its row up: cheap when few rows match.
+    Drive,
+    /// The matches become a set that a walk along the date index checks, newest first, until
+    /// the limit: cheap when many rows match. The unary `+` keeps SQLite from driving by them.
+    /// Every listed row is booked on or after `date` and has an id of at least `id`.
+    Probe { date: String, id: i64 },
+    /// The caller puts `tx_search s` first in its FROM and joins `t` on `t.id = s.rowid`.
+    Joined,
+}
+
+impl Fts {
+    fn condition(&self) -> &'static str {
+        match self {
+            Fts::Joined => " AND s.tx_search MATCH ?",
+            _ => " AND t.id IN (SELECT rowid FROM tx_search WHERE tx_search MATCH ?)",
+        }
+    }
+}
+
 /// Rows for `tx list`, newest first.
 pub fn list(db: &Db, filter: &TxFilter) -> Result<Vec<Transaction>> {
-    let (clause, args) = filter.clause();
+    let (clause, args) = filter.clause_with(super::search::plan(db, filter)?);
     let mut sql = format!("{SELECT}{clause} ORDER BY t.booked_date DESC, t.id DESC");
     if let Some(limit) = filter.limit {
         sql.push_str(&format!(" LIMIT {limit}"));

@@ -8,6 +8,7 @@ use crate::context::Ctx;
 use crate::model::{CategorySource, TxStatus};
 use crate::money::{Currency, format_amount};
 use crate::output::Format;
+use crate::store::search::{self, Total};
 use crate::store::transactions::{self, TxFilter};
 
 /// How many rows a table shows unless `--limit` says otherwise.
@@ -71,13 +72,20 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
     };
     let rows = transactions::list(db, &filter)?.into_iter().map(row).collect::<Result<Vec<_>>>()?;
     let total = if table && limit.is_some_and(|l| rows.len() as u64 == l) {
-        Some(transactions::count(db, &TxFilter { limit: None, ..filter })?)
+        Some(search::total(db, &TxFilter { limit: None, ..filter }, search::COMMON.max(rows.len() as u64))?)
     } else {
         None
     };
     ctx.out.rows(&rows)?;
-    if let Some(total) = total.filter(|t| *t > rows.len() as u64) {
-        ctx.out.status(&format!("showing the newest {} of {total}; --limit 0 shows all", rows.len()));
+    let shown = rows.len() as u64;
+    match total {
+        Some(Total::Exact(total)) if total > shown => {
+            ctx.out.status(&format!("showing the newest {shown} of {total}; --limit 0 shows all"))
+        }
+        Some(Total::MoreThan(bound)) => {
+            ctx.out.status(&format!("showing the newest {shown} of more than {bound}; --limit 0 shows all"))
+        }
+        _ => {}
     }
     Ok(())
 }
