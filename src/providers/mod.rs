@@ -4,6 +4,7 @@
 pub mod enablebanking;
 pub mod fdx;
 pub mod gocardless;
+pub mod grants;
 pub mod http;
 pub mod plaid;
 mod retry;
