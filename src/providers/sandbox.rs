@@ -348,3 +348,21 @@ impl Provider for Sandbox {
         self.issuer.revoke(session)
     }
 }
+
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("WireAccounts", decodes::<WireAccounts>(text)),
+        ("WireAccount", decodes::<WireAccount>(text)),
+        ("WireBalances", decodes::<WireBalances>(text)),
+        ("WireSync", decodes::<WireSync>(text)),
+        ("WireWindow", decodes::<WireWindow>(text)),
+        ("WireRemoved", decodes::<WireRemoved>(text)),
+        ("WireTx", decodes::<WireTx>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
+}

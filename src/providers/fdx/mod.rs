@@ -11,7 +11,7 @@
 //! account ([`WindowPosition`]), paging by `offset` until `page.nextOffset` is absent.
 
 mod banks;
-mod wire;
+pub(super) mod wire;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;

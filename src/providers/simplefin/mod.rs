@@ -9,7 +9,7 @@
 
 mod access;
 mod position;
-mod wire;
+pub(super) mod wire;
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
