@@ -131,6 +131,15 @@ fn link_sync_and_unlink_speak_the_documented_api() {
     let server = EbServer::start(bank());
     let linked = link(&env, &server).ok();
     assert!(linked.stderr.contains("Linked enablebanking (Nordea): tracking 2 of 2 accounts"), "{linked:?}");
+    // What link said the consent grants is what the bank was asked for, said before its URL.
+    let sent = server.with(|s| s.auth_body.clone()).expect("POST /auth");
+    let until = sent["access"]["valid_until"].as_str().unwrap().get(..10).unwrap().to_string();
+    let grant = format!(
+        "tally asks Nordea through Enable Banking for: read accounts, balances and transactions (read-only), \
+         valid 180 days, until {until}."
+    );
+    let said = linked.stderr.find(&grant).unwrap_or_else(|| panic!("{grant:?} not in {}", linked.stderr));
+    assert!(said < linked.stderr.find(&format!("{}/consent", server.url)).unwrap(), "{}", linked.stderr);
     let claims = server.with(|s| s.jwt_claims.clone()).unwrap();
     let now = tally::config::parse_now(crate::common::NOW).unwrap().timestamp();
     assert_eq!((claims["iat"].as_i64(), claims["exp"].as_i64()), (Some(now), Some(now + 3600)));

@@ -195,3 +195,69 @@ fn a_link_whose_provider_settings_broke_can_still_be_unlinked() {
     let secrets = std::fs::read_to_string(env.home().join("secrets.toml")).unwrap();
     assert!(!secrets.contains("refresh_token"), "the tokens are deleted all the same: {secrets}");
 }
+
+/// An HTTPS server on 127.0.0.1 whose certificate is self-signed: it completes no handshake
+/// with a client that verifies certificates. Its URL; the thread ends with the test process.
+fn self_signed_server() -> String {
+    use std::sync::Arc;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(made.signing_key.serialize_der().into());
+    let config = Arc::new(
+        rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![made.cert.der().clone()], key)
+            .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+            let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            // The client aborts the handshake: an error here is the expected end.
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut stream).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    url
+}
+
+/// One line naming the server and why, with a hint, and no `caused by:` trail of TLS internals.
+#[track_caller]
+fn assert_untrusted(stderr: &str, url: &str) {
+    let host = url.trim_start_matches("https://");
+    let line =
+        format!("the server's certificate is not trusted: {host} presents a certificate no trusted authority signed");
+    assert!(stderr.contains(&line), "{stderr}");
+    assert!(stderr.contains("hint: check the address"), "{stderr}");
+    assert!(!stderr.contains("caused by") && !stderr.contains("rustls"), "{stderr}");
+}
+
+#[test]
+fn a_simplefin_claim_at_a_self_signed_server_is_refused_in_one_line() {
+    use base64::Engine as _;
+    let env = TestEnv::new();
+    let url = self_signed_server();
+    std::fs::create_dir_all(env.home()).unwrap();
+    let file = env.home().join("token.txt");
+    std::fs::write(&file, base64::engine::general_purpose::STANDARD.encode(format!("{url}/claim/demo"))).unwrap();
+    let run = env.run(&["link", "simplefin", "--all", "--token-file", file.to_str().unwrap()]).fails_with(1);
+    assert_untrusted(&run.stderr, &url);
+    assert_eq!(env.query::<i64>("SELECT count(*) FROM connection"), 0);
+}
+
+#[test]
+fn an_fdx_discovery_at_a_self_signed_server_is_refused_in_one_line() {
+    let env = TestEnv::new();
+    let url = self_signed_server();
+    let api = format!("{url}/fdx");
+    let run = env
+        .run(&["link", "fdx", "--all", "--no-browser", "--issuer", &url, "--client-id", "tally-cli", "--api", &api])
+        .fails_with(1);
+    assert_untrusted(&run.stderr, &url);
+}

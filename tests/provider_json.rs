@@ -2,12 +2,14 @@
 //! the path `sync --replay` and every sync take for each record) given arbitrary bytes,
 //! arbitrary JSON (deep nesting, huge numbers, strings where numbers go) and records shaped
 //! like the providers' own with hostile values, ends in an error or a change, never a panic.
+//! The same for each provider's wire structs directly (`providers::decode_wire`: every response
+//! body it reads, not only the stored records), and no wire module reads an amount as a float.
 
 use clap::ValueEnum as _;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use tally::config::ProviderConfig;
-use tally::providers::{Provider, ProviderEnv, ProviderKind};
+use tally::providers::{Provider, ProviderEnv, ProviderKind, decode_wire};
 
 /// Every provider, built with no settings (normalizing a record needs none).
 fn providers() -> Vec<(ProviderKind, Box<dyn Provider>)> {
@@ -174,6 +176,25 @@ proptest! {
         normalize_all(&value.to_string());
     }
 
+    #[test]
+    fn wire_structs_take_arbitrary_json_without_panicking(value in hostile_json()) {
+        decode_all(&value.to_string());
+    }
+
+    /// Every field set, at the top and one level down: past each struct's first field.
+    #[test]
+    fn wire_structs_take_full_hostile_objects_without_panicking(
+        values in prop::collection::vec(hostile_json(), FIELDS.len())
+    ) {
+        let record: Map<String, Value> = FIELDS.iter().map(|f| f.to_string()).zip(values).collect();
+        decode_all(&Value::Object(record.clone()).to_string());
+        let wrapped: Map<String, Value> = ["accounts", "transactions", "balances", "added", "account", "item"]
+            .iter()
+            .map(|f| (f.to_string(), json!([Value::Object(record.clone())])))
+            .collect();
+        decode_all(&Value::Object(wrapped).to_string());
+    }
+
     /// A record whose every field is set: the deepest paths of each decoder.
     #[test]
     fn full_records_with_hostile_values_never_panic(values in prop::collection::vec(hostile_json(), FIELDS.len())) {
@@ -183,6 +204,57 @@ proptest! {
         // The same, wrapped as the records that carry a transaction inside.
         value = json!({ "account_id": "a1", "currency": "USD", "transaction": value, "record": record });
         normalize_all(&value.to_string());
+    }
+}
+
+/// Decode `text` as every provider's wire structs; a panic fails with the provider's name. How
+/// many structs took it.
+fn decode_all(text: &str) -> usize {
+    ProviderKind::value_variants()
+        .iter()
+        .map(|kind| {
+            std::panic::catch_unwind(|| decode_wire(*kind, text).len())
+                .unwrap_or_else(|_| panic!("{kind:?}'s wire structs panicked on {text:.300}"))
+        })
+        .sum()
+}
+
+/// Deep documents end without a stack overflow: serde_json's depth limit refuses what a struct
+/// would descend into, and what a struct ignores or keeps as raw text (Plaid's balances) is
+/// skipped without recursion, so those may decode; huge numbers and strings are refused.
+#[test]
+fn wire_structs_refuse_deep_and_huge_documents_cleanly() {
+    for depth in [200, 100_000] {
+        decode_all(&format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
+        decode_all(&format!("{}1{}", "{\"transactions\":".repeat(depth), "}".repeat(depth)));
+    }
+    // A million-digit amount or a huge string adds nothing a struct could take as a number:
+    // no more structs take them than take an empty object (whose fields are all optional).
+    let empty = decode_all("{}");
+    assert!(empty > 0, "the decoders are reached at all");
+    assert!(decode_all(&format!("{{\"amount\":{}}}", "9".repeat(1_000_000))) <= empty);
+    assert!(decode_all(&format!("{{\"amount\":\"{}\"}}", "9".repeat(1_000_000))) <= empty);
+    assert_eq!(decode_all(&"\"x".repeat(200_000)), 0);
+}
+
+/// Amounts are read from their text into integer minor units: no wire module (nor the sandbox's,
+/// nor `money`) has a float in its code, so none can round a balance.
+#[test]
+fn no_wire_module_reads_an_amount_as_a_float() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files: Vec<_> = ["enablebanking", "fdx", "gocardless", "plaid", "simplefin", "teller"]
+        .iter()
+        .map(|p| root.join(format!("providers/{p}/wire.rs")))
+        .collect();
+    files.extend([root.join("providers/sandbox.rs"), root.join("money.rs")]);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for float in ["f64", "f32", "as_f64"] {
+                assert!(!code.contains(float), "{}:{}: {line}", file.display(), n + 1);
+            }
+        }
     }
 }
 

@@ -54,3 +54,30 @@ fn purge_erases_the_database_and_the_tokens_after_a_yes() {
     // Nothing left to open.
     env.run(&["accounts"]).fails_with(1);
 }
+
+/// A database key without its database protects nothing: `purge` takes it too, so the secret
+/// store holds nothing of tally's afterwards (the file store makes that checkable).
+#[test]
+fn purge_takes_the_database_key_with_an_encrypted_database() {
+    let env = TestEnv::new();
+    if !crate::common::encrypted() {
+        env.run(&["init", "--encrypt"]).ok();
+    }
+    env.linked_and_synced();
+    assert!(crate::common::database_key(&env.db()).is_some(), "an encrypted database has its key in the store");
+    env.run(&["purge", "--yes"]).ok();
+    assert!(!env.home().join("secrets.toml").exists(), "the secret store still holds something of tally's");
+}
+
+/// Also when the database is already gone (deleted by hand): the key it leaves behind goes.
+#[test]
+fn purge_without_a_database_still_takes_its_key() {
+    let env = TestEnv::new();
+    if !crate::common::encrypted() {
+        env.run(&["init", "--encrypt"]).ok();
+    }
+    std::fs::remove_file(env.db()).unwrap();
+    assert!(std::fs::read_to_string(env.home().join("secrets.toml")).unwrap().contains("tally-db-key"));
+    let run = env.run(&["purge", "--yes"]).ok();
+    assert!(!env.home().join("secrets.toml").exists(), "the key outlived its database: {}", run.stderr);
+}

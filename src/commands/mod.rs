@@ -85,7 +85,8 @@ fn set_private_umask() {
 fn init_logging(filter: Option<&str>, verbose: u8) {
     use std::io::IsTerminal as _;
     let default = match verbose {
-        0 => "warn",
+        // The verifier logs each refused certificate at ERROR; `providers::http` explains it.
+        0 => "warn,rustls_platform_verifier=off",
         1 => "tally=debug",
         _ => "tally=trace",
     };

@@ -49,8 +49,16 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         }
         ctx.close_store();
     }
-    if cipher::file_kind(&db) == cipher::FileKind::Encrypted || ctx.config.secrets_backend.keeps_a_file() {
-        ctx.secrets()?.delete(cipher::KEY_ENTRY)?;
+    // The database key goes with the database: a key without it protects nothing, and kept it
+    // would be a secret left behind. A plain or missing database may have left one too (a
+    // database deleted by hand): look, but an OS keyring out of reach is then no reason to stop.
+    let must = cipher::file_kind(&db) == cipher::FileKind::Encrypted || ctx.config.secrets_backend.keeps_a_file();
+    match ctx.secrets().and_then(|s| s.delete(cipher::KEY_ENTRY)) {
+        Ok(()) => {}
+        Err(e) if !must => {
+            ctx.out.warn(&format!("could not check the secret store for a database key (`{}`): {e}", cipher::KEY_ENTRY))
+        }
+        Err(e) => return Err(e),
     }
     let mut removed = Vec::new();
     for path in side_files(&db) {

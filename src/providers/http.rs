@@ -1,6 +1,7 @@
 //! The HTTP client a provider asks for: our timeouts and user agent, never following redirects
 //! (OAuth endpoints must not be followed), and room for a TLS client certificate (Teller's
 //! mTLS). Each provider builds its own from [`HttpOptions`]; what it sends is its business.
+//! [`unreachable`] maps every provider's transport failure, an untrusted certificate included.
 
 use std::time::Duration;
 
@@ -79,10 +80,67 @@ impl HttpOptions {
     }
 }
 
-/// A connection to `url` failed: a temporary failure (exit 75) with the provider's advice.
+/// A connection to `url` failed: a temporary failure (exit 75) with the provider's advice; or,
+/// whichever provider it is, a server whose certificate tally cannot trust: one line saying
+/// why, and a failure (exit 1), since trying again later will not make it trustworthy.
 pub fn unreachable(url: &str, e: reqwest::Error, hint: &str) -> anyhow::Error {
+    if let Some(why) = untrusted_certificate(&e) {
+        return untrusted(url, why);
+    }
     anyhow::Error::new(e)
         .context(UserError::new(crate::error::Exit::TempFail, format!("cannot reach {url}")).hint(hint.to_string()))
+}
+
+/// The hint for a certificate tally refuses: never to work around it blindly.
+const UNTRUSTED_HINT: &str = "check the address and this computer's clock; a network that inspects HTTPS \
+     (a company proxy, some antivirus) causes this too; tally does not talk to a server it cannot verify, \
+     as someone may be listening in";
+
+/// The one-line error for a server whose certificate failed verification. `url` is the one
+/// the caller may show (already without credentials); only its host and port are named.
+fn untrusted(url: &str, why: &rustls::CertificateError) -> anyhow::Error {
+    let server = url::Url::parse(url)
+        .ok()
+        .and_then(|u| Some(format!("{}{}", u.host_str()?, u.port().map(|p| format!(":{p}")).unwrap_or_default())))
+        .unwrap_or_else(|| url.to_string());
+    UserError::failure(format!("the server's certificate is not trusted: {server} {}", reason(why)))
+        .hint(UNTRUSTED_HINT)
+        .into()
+}
+
+/// Why a certificate was refused, in words.
+fn reason(why: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match why {
+        C::UnknownIssuer => "presents a certificate no trusted authority signed (self-signed, or a private CA)".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "presents a certificate issued for another host name".into()
+        }
+        C::Expired | C::ExpiredContext { .. } => "presents a certificate that has expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "presents a certificate that is not valid yet (is this computer's clock right?)".into()
+        }
+        C::Revoked => "presents a certificate its authority has revoked".into(),
+        C::BadSignature => "presents a certificate whose signature does not verify".into(),
+        other => format!("presents a certificate that failed verification ({other})"),
+    }
+}
+
+/// The certificate error somewhere in a request error's causes. An `io::Error` hides the
+/// error it wraps from `source()` (and hyper wraps one in another), so look inside those too.
+fn untrusted_certificate(e: &reqwest::Error) -> Option<&rustls::CertificateError> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let mut inner = err;
+        while let Some(wrapped) = inner.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            inner = wrapped;
+        }
+        if let Some(rustls::Error::InvalidCertificate(why)) = inner.downcast_ref::<rustls::Error>() {
+            return Some(why);
+        }
+        next = err.source();
+    }
+    None
 }
 
 #[cfg(test)]
@@ -102,6 +160,20 @@ mod tests {
     fn roots_must_hold_a_certificate() {
         let err = HttpOptions::default().with_roots("no certificate here".into()).client().unwrap_err();
         assert_eq!(crate::error::user_error(&err).unwrap().exit, crate::error::Exit::Usage);
+    }
+
+    #[test]
+    fn every_refusal_reason_is_said_in_words() {
+        use rustls::CertificateError as C;
+        let err = untrusted("https://bank.example:8443/oauth/token?x=1", &C::NotValidForName);
+        assert_eq!(
+            err.to_string(),
+            "the server's certificate is not trusted: bank.example:8443 presents a certificate issued for another host name"
+        );
+        assert!(crate::error::user_error(&err).unwrap().hint.as_deref().unwrap().contains("clock"));
+        assert!(reason(&C::Expired).contains("expired"));
+        assert!(reason(&C::UnknownIssuer).contains("self-signed"));
+        assert!(reason(&C::NotValidYet).contains("clock"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod enablebanking;
 pub mod fdx;
 pub mod gocardless;
+pub mod grants;
 pub mod http;
 pub mod plaid;
 mod retry;
@@ -438,6 +439,27 @@ impl<'a> Session<'a> {
         self.store.set(&self.key, &secret)?;
         self.secret = secret;
         Ok(())
+    }
+}
+
+/// Whether `text` decodes as `T`: a wire struct, directly.
+pub(crate) fn decodes<'a, T: serde::Deserialize<'a>>(text: &'a str) -> bool {
+    serde_json::from_str::<T>(text).is_ok()
+}
+
+/// Decode `text` as each wire struct `kind` reads (its response bodies and their parts),
+/// directly, not through a request: the names of those it decoded as. For
+/// tests/provider_json.rs, which feeds it hostile JSON: a clean error or a value, never a panic.
+#[doc(hidden)]
+pub fn decode_wire(kind: ProviderKind, text: &str) -> Vec<&'static str> {
+    match kind {
+        ProviderKind::Sandbox | ProviderKind::SandboxWindow => sandbox::decode_bodies(text),
+        ProviderKind::SimpleFin => simplefin::wire::decode_bodies(text),
+        ProviderKind::EnableBanking => enablebanking::wire::decode_bodies(text),
+        ProviderKind::Fdx => fdx::wire::decode_bodies(text),
+        ProviderKind::Plaid => plaid::wire::decode_bodies(text),
+        ProviderKind::Teller => teller::wire::decode_bodies(text),
+        ProviderKind::GoCardless => gocardless::wire::decode_bodies(text),
     }
 }
 

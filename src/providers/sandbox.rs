@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::grants::{ACCOUNTS_BALANCES_TRANSACTIONS, Grants, Validity};
 use super::window::WindowPosition;
 use super::{
     FetchRequest, LinkOptions, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry,
@@ -19,6 +20,8 @@ use crate::money::{Currency, parse_decimal};
 use crate::oauth;
 
 const INSTITUTION: &str = "Tally Sandbox Bank";
+/// What the sandbox consent asks for (its OAuth scope).
+const SCOPES: [&str; 2] = ["accounts", "transactions"];
 /// The sandbox bank's documented default port (`tally sandbox serve` listens there).
 pub const DEFAULT_PORT: u16 = 8765;
 /// What to do when the sandbox cannot be reached.
@@ -87,7 +90,7 @@ impl Sandbox {
         let client = oauth::ClientConfig {
             client_id: crate::sandbox::CLIENT_ID.to_string(),
             auth: oauth::ClientAuth::None,
-            scopes: "accounts transactions".to_string(),
+            scopes: SCOPES.join(" "),
             redirect_path: crate::sandbox::REDIRECT_PATH.to_string(),
         };
         let issuer = oauth::Issuer::new(http.clone(), &settings.url, client, UNREACHABLE_HINT, env.now);
@@ -303,6 +306,7 @@ impl Provider for Sandbox {
     }
 
     fn link(&self, conversation: &mut dyn Conversation, options: &LinkOptions) -> Result<Linked> {
+        Grants::new(INSTITUTION, ACCOUNTS_BALANCES_TRANSACTIONS, &SCOPES, Validity::BankDecides).tell(conversation);
         let tokens = self.issuer.authorize(conversation, options.timeout)?;
         Ok(Linked {
             consent_expires_at: tokens.consent_expires_at,
@@ -343,4 +347,22 @@ impl Provider for Sandbox {
     fn revoke(&self, session: &mut Session<'_>) -> Result<()> {
         self.issuer.revoke(session)
     }
+}
+
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("WireAccounts", decodes::<WireAccounts>(text)),
+        ("WireAccount", decodes::<WireAccount>(text)),
+        ("WireBalances", decodes::<WireBalances>(text)),
+        ("WireSync", decodes::<WireSync>(text)),
+        ("WireWindow", decodes::<WireWindow>(text)),
+        ("WireRemoved", decodes::<WireRemoved>(text)),
+        ("WireTx", decodes::<WireTx>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
 }

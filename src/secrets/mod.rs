@@ -1,7 +1,8 @@
 //! Where tokens live: the store the user chose (`TALLY_SECRETS`, `secrets.backend`), never
-//! another in its place: the OS keyring (Secret Service on Linux, the default), the Linux kernel
-//! keyring (until reboot), a 0600 file sealed with a passphrase or a key file (`sealed.rs`), or
-//! a plaintext 0600 file (`file.rs`); an in-memory store serves the demo's throwaway database.
+//! another in its place: the OS keyring (the default: Secret Service on Linux, the Keychain on
+//! macOS, the Credential Manager on Windows), the Linux kernel keyring (until reboot), a 0600
+//! file sealed with a passphrase or a key file (`sealed.rs`), or a plaintext 0600 file
+//! (`file.rs`); an in-memory store serves the demo's throwaway database.
 //! Secrets never reach the database, logs, error messages or command lines.
 
 use std::collections::BTreeMap;
@@ -20,6 +21,15 @@ pub mod file;
 pub mod sealed;
 
 use sealed::KeySource;
+
+/// The OS keyring `TALLY_SECRETS=keyring` (the default) means on this platform.
+pub const OS_KEYRING: &str = if cfg!(target_os = "macos") {
+    "macOS Keychain"
+} else if cfg!(target_os = "windows") {
+    "Windows Credential Manager"
+} else {
+    "Secret Service"
+};
 
 /// The keyring service name every tally entry is filed under.
 const SERVICE: &str = "tally";
@@ -92,7 +102,7 @@ impl Secrets {
     pub fn describe(&self) -> String {
         match self {
             Secrets::Keyring(_, SecretsBackend::Keyutils) => "Linux kernel keyring (kept until reboot)".into(),
-            Secrets::Keyring(..) => "OS keyring (Secret Service)".into(),
+            Secrets::Keyring(..) => format!("OS keyring ({})", OS_KEYRING),
             Secrets::File(path) => format!("plaintext file {}", path.display()),
             Secrets::Sealed(s) => format!("encrypted file {} (unlocked by {})", s.path().display(), s.unlocked_by()),
             Secrets::Memory(_) => "in memory (this run only)".into(),
@@ -136,6 +146,22 @@ impl Secrets {
         Self::probed(store, SecretsBackend::Keyring)
     }
 
+    /// The login keychain (macOS Keychain Services).
+    #[cfg(target_os = "macos")]
+    fn secret_service() -> Result<Secrets> {
+        let store: Arc<keyring_core::CredentialStore> =
+            apple_native_keyring_store::keychain::Store::new().map_err(|e| no_keyring(&e))?;
+        Self::probed(store, SecretsBackend::Keyring)
+    }
+
+    /// The Windows Credential Manager (generic credentials of the signed-in user).
+    #[cfg(target_os = "windows")]
+    fn secret_service() -> Result<Secrets> {
+        let store: Arc<keyring_core::CredentialStore> =
+            windows_native_keyring_store::Store::new().map_err(|e| no_keyring(&e))?;
+        Self::probed(store, SecretsBackend::Keyring)
+    }
+
     #[cfg(target_os = "linux")]
     fn keyutils() -> Result<Secrets> {
         let store: Arc<keyring_core::CredentialStore> =
@@ -144,7 +170,7 @@ impl Secrets {
     }
 
     /// Touch the store once, so a locked or absent keyring fails here and not mid-sync.
-    #[cfg(target_os = "linux")]
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
     fn probed(store: Arc<keyring_core::CredentialStore>, kind: SecretsBackend) -> Result<Secrets> {
         let probe = store.build(SERVICE, "probe", None).map_err(|e| no_keyring(&e))?;
         match probe.get_password() {
@@ -153,7 +179,7 @@ impl Secrets {
         }
     }
 
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
     fn secret_service() -> Result<Secrets> {
         Err(UserError::failure("no OS keyring support is built for this platform yet")
             .hint("choose a file store: TALLY_SECRETS=file-passphrase (with TALLY_PASSPHRASE) or file-keyfile")

@@ -52,6 +52,10 @@ fn links_the_sandbox_as_an_oidc_bank_and_syncs_every_page_of_every_account_type(
         assert!(run.stderr.contains(part), "{part} missing:\n{}", run.stderr);
     }
     assert!(run.stderr.contains("Linked fdx (127.0.0.1): tracking 5 of 5 accounts"), "{}", run.stderr);
+    // What link said it asks for is the scope the authorization URL carries.
+    let grant = "tally asks 127.0.0.1 for: read accounts, balances and transactions \
+                 (read-only; scope: openid offline_access accounts transactions), valid for as long as the bank allows";
+    assert!(run.stderr.contains(grant), "{}", run.stderr);
     let kinds = env.rows("SELECT kind, identity FROM account ORDER BY kind, identity", ());
     let url = env.sandbox.url();
     assert!(kinds.iter().any(|k| k.contains("loan") && k.contains(&format!("fdx:{url}:loan-auto-1"))), "{kinds:?}");

@@ -121,6 +121,16 @@ fn links_through_an_agreement_and_a_requisition_polled_to_linked() {
         // The institution's own maximum history and access, asked for all three scopes.
         let a = &s.agreements[0];
         assert_eq!((a["max_historical_days"].clone(), a["access_valid_for_days"].clone()), (json!(540), json!(180)));
+        // What link said the consent grants is what the agreement asked for, before its link.
+        let scopes: Vec<&str> = a["access_scope"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let grant = format!(
+            "tally asks N26 Bank through GoCardless for: read accounts, balances and transactions \
+             (read-only; scope: {}), valid {} days, until 2027-05-22.",
+            scopes.join(" "),
+            a["access_valid_for_days"]
+        );
+        let at = said.find(&grant).unwrap_or_else(|| panic!("{grant:?} not in {said}"));
+        assert!(at < said.find("https://ob.gocardless.com/psd2/start/").unwrap(), "{said}");
         let r = &s.requisitions[0];
         assert_eq!(r["institution_id"], "N26_NTSBDEB1");
         assert!(r["reference"].as_str().unwrap().starts_with("tally-"));

@@ -11,6 +11,7 @@ use super::api::{App, Method};
 use super::{EnableBanking, Stored, wire};
 use crate::consent::Conversation;
 use crate::error::UserError;
+use crate::providers::grants::{ACCOUNTS_BALANCES_TRANSACTIONS, Grants, Validity};
 use crate::providers::{LinkOptions, Linked, ProviderError};
 use crate::secrets::{SecretString, random_hex};
 
@@ -85,6 +86,12 @@ impl EnableBanking {
             loopback(&redirect_url).map(|(port, path)| crate::consent::Listener::bind_at(port, &path)).transpose()?;
         let state = random_hex()?;
         let valid_until = self.env.now + chrono::Duration::seconds(max_secs);
+        let grants = Grants::new(
+            format!("{bank} through Enable Banking"),
+            ACCOUNTS_BALANCES_TRANSACTIONS,
+            &[],
+            Validity::Days { days: max_secs / 86_400, until: valid_until },
+        );
         let body = json!({
             "access": { "valid_until": valid_until.to_rfc3339() },
             "aspsp": { "name": bank, "country": country },
@@ -97,6 +104,7 @@ impl EnableBanking {
             .get("url")
             .and_then(|u| u.as_str())
             .ok_or_else(|| ProviderError::Malformed("/auth: no url".into()))?;
+        grants.tell(conversation);
         let back = match listener {
             // A redirect tally can receive itself: no pasting.
             Some(listener) => {

@@ -18,7 +18,7 @@
 mod api;
 mod consent;
 mod feed;
-mod wire;
+pub(super) mod wire;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

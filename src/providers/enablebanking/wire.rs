@@ -237,6 +237,24 @@ pub fn assign_ids(rows: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("Amount", decodes::<Amount>(text)),
+        ("AccountId", decodes::<AccountId>(text)),
+        ("GenericId", decodes::<GenericId>(text)),
+        ("Account", decodes::<Account>(text)),
+        ("Balance", decodes::<Balance>(text)),
+        ("Party", decodes::<Party>(text)),
+        ("Transaction", decodes::<Transaction>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

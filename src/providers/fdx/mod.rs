@@ -11,7 +11,7 @@
 //! account ([`WindowPosition`]), paging by `offset` until `page.nextOffset` is absent.
 
 mod banks;
-mod wire;
+pub(super) mod wire;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
+use super::grants::{ACCOUNTS_BALANCES_TRANSACTIONS, Grants, Validity};
 use super::window::WindowPosition;
 use super::{
     FetchRequest, LinkOptions, Linked, Page, Provider, ProviderEnv, ProviderError, ProviderKind, Quota, Session, retry,
@@ -313,6 +314,9 @@ impl Provider for Fdx {
             None => None,
         };
         let bank = self.settings.chosen(options.bank.as_deref(), renewing.as_ref())?;
+        let scopes: Vec<&str> = bank.scopes.split(' ').collect();
+        Grants::new(&bank.institution, ACCOUNTS_BALANCES_TRANSACTIONS, &scopes, Validity::BankDecides)
+            .tell(conversation);
         let mut tokens = self.issuer_for(&bank).authorize(conversation, options.timeout)?;
         if tokens.refresh_token.is_none() {
             conversation.say(

@@ -213,6 +213,24 @@ pub fn to_change(record: &Record<'_>) -> Result<AccountChange> {
     })
 }
 
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("Accounts", decodes::<Accounts>(text)),
+        ("Account", decodes::<Account>(text)),
+        ("CurrencyCode", decodes::<CurrencyCode>(text)),
+        ("PageMeta", decodes::<PageMeta>(text)),
+        ("Details", decodes::<Details>(text)),
+        ("Transactions", decodes::<Transactions>(text)),
+        ("Tx", decodes::<Tx>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use super::wire::{Agreement, Institution, Requisition};
 use super::{GoCardless, Stored};
 use crate::consent::Conversation;
 use crate::error::UserError;
+use crate::providers::grants::{ACCOUNTS_BALANCES_TRANSACTIONS, Grants, Validity};
 use crate::providers::{LinkOptions, Linked, ProviderError};
 use crate::secrets::random_hex;
 
@@ -100,11 +101,18 @@ impl GoCardless {
     ) -> Result<Linked> {
         let bank = self.institution(&mut auth, conversation, options)?;
         let (history, access) = (bank.history_days(), bank.access_days());
+        let scopes = ["balances", "details", "transactions"];
+        let grants = Grants::new(
+            format!("{} through GoCardless", bank.name),
+            ACCOUNTS_BALANCES_TRANSACTIONS,
+            &scopes,
+            Validity::days_from(self.env.now, i64::from(access)),
+        );
         let body = json!({
             "institution_id": bank.id,
             "max_historical_days": history,
             "access_valid_for_days": access,
-            "access_scope": ["balances", "details", "transactions"],
+            "access_scope": scopes,
         });
         let (answer, _, _) =
             self.api.call(&mut auth, Method::Post, "/api/v2/agreements/enduser/", &[], Some(&body), &mut || Ok(()))?;
@@ -125,6 +133,7 @@ impl GoCardless {
             .clone()
             .filter(|l| !l.is_empty())
             .ok_or_else(|| ProviderError::Malformed("GoCardless requisition: no link".into()))?;
+        grants.tell(conversation);
         conversation.say(&format!(
             "Open this link on any device (your phone can scan the code) to consent at {}. \
              Afterwards the bank sends you to {}; that page need not load: tally checks the consent itself.",

@@ -12,7 +12,7 @@
 mod api;
 mod feed;
 mod link;
-mod wire;
+pub(super) mod wire;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, OnceLock};

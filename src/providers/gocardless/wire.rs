@@ -306,6 +306,26 @@ pub fn assign_ids(rows: &[(bool, serde_json::Value)]) -> Vec<String> {
         .collect()
 }
 
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("TokenAnswer", decodes::<TokenAnswer>(text)),
+        ("Institution", decodes::<Institution>(text)),
+        ("Agreement", decodes::<Agreement>(text)),
+        ("Requisition", decodes::<Requisition>(text)),
+        ("AccountMeta", decodes::<AccountMeta>(text)),
+        ("Detail", decodes::<Detail>(text)),
+        ("Amount", decodes::<Amount>(text)),
+        ("Balance", decodes::<Balance>(text)),
+        ("Transaction", decodes::<Transaction>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ use super::wire::{Exchanged, LinkSession, LinkTokenCreated, LinkTokenGot, saniti
 use crate::consent::Conversation;
 use crate::error::UserError;
 use crate::providers::ProviderError;
+use crate::providers::grants::{ACCOUNTS_BALANCES_TRANSACTIONS, Grants, Validity};
 
 /// How a finished poll ended.
 pub enum Outcome {
@@ -22,6 +23,20 @@ pub enum Outcome {
     Added { public_token: String, institution: Option<String> },
     /// Update mode finished without an error.
     Updated,
+}
+
+/// The Plaid products tally asks for: transactions only (read-only; no Auth, no payments).
+const PRODUCTS: [&str; 1] = ["transactions"];
+
+/// What a link asks for, from the same [`PRODUCTS`] the request names. Update mode renews
+/// the Item's consent with the products it already has.
+fn grants() -> Grants {
+    Grants::new(
+        "Plaid",
+        ACCOUNTS_BALANCES_TRANSACTIONS,
+        &PRODUCTS,
+        Validity::UntilRevoked { note: Some("banks in Europe ask again after 180 days") },
+    )
 }
 
 /// The link token request. `country` is the bank's country (`--country`, default US).
@@ -36,7 +51,7 @@ fn create_body(keys: &Keys, country: &str, update: bool) -> serde_json::Value {
     if update {
         body["access_token"] = json!(keys.access_token);
     } else {
-        body["products"] = json!(["transactions"]);
+        body["products"] = json!(PRODUCTS);
         // The most history Plaid will fetch; the default is 90 days.
         body["transactions"] = json!({"days_requested": 730});
     }
@@ -64,6 +79,7 @@ pub fn hosted_link(
         UserError::failure("Plaid did not return a Hosted Link URL")
             .hint("Hosted Link must be enabled for your Plaid account (ask Plaid support for Hosted Link access)")
     })?;
+    grants().tell(conversation);
     conversation.say("Open this Plaid Link page on any device (your phone can scan the code) and link your bank:");
     conversation.show_url(&url, true);
     let started = Instant::now();

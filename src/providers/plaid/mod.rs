@@ -7,7 +7,7 @@
 
 mod api;
 mod link;
-mod wire;
+pub(super) mod wire;
 
 use std::time::Duration;
 

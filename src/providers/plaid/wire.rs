@@ -319,6 +319,37 @@ pub fn sanitize(text: &str) -> String {
     clean.trim().chars().take(300).collect()
 }
 
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("PlaidError", decodes::<PlaidError>(text)),
+        ("LinkTokenCreated", decodes::<LinkTokenCreated>(text)),
+        ("LinkTokenGot", decodes::<LinkTokenGot>(text)),
+        ("LinkSession", decodes::<LinkSession>(text)),
+        ("LinkResults", decodes::<LinkResults>(text)),
+        ("ItemAdd", decodes::<ItemAdd>(text)),
+        ("OnSuccess", decodes::<OnSuccess>(text)),
+        ("OnSuccessMetadata", decodes::<OnSuccessMetadata>(text)),
+        ("Institution", decodes::<Institution>(text)),
+        ("LinkExit", decodes::<LinkExit>(text)),
+        ("Exchanged", decodes::<Exchanged>(text)),
+        ("AccountsGot", decodes::<AccountsGot>(text)),
+        ("WireItem", decodes::<WireItem>(text)),
+        ("WireAccount", decodes::<WireAccount>(text)),
+        ("Balances", decodes::<Balances>(text)),
+        ("SyncPage", decodes::<SyncPage>(text)),
+        ("Removed", decodes::<Removed>(text)),
+        ("WireTx", decodes::<WireTx>(text)),
+        ("Pfc", decodes::<Pfc>(text)),
+        ("RemovedRecord", decodes::<RemovedRecord>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

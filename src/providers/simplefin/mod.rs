@@ -9,7 +9,7 @@
 
 mod access;
 mod position;
-mod wire;
+pub(super) mod wire;
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -20,6 +20,7 @@ use chrono::NaiveDate;
 use self::access::{Access, Trouble};
 use self::position::{Pass, Position, window_end};
 use self::wire::AccountSet;
+use super::grants::{ACCOUNTS_BALANCES_TRANSACTIONS, Grants, Validity};
 use super::{FetchRequest, LinkOptions, Linked, Page, Provider, ProviderEnv, ProviderKind, Quota, Session, Window};
 use crate::config::ProviderConfig;
 use crate::consent::Conversation;
@@ -239,6 +240,14 @@ impl Provider for SimpleFin {
         ));
         let token = conversation.secret("the SimpleFIN setup token")?;
         let claim = access::claim_url(&token)?;
+        // The protocol has no scopes: an access URL can only read.
+        Grants::new(
+            "SimpleFIN Bridge",
+            ACCOUNTS_BALANCES_TRANSACTIONS,
+            &[],
+            Validity::UntilRevoked { note: Some("the Bridge can revoke it too") },
+        )
+        .tell(conversation);
         conversation.say(&format!("Claiming the setup token at {}", access::shown_claim_url(&claim)));
         let secret = access::claim(&self.http, &claim)?;
         let access = Access::parse(&secret)?;

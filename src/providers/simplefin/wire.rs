@@ -235,6 +235,23 @@ pub fn sanitize(text: &str) -> String {
     cut
 }
 
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("AccountSet", decodes::<AccountSet>(text)),
+        ("WireError", decodes::<WireError>(text)),
+        ("WireConnection", decodes::<WireConnection>(text)),
+        ("WireAccount", decodes::<WireAccount>(text)),
+        ("WireTx", decodes::<WireTx>(text)),
+        ("Envelope", decodes::<Envelope>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use anyhow::Result;
 use crate::consent::{Conversation, Listener};
 use crate::error::UserError;
 use crate::providers::LinkOptions;
+use crate::providers::grants::{ACCOUNTS_BALANCES_TRANSACTIONS, Grants, Validity};
 use crate::secrets::random_hex;
 
 const PAGE: &str = include_str!("connect.html");
@@ -60,6 +61,9 @@ pub fn enroll(
     enrollment_id: Option<&str>,
 ) -> Result<Enrolled> {
     let listener = Listener::bind(&format!("/teller/{}", random_hex()?))?;
+    // Connect's page names no products: the application's settings decide, and tally only reads.
+    Grants::new("Teller", ACCOUNTS_BALANCES_TRANSACTIONS, &[], Validity::UntilRevoked { note: None })
+        .tell(conversation);
     conversation.say(
         "Teller Connect runs in a page tally serves on this computer only: open it in a browser here \
          (over SSH, forward the port first) and link your bank.",

@@ -9,7 +9,7 @@
 
 mod api;
 mod link;
-mod wire;
+pub(super) mod wire;
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -175,6 +175,25 @@ pub fn sanitize(text: &str) -> String {
     clean.trim().chars().take(300).collect()
 }
 
+/// Decode `text` as each response body (or part of one) this provider reads: the names of
+/// the structs it decoded as (`providers::decode_wire`, for tests/provider_json.rs).
+pub(crate) fn decode_bodies(text: &str) -> Vec<&'static str> {
+    use crate::providers::decodes;
+    [
+        ("WireAccount", decodes::<WireAccount>(text)),
+        ("Institution", decodes::<Institution>(text)),
+        ("Links", decodes::<Links>(text)),
+        ("WireBalances", decodes::<WireBalances>(text)),
+        ("Head", decodes::<Head>(text)),
+        ("WireTx", decodes::<WireTx>(text)),
+        ("Details", decodes::<Details>(text)),
+        ("Counterparty", decodes::<Counterparty>(text)),
+    ]
+    .into_iter()
+    .filter_map(|(name, ok)| ok.then_some(name))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
