@@ -177,34 +177,47 @@ impl Apply<'_> {
         };
         let raw_id = raw::insert(self.db, &record, self.now)?;
         dest.part += 1;
-        for r in dest.block.drain(..) {
+        let mut spans = self.spans.borrow_mut();
+        for r in &dest.block {
             let date = r.tx.booked_date;
-            let mut spans = self.spans.borrow_mut();
             match spans.iter_mut().find(|s| s.0 == dest.id) {
                 Some(s) => (s.1, s.2) = (s.1.min(date), s.2.max(date)),
                 None => spans.push((dest.id, date, date)),
             }
-            drop(spans);
-            let effect = reconcile::apply_imported(
-                self.db,
-                dest.id,
-                &r.tx,
-                Some(raw_id),
-                self.categorizer,
-                &mut dest.claims,
-                self.now,
-            )
-            .map_err(|e| anyhow!("{}: {e:#}", r.location))?;
-            match effect {
+        }
+        drop(spans);
+        let txs: Vec<&crate::model::NewTransaction> = dest.block.iter().map(|r| &r.tx).collect();
+        let applied = reconcile::apply_imported_all(
+            self.db,
+            dest.id,
+            &txs,
+            Some(raw_id),
+            self.categorizer,
+            &mut dest.claims,
+            self.now,
+        )
+        .map_err(|e| anyhow!("{}: {e:#}", block_location(&dest.block)))?;
+        for a in applied {
+            match a.effect {
                 Effect::Added => {
                     dest.counts.new += 1;
-                    dest.counts.categorized += u64::from(self.categorizer.categorize_in(dest.id, &r.tx).is_some());
+                    dest.counts.categorized += u64::from(a.categorized);
                 }
                 Effect::Matched => dest.counts.matched += 1,
                 _ => dest.counts.unchanged += 1,
             }
         }
+        dest.block.clear();
         Ok(())
+    }
+}
+
+/// Where a block's rows are, for an error while applying them: `file.csv:2` to `file.csv:1001`.
+fn block_location(block: &[super::Row]) -> String {
+    match block {
+        [] => String::new(),
+        [one] => one.location.clone(),
+        [first, .., last] => format!("{} to {}", first.location, last.location),
     }
 }
 

@@ -60,14 +60,25 @@ pub fn legs(db: &Db, ids: &[i64]) -> Result<Vec<Leg>> {
     Ok(out)
 }
 
-/// Posted rows of an account booked between two dates that are in no pair yet.
-pub fn unpaired_between(db: &Db, account_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<Leg>> {
+/// Posted rows of an account booked between two dates that are in no pair yet and have a
+/// possible other side: a free posted row of the opposite amount in another account of the
+/// row's currency, booked within `days`. A row without one can pair with nothing, so a long
+/// import reads only the few that can (one query, not one per row).
+pub fn unpaired_between(db: &Db, account_id: i64, from: NaiveDate, to: NaiveDate, days: u64) -> Result<Vec<Leg>> {
+    let other = IN_A_PAIR.replace("t.", "o.");
     let sql = format!(
         "{LEG} WHERE t.account_id = ?1 AND t.booked_date BETWEEN ?2 AND ?3 AND t.status = 'posted'
-         AND t.transfer_id IS NULL AND NOT {IN_A_PAIR} ORDER BY t.booked_date, t.id"
+         AND t.transfer_id IS NULL AND t.amount != 0 AND NOT {IN_A_PAIR}
+         AND EXISTS (SELECT 1 FROM \"transaction\" o
+             WHERE o.account_id IN (SELECT id FROM account WHERE currency = t.currency AND id != t.account_id)
+             AND o.amount = -t.amount
+             AND o.booked_date BETWEEN date(t.booked_date, ?4) AND date(t.booked_date, ?5)
+             AND o.status = 'posted' AND o.transfer_id IS NULL AND NOT {other})
+         ORDER BY t.booked_date, t.id"
     );
     let mut stmt = db.prepare(&sql)?;
-    let rows = stmt.query_map(params![account_id, from.to_string(), to.to_string()], leg)?;
+    let (before, after) = (format!("-{days} days"), format!("+{days} days"));
+    let rows = stmt.query_map(params![account_id, from.to_string(), to.to_string(), before, after], leg)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

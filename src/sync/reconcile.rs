@@ -53,10 +53,14 @@ impl Claims {
 /// How far apart a statement's date and a synced row's date may be for the same purchase.
 pub const IMPORT_DATE_TOLERANCE_DAYS: u64 = 3;
 
-/// Apply one imported row. Its own id first (re-importing changes nothing); else a stored row
-/// of the same amount within a few days that no other row of this file has claimed (the same
-/// purchase, synced or from another statement); else a new row. `claimed` is per file, so
-/// two identical purchases on one day stay two rows.
+/// What applying one imported row did, and whether a new row got a category as it landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    pub effect: Effect,
+    pub categorized: bool,
+}
+
+/// Apply one imported row: [`apply_imported_all`] with one row.
 pub fn apply_imported(
     db: &Db,
     account_id: i64,
@@ -66,38 +70,77 @@ pub fn apply_imported(
     claims: &mut Claims,
     now: DateTime<Utc>,
 ) -> Result<Effect> {
-    if claims.account_had_rows {
-        if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
-            claims.ids.insert(row.id);
-            return upsert(db, account_id, t, raw_record_id, categorizer, now);
-        }
-        let candidates = txs::near(db, account_id, t.amount, t.booked_date, IMPORT_DATE_TOLERANCE_DAYS)?;
-        if let Some(row) = candidates.into_iter().find(|r| !claims.ids.contains(&r.id)) {
-            claims.ids.insert(row.id);
-            return Ok(Effect::Matched);
-        }
-    }
-    let id = match txs::insert(db, account_id, t, categorizer.categorize_in(account_id, t).as_ref(), raw_record_id, now)
-    {
-        Ok(id) => id,
-        // The fast path skipped the id lookup; a file that repeats an id updates that row.
-        Err(e) if !claims.account_had_rows && is_unique_violation(&e) => {
-            return upsert(db, account_id, t, raw_record_id, categorizer, now);
-        }
-        Err(e) => return Err(e),
-    };
-    categorizer.land(db, id, account_id, t)?;
-    if claims.account_had_rows {
-        claims.ids.insert(id);
-    }
-    Ok(Effect::Added)
+    let applied = apply_imported_all(db, account_id, &[t], raw_record_id, categorizer, claims, now)?;
+    Ok(applied[0].effect)
 }
 
-fn is_unique_violation(e: &anyhow::Error) -> bool {
-    matches!(
-        e.downcast_ref::<rusqlite::Error>(),
-        Some(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-    )
+/// Apply imported rows of one account, in order. Each row's own id first (re-importing changes
+/// nothing); else a stored row of the same amount within a few days that no other row of this
+/// file has claimed (the same purchase, synced or from another statement); else a new row.
+/// `claims` is per file, so two identical purchases on one day stay two rows.
+///
+/// The new rows go in together ([`txs::insert_many`]) once their lookups are done, which
+/// changes nothing a lookup sees: a file's own rows are claimed, so they never match by
+/// amount, and a row repeating the id of a row still waiting sends those in first.
+pub fn apply_imported_all(
+    db: &Db,
+    account_id: i64,
+    rows: &[&NewTransaction],
+    raw_record_id: Option<i64>,
+    categorizer: &Categorizer,
+    claims: &mut Claims,
+    now: DateTime<Utc>,
+) -> Result<Vec<Applied>> {
+    let mut out = vec![Applied { effect: Effect::Unchanged, categorized: false }; rows.len()];
+    let mut waiting: Vec<usize> = Vec::new();
+    let mut waiting_ids: std::collections::HashSet<&str> = Default::default();
+    let land = |waiting: &mut Vec<usize>, claims: &mut Claims, out: &mut [Applied]| -> Result<()> {
+        let decided: Vec<_> =
+            waiting.iter().map(|&i| (rows[i], categorizer.categorize_in(account_id, rows[i]))).collect();
+        let batch: Vec<_> = decided.iter().map(|(t, c)| (*t, c.as_ref())).collect();
+        let ids = txs::insert_many(db, account_id, &batch, raw_record_id, now)?;
+        for ((&i, id), (_, category)) in waiting.iter().zip(ids).zip(&decided) {
+            let t = rows[i];
+            out[i] = match id {
+                Some(id) => {
+                    categorizer.land(db, id, account_id, t)?;
+                    if claims.account_had_rows {
+                        claims.ids.insert(id);
+                    }
+                    Applied { effect: Effect::Added, categorized: category.is_some() }
+                }
+                // A row repeating the id of one stored already (the file repeats an id).
+                None => {
+                    Applied { effect: upsert(db, account_id, t, raw_record_id, categorizer, now)?, categorized: false }
+                }
+            };
+        }
+        waiting.clear();
+        Ok(())
+    };
+    for (i, t) in rows.iter().enumerate() {
+        if claims.account_had_rows {
+            if waiting_ids.contains(t.external_id.as_str()) {
+                land(&mut waiting, claims, &mut out)?;
+                waiting_ids.clear();
+            }
+            if let Some(row) = txs::by_external_id(db, account_id, &t.external_id)? {
+                claims.ids.insert(row.id);
+                out[i].effect = upsert(db, account_id, t, raw_record_id, categorizer, now)?;
+                continue;
+            }
+            let candidates = txs::near(db, account_id, t.amount, t.booked_date, IMPORT_DATE_TOLERANCE_DAYS)?;
+            if let Some(row) = candidates.into_iter().find(|r| !claims.ids.contains(&r.id)) {
+                claims.ids.insert(row.id);
+                out[i].effect = Effect::Matched;
+                continue;
+            }
+            waiting_ids.insert(&t.external_id);
+        }
+        waiting.push(i);
+    }
+    land(&mut waiting, claims, &mut out)?;
+    Ok(out)
 }
 
 pub fn apply(
@@ -256,6 +299,60 @@ mod tests {
 
     fn rows(store: &Store) -> Vec<txs::Transaction> {
         txs::list(store.db(), &Default::default()).unwrap()
+    }
+
+    /// Rows applied together land as they would one by one: the same effects, the same rows.
+    #[test]
+    fn a_block_of_imported_rows_lands_as_rows_one_by_one_would() {
+        let stated = |id: &str, day: u32, amount: i64| match bare(id, day, amount, false, "CARD PAYMENT") {
+            Change::Upsert(t) => t,
+            Change::Remove { .. } => unreachable!(),
+        };
+        // Before: a synced row (matched by amount), a row the file names by id (updated).
+        let before = [stated("s1", 10, -500), stated("x1", 11, -700)];
+        // The file: new rows, one repeating an earlier id of its own, one repeating a stored id,
+        // one matching the synced row by amount, two identical purchases.
+        let file = [
+            stated("f1", 10, -100),
+            stated("f2", 10, -500),
+            stated("f1", 10, -150),
+            stated("x1", 11, -750),
+            stated("f3", 12, -200),
+            stated("f4", 12, -200),
+        ];
+        let land = |together: bool, fresh: bool| {
+            let (store, a, cat) = setup();
+            let (db, now) = (store.db(), Utc::now());
+            if !fresh {
+                for t in &before {
+                    apply(db, a, &Change::Upsert(t.clone()), None, &cat, now).unwrap();
+                }
+            }
+            let mut claims = Claims::for_account(db, a).unwrap();
+            let effects: Vec<Effect> = if together {
+                let rows: Vec<&NewTransaction> = file.iter().collect();
+                apply_imported_all(db, a, &rows, None, &cat, &mut claims, now)
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.effect)
+                    .collect()
+            } else {
+                file.iter().map(|t| apply_imported(db, a, t, None, &cat, &mut claims, now).unwrap()).collect()
+            };
+            let mut stored: Vec<_> =
+                rows(&store).into_iter().map(|r| (r.external_id, r.booked_date, r.amount, r.status)).collect();
+            stored.sort_by(|x, y| x.0.cmp(&y.0));
+            (effects, stored)
+        };
+        for fresh in [true, false] {
+            let (one_by_one, together) = (land(false, fresh), land(true, fresh));
+            assert_eq!(one_by_one, together, "fresh account: {fresh}");
+            assert_eq!(together.1.iter().filter(|r| r.0 == "f1").count(), 1, "a repeated id is one row");
+        }
+        let (effects, stored) = land(true, false);
+        use Effect::*;
+        assert_eq!(effects, [Added, Matched, Modified, Modified, Added, Added]);
+        assert_eq!(stored.len(), 5, "s1 matched, x1 updated, f1 once, f3 and f4: {stored:?}");
     }
 
     #[test]

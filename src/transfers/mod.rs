@@ -103,7 +103,7 @@ pub fn detect_between(
         // An account alone in its currency has no other side: a big import skips the work.
         let currency = currencies.iter().find(|(id, _)| *id == account).map(|(_, c)| c);
         if currencies.iter().any(|(id, c)| *id != account && Some(c) == currency) {
-            legs.extend(store::unpaired_between(db, account, from, to)?);
+            legs.extend(store::unpaired_between(db, account, from, to, settings.window_days)?);
         }
     }
     detect(db, settings, legs, now)
