@@ -1,6 +1,8 @@
 //! Erasing a connection's data for good: its accounts and their rows, raw records, sync runs
-//! and call ledger, then the connection itself. `secure_delete` zeroes the freed pages and a
-//! truncating checkpoint empties the WAL, so the erased rows are not left in the file's bytes.
+//! and call ledger, then the connection itself. `secure_delete` zeroes what the delete frees;
+//! merging the search index drops the erased rows' entries, `VACUUM` rewrites the file without
+//! the free space earlier versions of rows were left in, and a truncating checkpoint empties
+//! the WAL: the erased rows are not left in the file's bytes.
 
 use anyhow::Result;
 
@@ -28,8 +30,15 @@ pub fn connection(store: &mut Store, id: i64) -> Result<Purged> {
         db.execute("DELETE FROM connection WHERE id = ?1", [id])?;
         Ok(purged)
     })?;
-    // The WAL still holds the deleted pages until a checkpoint copies and truncates it.
-    store.db().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    // An update leaves the row's earlier text in its page's free space, out of secure_delete's
+    // reach, and the search index keeps a deleted row's trigrams until its segments merge: the
+    // merge and the rewrite take both away. The WAL still holds the old pages until a
+    // checkpoint copies and truncates it.
+    store.db().execute_batch(
+        "INSERT INTO tx_search (tx_search) VALUES ('optimize');
+         VACUUM;
+         PRAGMA wal_checkpoint(TRUNCATE);",
+    )?;
     Ok(purged)
 }
 
