@@ -1,7 +1,7 @@
 //! The alerts found in charges alone: a charge far above its payee's usual amount, and one
 //! charge that looks booked twice. Pure functions over `store::alerts::Charge`s, oldest first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use chrono::NaiveDate;
 
@@ -13,7 +13,7 @@ use crate::store::alerts::Charge;
 /// at least `min_history` earlier charges of the same payee and currency. A first charge has
 /// no usual amount, so it is never unusual.
 pub fn unusual(charges: &[Charge], s: &Settings, since: NaiveDate) -> Vec<Alert> {
-    let mut earlier: BTreeMap<(String, &str), Vec<i64>> = BTreeMap::new();
+    let mut earlier: BTreeMap<(String, &str), VecDeque<i64>> = BTreeMap::new();
     let mut out = Vec::new();
     for c in charges {
         let key = normalize(&c.payee);
@@ -23,7 +23,7 @@ pub fn unusual(charges: &[Charge], s: &Settings, since: NaiveDate) -> Vec<Alert>
         let history = earlier.entry((key, c.currency.as_str())).or_default();
         let amount = c.amount.unsigned_abs();
         if c.date >= since && history.len() >= s.min_history as usize {
-            let usual = median(history);
+            let usual = median(history.make_contiguous());
             if i128::from(amount) * 100 > i128::from(usual) * i128::from(s.unusual_percent) {
                 out.push(Alert {
                     kind: Kind::Unusual,
@@ -42,10 +42,18 @@ pub fn unusual(charges: &[Charge], s: &Settings, since: NaiveDate) -> Vec<Alert>
                 });
             }
         }
-        history.push(i64::try_from(amount).unwrap_or(i64::MAX));
+        // The payee's latest charges say what is usual now (and a busy payee's median costs
+        // a sort of at most this many, not of its whole history, for every recent charge).
+        if history.len() == USUAL_OF {
+            history.pop_front();
+        }
+        history.push_back(i64::try_from(amount).unwrap_or(i64::MAX));
     }
     out
 }
+
+/// How many of a payee's latest charges its usual amount is the median of.
+const USUAL_OF: usize = 100;
 
 /// Charges of one account, amount, currency and payee at most `duplicate_days` apart, as one
 /// alert per run of them (the latest dated on or after `since`). A pending row and a posted
@@ -143,6 +151,23 @@ mod tests {
         assert_eq!(found.iter().map(|a| a.rows[0].id).collect::<Vec<_>>(), [5]);
         assert!(unusual(&rows[..2], &s, d("2026-01-01")).is_empty(), "too little history");
         assert!(unusual(&rows, &s, d("2026-11-07")).is_empty(), "before the window");
+    }
+
+    #[test]
+    fn what_is_usual_is_the_payees_latest_charges_not_its_whole_history() {
+        // Two hundred charges at 10.00, then a hundred at 50.00 (the price went up): 120.00 is
+        // unusual against the whole history's median (10.00) but not against the latest (50.00).
+        let s = Settings::default();
+        let mut rows: Vec<Charge> = (0..300)
+            .map(|i| {
+                let day = d("2025-01-01") + chrono::Days::new(i);
+                charge(i as i64, &day.to_string(), if i < 200 { -10_00 } else { -50_00 }, "GYM")
+            })
+            .collect();
+        rows.push(charge(300, "2026-11-05", -120_00, "GYM"));
+        assert!(unusual(&rows, &s, d("2026-11-01")).is_empty());
+        rows.push(charge(301, "2026-11-06", -150_01, "GYM"));
+        assert_eq!(unusual(&rows, &s, d("2026-11-01")).len(), 1, "above 3x the latest median");
     }
 
     #[test]
