@@ -164,9 +164,9 @@ mod tests {
                 charge(i as i64, &day.to_string(), if i < 200 { -10_00 } else { -50_00 }, "GYM")
             })
             .collect();
-        rows.push(charge(300, "2026-11-05", -120_00, "GYM"));
+        rows.push(charge(300, "2026-11-05", -12_000, "GYM"));
         assert!(unusual(&rows, &s, d("2026-11-01")).is_empty());
-        rows.push(charge(301, "2026-11-06", -150_01, "GYM"));
+        rows.push(charge(301, "2026-11-06", -15_001, "GYM"));
         assert_eq!(unusual(&rows, &s, d("2026-11-01")).len(), 1, "above 3x the latest median");
     }
 
