@@ -2,7 +2,7 @@
 //! 0600 file. The format is a positional word, not `--format`, which is every command's global
 //! listing flag (table|csv|json) and means how to print, not what file to write.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
@@ -70,9 +70,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         account_id,
         from: args.dates.from,
         to: args.dates.to,
-        category: args.category,
+        category: args.category.clone(),
         ..Default::default()
     };
+    if matches!(file_format, ExportFormat::Csv | ExportFormat::Json | ExportFormat::Jsonl) {
+        return table(ctx, &filter, file_format, &args);
+    }
     let rows = crate::store::export::rows(db, &filter, args.pending)?;
     // A category filter leaves out rows that move the balances: none would hold.
     let balances = match &filter.category {
@@ -88,6 +91,41 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// CSV, JSON and JSON lines stream from the database to stdout or a private file, a row at a
+/// time (a journal is built whole: its balances need every row first). A file the export
+/// fails half way through is removed, so no truncated export is left behind.
+fn table(ctx: &mut Ctx, filter: &TxFilter, format: ExportFormat, args: &Args) -> Result<()> {
+    let db = ctx.store()?.db();
+    let stream = |out: &mut dyn Write| -> Result<u64> {
+        let mut sink = crate::export::tabular::Sink::new(format, out)?;
+        crate::store::export::each(db, filter, args.pending, |row| sink.row(&row))?;
+        let (out, n) = sink.finish()?;
+        out.flush()?;
+        Ok(n)
+    };
+    match &args.output {
+        None => {
+            stream(&mut std::io::BufWriter::new(std::io::stdout().lock()))?;
+        }
+        Some(path) => {
+            let file = open_private(path, args.force).with_context(|| format!("while writing {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let written = stream(&mut out).and_then(|n| {
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                Ok(n)
+            });
+            match written {
+                Ok(n) => ctx.out.status(&format!("exported {n} transactions to {}", path.display())),
+                Err(e) => {
+                    let _ = std::fs::remove_file(path);
+                    return Err(e.context(format!("while writing {}", path.display())));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn refuse_existing(args: &Args) -> Result<()> {

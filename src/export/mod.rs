@@ -9,7 +9,7 @@ pub mod balances;
 mod beancount;
 mod ledger;
 pub mod names;
-mod tabular;
+pub mod tabular;
 
 use anyhow::Result;
 

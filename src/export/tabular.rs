@@ -2,6 +2,8 @@
 //! as `tx list` (amounts as exact decimal strings). CSV cells go through the one formula rule
 //! of `output` (`neutralize`), so numbers stay numbers.
 
+use std::io::Write;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -37,39 +39,122 @@ fn record(row: &ExportRow) -> Result<Record<'_>> {
     })
 }
 
-pub fn csv(rows: &[ExportRow]) -> Result<String> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
-    for row in rows {
-        let r = record(row)?;
-        let cells = [
-            r.id.to_string(),
-            r.date,
-            r.account.to_string(),
-            r.payee.unwrap_or_default().to_string(),
-            r.description.to_string(),
-            r.amount,
-            r.currency.to_string(),
-            r.category.unwrap_or_default().to_string(),
-            r.status.to_string(),
-        ];
-        w.write_record(cells.iter().map(|c| crate::output::neutralize(c).into_owned()))?;
+/// Writes records one at a time, so an export of any size streams from the database to its
+/// output with nothing held but the row at hand.
+pub struct Sink<W: Write> {
+    kind: Kind<W>,
+    written: u64,
+}
+
+enum Kind<W: Write> {
+    Csv(Box<::csv::Writer<W>>),
+    Json(W),
+    Jsonl(W),
+}
+
+impl<W: Write> Sink<W> {
+    /// A sink for `format`, which must be one of the tabular ones (csv, json, jsonl).
+    pub fn new(format: super::ExportFormat, out: W) -> Result<Sink<W>> {
+        let kind = match format {
+            super::ExportFormat::Csv => {
+                let mut w = ::csv::Writer::from_writer(out);
+                w.write_record(HEADER).map_err(io_first)?;
+                Kind::Csv(Box::new(w))
+            }
+            super::ExportFormat::Json => Kind::Json(out),
+            super::ExportFormat::Jsonl => Kind::Jsonl(out),
+            other => anyhow::bail!("{other:?} is a journal, not a table"),
+        };
+        Ok(Sink { kind, written: 0 })
     }
-    Ok(String::from_utf8(w.into_inner().map_err(|e| e.into_error())?)?)
+
+    pub fn row(&mut self, row: &ExportRow) -> Result<()> {
+        let r = record(row)?;
+        match &mut self.kind {
+            Kind::Csv(w) => {
+                let cells = [
+                    r.id.to_string(),
+                    r.date,
+                    r.account.to_string(),
+                    r.payee.unwrap_or_default().to_string(),
+                    r.description.to_string(),
+                    r.amount,
+                    r.currency.to_string(),
+                    r.category.unwrap_or_default().to_string(),
+                    r.status.to_string(),
+                ];
+                w.write_record(cells.iter().map(|c| crate::output::neutralize(c).into_owned())).map_err(io_first)?;
+            }
+            // The array as `serde_json::to_string_pretty` writes it, one element at a time.
+            Kind::Json(w) => {
+                w.write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+                let pretty = serde_json::to_string_pretty(&r)?;
+                for (n, line) in pretty.lines().enumerate() {
+                    if n > 0 {
+                        w.write_all(b"\n")?;
+                    }
+                    w.write_all(b"  ")?;
+                    w.write_all(line.as_bytes())?;
+                }
+            }
+            Kind::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, &r).map_err(json_io_first)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Close the document; the number of records written.
+    pub fn finish(self) -> Result<(W, u64)> {
+        let out = match self.kind {
+            Kind::Csv(w) => w.into_inner().map_err(|e| e.into_error())?,
+            Kind::Json(mut w) => {
+                w.write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
+                w
+            }
+            Kind::Jsonl(w) => w,
+        };
+        Ok((out, self.written))
+    }
+}
+
+/// A CSV write that failed on its output is that `io::Error` (a closed pipe, `| head`, ends
+/// the export quietly: `error::exit` looks for it in the chain).
+fn io_first(e: ::csv::Error) -> anyhow::Error {
+    match e.kind() {
+        ::csv::ErrorKind::Io(io) => std::io::Error::new(io.kind(), io.to_string()).into(),
+        _ => e.into(),
+    }
+}
+
+/// The same for a JSON write.
+fn json_io_first(e: serde_json::Error) -> anyhow::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind).into(),
+        None => e.into(),
+    }
+}
+
+fn to_text(format: super::ExportFormat, rows: &[ExportRow]) -> Result<String> {
+    let mut sink = Sink::new(format, Vec::new())?;
+    for row in rows {
+        sink.row(row)?;
+    }
+    Ok(String::from_utf8(sink.finish()?.0)?)
+}
+
+pub fn csv(rows: &[ExportRow]) -> Result<String> {
+    to_text(super::ExportFormat::Csv, rows)
 }
 
 pub fn json(rows: &[ExportRow]) -> Result<String> {
-    let records = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
-    Ok(serde_json::to_string_pretty(&records)? + "\n")
+    to_text(super::ExportFormat::Json, rows)
 }
 
 pub fn jsonl(rows: &[ExportRow]) -> Result<String> {
-    let mut out = String::new();
-    for row in rows {
-        out.push_str(&serde_json::to_string(&record(row)?)?);
-        out.push('\n');
-    }
-    Ok(out)
+    to_text(super::ExportFormat::Jsonl, rows)
 }
 
 #[cfg(test)]
@@ -98,5 +183,7 @@ mod tests {
         assert_eq!(array[1]["payee"], serde_json::Value::Null);
         assert_eq!(array[0]["status"], "posted");
         assert_eq!(json(&[]).unwrap(), "[]\n");
+        let records = rows.iter().map(record).collect::<Result<Vec<_>>>().unwrap();
+        assert_eq!(json(&rows).unwrap(), serde_json::to_string_pretty(&records).unwrap() + "\n", "as serde writes it");
     }
 }

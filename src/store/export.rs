@@ -32,6 +32,16 @@ pub struct ExportRow {
 /// Live rows matching `filter` (its `search` and `limit` included), oldest first and then by
 /// id, so that the same data always exports in the same order. Pending rows only when asked.
 pub fn rows(db: &Db, filter: &TxFilter, with_pending: bool) -> Result<Vec<ExportRow>> {
+    let mut rows = Vec::new();
+    each(db, filter, with_pending, |row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// [`rows`] one at a time, in the same order, without holding them: for exports of any size.
+pub fn each(db: &Db, filter: &TxFilter, with_pending: bool, mut f: impl FnMut(ExportRow) -> Result<()>) -> Result<()> {
     let (mut clause, args) = filter.clause();
     if !with_pending {
         clause.push_str(" AND t.status != 'pending'");
@@ -47,25 +57,26 @@ pub fn rows(db: &Db, filter: &TxFilter, with_pending: bool) -> Result<Vec<Export
         sql.push_str(&format!(" LIMIT {limit}"));
     }
     let mut stmt = db.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params_from_iter::<Vec<Value>>(args), |r| {
-            Ok(ExportRow {
-                id: r.get(0)?,
-                booked_date: parse_date(&r.get::<_, String>(1)?)?,
-                account_id: r.get(2)?,
-                account_name: r.get(3)?,
-                account_kind: r.get(4)?,
-                payee: r.get(5)?,
-                description: r.get(6)?,
-                amount: r.get(7)?,
-                currency: r.get(8)?,
-                category: r.get(9)?,
-                category_kind: r.get(10)?,
-                status: r.get(11)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    let rows = stmt.query_map(params_from_iter::<Vec<Value>>(args), |r| {
+        Ok(ExportRow {
+            id: r.get(0)?,
+            booked_date: parse_date(&r.get::<_, String>(1)?)?,
+            account_id: r.get(2)?,
+            account_name: r.get(3)?,
+            account_kind: r.get(4)?,
+            payee: r.get(5)?,
+            description: r.get(6)?,
+            amount: r.get(7)?,
+            currency: r.get(8)?,
+            category: r.get(9)?,
+            category_kind: r.get(10)?,
+            status: r.get(11)?,
+        })
+    })?;
+    for row in rows {
+        f(row?)?;
+    }
+    Ok(())
 }
 
 /// Net movement of an account's posted rows in `currency` booked after `after` and on or
