@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::NaiveDate;
 
 use super::{Alert, Kind, Settings};
-use crate::recurring::normalize;
+use crate::recurring::{median, normalize};
 use crate::store::alerts::Charge;
 
 /// Charges dated on or after `since` whose amount is more than the factor times the median of
@@ -109,13 +109,6 @@ fn duplicate(run: &[&Charge], since: NaiveDate) -> Option<Alert> {
         currency: Some(last.currency.clone()),
         rows,
     })
-}
-
-/// The median (of an even count, the lower middle: an amount some charge really had).
-fn median(values: &[i64]) -> i64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    sorted.get(sorted.len().saturating_sub(1) / 2).copied().unwrap_or(0)
 }
 
 #[cfg(test)]

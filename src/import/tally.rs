@@ -151,8 +151,9 @@ fn transaction(r: &Record, currency: Option<Currency>) -> Result<NewTransaction>
     {
         bail!("the row is in {own}, but the account it goes into is in {target}");
     }
-    let booked_date =
-        NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").with_context(|| format!("the date {:?}", r.date))?;
+    let booked_date = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").with_context(|| {
+        format!("the date {:?} is not a real YYYY-MM-DD day (tally exports write dates that way)", r.date)
+    })?;
     let pending = match r.status.as_str() {
         "posted" => false,
         "pending" => true,

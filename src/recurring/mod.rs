@@ -153,7 +153,7 @@ fn near(a: i64, b: i64, percent: i64) -> bool {
 }
 
 /// The median (of an even count, the lower middle: an amount some row really had).
-fn median(values: &[i64]) -> i64 {
+pub(crate) fn median(values: &[i64]) -> i64 {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
     sorted.get(sorted.len().saturating_sub(1) / 2).copied().unwrap_or(0)
